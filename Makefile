@@ -1,0 +1,47 @@
+# Two commands for a newcomer: `make run` and `make test`; both start with `make setup`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test test-sqlite test-postgres lint clean
+
+setup: $(VENV)/.installed web/static/vendor/htmx.min.js
+
+$(VENV)/.installed: pyproject.toml examples/ecotherapy/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	$(PIP) install -e '.[dev]'
+	$(PIP) install -e examples/ecotherapy
+	touch $@
+
+web/static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	install -D -m 644 node_modules/htmx.org/dist/htmx.min.js $@
+
+run: setup
+	$(BIN)/polymodal db upgrade
+	$(BIN)/polymodal demo
+	$(BIN)/polymodal serve --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite, then again on a throwaway PostgreSQL cluster
+# when PostgreSQL's server binaries are installed (CI installs them).
+test: setup
+	$(MAKE) --no-print-directory test-sqlite
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL server not installed: suite ran on SQLite only"; fi
+
+test-sqlite:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS) -m 'not browser'
+
+lint: setup
+	$(BIN)/ruff check core web plugins tests examples bench
+
+clean:
+	rm -rf $(VENV) node_modules web/static/vendor build dist *.egg-info

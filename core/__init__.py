@@ -1,0 +1,1 @@
+"""polymodal's core: domain, services, persistence and the plugin contract (no web, no plugins)."""

@@ -1,0 +1,168 @@
+"""Who may do what: declared actions, per-role scopes, deny by default.
+
+Evaluation order for ``decide``:
+
+1. The action must be declared in ``POLICY``; an unknown action is denied.
+2. One of the actor's roles must grant it, with a scope:
+   ``any`` (every client), ``team`` (clients whose care team includes the
+   actor), ``supervised`` (``team``, or a supervisee is on the care team),
+   ``glass`` (an admin's active break-the-glass grant for that client).
+3. Plugins may then narrow, never widen: any ``PermissionRule(allow=False)``
+   denies, and a permission hook that raises counts as a denial (done by
+   ``Practice.require``).
+
+Every scope is also a SQL condition (``client_filter``), so list pages are
+filtered by the same rules as single records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session as DbSession
+
+from polymodal.core.models import BreakGlassGrant, CareTeamMember, Client, User
+
+
+class Role(StrEnum):
+    admin = "admin"
+    front_desk = "front_desk"
+    practitioner = "practitioner"
+    supervisor = "supervisor"
+
+
+class Scope(StrEnum):
+    any = "any"
+    team = "team"
+    supervised = "supervised"
+    glass = "glass"
+
+
+_CLINICAL_READ = {Role.practitioner: Scope.team, Role.supervisor: Scope.supervised, Role.admin: Scope.glass}
+_DEMOGRAPHICS = {Role.front_desk: Scope.any, Role.admin: Scope.any,
+                 Role.practitioner: Scope.team, Role.supervisor: Scope.supervised}
+
+POLICY: dict[str, dict[Role, Scope]] = {
+    "client.create": {Role.front_desk: Scope.any, Role.practitioner: Scope.any, Role.supervisor: Scope.any},
+    "client.read": _DEMOGRAPHICS,
+    "client.update": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
+    "care_team.manage": {Role.front_desk: Scope.any, Role.admin: Scope.any, Role.supervisor: Scope.supervised},
+    "case.manage": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
+    "schedule.read": {r: Scope.any for r in Role},
+    "session.manage": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
+    "consent.read": {**_DEMOGRAPHICS, Role.admin: Scope.glass},
+    "consent.record": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
+    "clinical.read": _CLINICAL_READ,
+    "clinical.write": {Role.practitioner: Scope.team, Role.supervisor: Scope.team},
+    "note.cosign": {Role.supervisor: Scope.supervised},
+    "center.manage": {Role.admin: Scope.any},
+    "user.manage": {Role.admin: Scope.any},
+    "audit.read": {Role.admin: Scope.any},
+    "plugins.read": {Role.admin: Scope.any},
+}
+"""Declared actions. ``clinical.*`` covers notes, intake answers and assessments."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting; built from the signed-in user, never from request parameters."""
+
+    user_id: uuid.UUID | None
+    username: str
+    roles: frozenset[str]
+    display_name: str = ""
+    disciplines: frozenset[str] = frozenset()
+    origin: str = ""
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        """The CLI and the demo loader: audited under their own name, no roles."""
+        return cls(user_id=None, username=name, roles=frozenset({"system"}))
+
+    @classmethod
+    def of(cls, user: User, origin: str = "") -> Actor:
+        return cls(
+            user_id=user.id,
+            username=user.username,
+            roles=frozenset(user.roles),
+            display_name=user.display_name,
+            disciplines=frozenset(user.disciplines),
+            origin=origin,
+        )
+
+    @property
+    def is_system(self) -> bool:
+        return "system" in self.roles
+
+    @property
+    def role_label(self) -> str:
+        return ",".join(sorted(self.roles))
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    action: str
+    client_id: uuid.UUID | None = None
+    record_type: str = ""
+    record_id: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+
+def scopes_for(actor: Actor, action: str) -> set[Scope]:
+    grants = POLICY.get(action, {})
+    return {grants[Role(r)] for r in actor.roles if r in Role.__members__ and Role(r) in grants}
+
+
+def decide(db: DbSession, actor: Actor, request: AccessRequest, now: dt.datetime) -> Decision:
+    """The core's own decision (before plugin rules)."""
+    if actor.is_system:
+        return Decision(True, "system")
+    if request.action not in POLICY:
+        return Decision(False, f"undeclared action '{request.action}'")
+    scopes = scopes_for(actor, request.action)
+    if not scopes:
+        return Decision(False, "no role grants this action")
+    if Scope.any in scopes or request.client_id is None:
+        # Without a client the request is for a list, which client_filter narrows.
+        return Decision(True, "role")
+    visible = db.scalar(select(exists().where(Client.id == request.client_id,
+                                              client_filter(actor, request.action, now))))
+    return Decision(True, "care relationship") if visible else Decision(False, "no care relationship")
+
+
+def client_filter(actor: Actor, action: str, now: dt.datetime) -> ColumnElement[bool]:
+    """SQL condition on ``Client.id``: the clients ``actor`` may ``action``."""
+    if actor.is_system:
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    for scope in scopes_for(actor, action):
+        if scope is Scope.any:
+            return true()
+        if scope is Scope.team:
+            conditions.append(_on_team(actor.user_id))
+        elif scope is Scope.supervised:
+            conditions.append(_on_team(actor.user_id))
+            supervisees = select(User.id).where(User.supervisor_id == actor.user_id)
+            conditions.append(exists().where(CareTeamMember.client_id == Client.id,
+                                             CareTeamMember.user_id.in_(supervisees)))
+        elif scope is Scope.glass:
+            conditions.append(exists().where(BreakGlassGrant.client_id == Client.id,
+                                             BreakGlassGrant.user_id == actor.user_id,
+                                             BreakGlassGrant.granted_at <= now,
+                                             BreakGlassGrant.expires_at > now))
+    return or_(*conditions) if conditions else false()
+
+
+def _on_team(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+    return exists().where(and_(CareTeamMember.client_id == Client.id, CareTeamMember.user_id == user_id))

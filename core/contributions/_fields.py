@@ -1,0 +1,231 @@
+"""Typed form fields and the validation of answers against them.
+
+One definition serves three purposes: the web layer renders it, the core
+validates answers with it, and a stored answer set is displayed with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from polymodal.core.contributions._base import Frozen, Slug
+
+MAX_TEXT = 2_000
+MAX_LONG_TEXT = 50_000
+MAX_REPEATS = 100
+
+
+class FieldType(StrEnum):
+    text = "text"
+    long_text = "long_text"
+    single_choice = "single_choice"
+    multi_choice = "multi_choice"
+    scale = "scale"
+    yes_no = "yes_no"
+    date = "date"
+    number = "number"
+    body_map = "body_map"
+    repeating = "repeating"
+
+
+class Option(Frozen):
+    value: Slug
+    label: str = Field(min_length=1, max_length=300)
+    score: int | None = None
+
+
+class BodyRegion(Frozen):
+    """A region of the body map; ``sensitive`` regions need explicit consent."""
+
+    code: Slug
+    label: str
+    sensitive: bool = False
+
+
+class FormField(Frozen):
+    """One question or entry of a form, note section or log.
+
+    ``body_map`` answers are ``{region_code: {item_field: value}}`` and
+    ``repeating`` answers are lists of ``{item_field: value}``; both describe
+    their inner values with ``item_fields``.
+    """
+
+    key: Slug
+    label: str = Field(min_length=1, max_length=500)
+    type: FieldType = FieldType.text
+    required: bool = False
+    help: str = ""
+    options: tuple[Option, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = Field(default=None, ge=1)
+    regions: tuple[BodyRegion, ...] = ()
+    item_fields: tuple[FormField, ...] = ()
+    max_items: int = Field(default=MAX_REPEATS, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _shape(self) -> FormField:
+        if self.type in (FieldType.single_choice, FieldType.multi_choice) and not self.options:
+            raise ValueError(f"field '{self.key}': a {self.type} field needs options")
+        if self.type is FieldType.scale and (self.min is None or self.max is None):
+            raise ValueError(f"field '{self.key}': a scale field needs min and max")
+        if self.type is FieldType.body_map and not self.regions:
+            raise ValueError(f"field '{self.key}': a body_map field needs regions")
+        if self.type is FieldType.repeating and not self.item_fields:
+            raise ValueError(f"field '{self.key}': a repeating field needs item_fields")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"field '{self.key}': min is greater than max")
+        values = [o.value for o in self.options]
+        if len(values) != len(set(values)):
+            raise ValueError(f"field '{self.key}': option values repeat")
+        return self
+
+    def option_label(self, value: str) -> str:
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return value
+
+    def clean(self, raw: Any) -> Any:
+        """Return the typed value of ``raw`` or raise ``ValueError`` with a message for people."""
+        if _is_empty(raw):
+            if self.required:
+                raise ValueError("This field is required.")
+            return [] if self.type in (FieldType.multi_choice, FieldType.repeating) else None
+        handler = getattr(self, f"_clean_{self.type.value}")
+        return handler(raw)
+
+    def _clean_text(self, raw: Any) -> str:
+        return self._string(raw, self.max_length or MAX_TEXT)
+
+    def _clean_long_text(self, raw: Any) -> str:
+        return self._string(raw, self.max_length or MAX_LONG_TEXT)
+
+    def _string(self, raw: Any, limit: int) -> str:
+        if not isinstance(raw, str):
+            raise ValueError("Enter text.")
+        value = raw.strip()
+        if len(value) > limit:
+            raise ValueError(f"Keep this under {limit:,} characters (it has {len(value):,}).")
+        return value
+
+    def _clean_single_choice(self, raw: Any) -> str:
+        if not isinstance(raw, str) or raw not in {o.value for o in self.options}:
+            raise ValueError("Choose one of the listed options.")
+        return raw
+
+    def _clean_multi_choice(self, raw: Any) -> list[str]:
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ValueError("Choose from the listed options.")
+        allowed = [o.value for o in self.options]
+        unknown = [i for i in items if i not in allowed]
+        if unknown:
+            raise ValueError("Choose from the listed options.")
+        return [v for v in allowed if v in items]
+
+    def _clean_scale(self, raw: Any) -> int:
+        value = self._clean_number(raw)
+        if value != int(value):
+            raise ValueError("Choose a whole number on the scale.")
+        return int(value)
+
+    def _clean_number(self, raw: Any) -> float | int:
+        if isinstance(raw, bool):
+            raise ValueError("Enter a number.")
+        try:
+            value = float(raw) if isinstance(raw, str) else raw
+            if not isinstance(value, int | float) or value != value:  # NaN
+                raise TypeError
+        except (TypeError, ValueError):
+            raise ValueError("Enter a number.") from None
+        if self.min is not None and value < self.min:
+            raise ValueError(f"Enter a value of at least {_fmt(self.min)}.")
+        if self.max is not None and value > self.max:
+            raise ValueError(f"Enter a value of at most {_fmt(self.max)}.")
+        return int(value) if float(value).is_integer() else value
+
+    def _clean_yes_no(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("yes", "true", "on", "1"):
+            return True
+        if isinstance(raw, str) and raw.lower() in ("no", "false", "off", "0"):
+            return False
+        raise ValueError("Answer yes or no.")
+
+    def _clean_date(self, raw: Any) -> str:
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw.isoformat()
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw.strip()).isoformat()
+            except ValueError:
+                pass
+        raise ValueError("Enter a date as YYYY-MM-DD.")
+
+    def _clean_body_map(self, raw: Any) -> dict[str, dict[str, Any]]:
+        if not isinstance(raw, dict):
+            raise ValueError("Mark regions on the body map.")
+        codes = {r.code for r in self.regions}
+        cleaned: dict[str, dict[str, Any]] = {}
+        for code, entry in raw.items():
+            if code not in codes:
+                raise ValueError(f"Unknown body region '{str(code)[:40]}'.")
+            values, errors = validate_fields(self.item_fields, entry if isinstance(entry, dict) else {})
+            if errors:
+                first = next(iter(errors.items()))
+                raise ValueError(f"{self.region_label(code)}: {first[0]}: {first[1]}")
+            cleaned[code] = values
+        return cleaned
+
+    def _clean_repeating(self, raw: Any) -> list[dict[str, Any]]:
+        if not isinstance(raw, list):
+            raise ValueError("Enter the rows as a list.")
+        if len(raw) > self.max_items:
+            raise ValueError(f"Enter at most {self.max_items} rows.")
+        rows = []
+        for number, entry in enumerate(raw, start=1):
+            values, errors = validate_fields(self.item_fields, entry if isinstance(entry, dict) else {})
+            if errors:
+                first = next(iter(errors.items()))
+                raise ValueError(f"Row {number}: {first[0]}: {first[1]}")
+            rows.append(values)
+        return rows
+
+    def region_label(self, code: str) -> str:
+        for region in self.regions:
+            if region.code == code:
+                return region.label
+        return code
+
+
+def _is_empty(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def validate_fields(
+    fields: tuple[FormField, ...], answers: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate ``answers`` against ``fields``.
+
+    Returns the cleaned values and a mapping of field key to message. Unknown
+    keys are dropped, never stored: a form post cannot smuggle data past the
+    definition.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in fields:
+        try:
+            values[field.key] = field.clean(answers.get(field.key))
+        except ValueError as exc:
+            errors[field.key] = str(exc)
+    return values, errors

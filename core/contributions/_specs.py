@@ -1,0 +1,263 @@
+"""The declarative definitions plugins contribute (modalities, forms, notes, consents)."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from polymodal.core.contributions._base import Contribution, Frozen, Key, Slug
+from polymodal.core.contributions._fields import FormField, validate_fields
+
+
+class Family(StrEnum):
+    talk = "talk"
+    somatic = "somatic"
+    breath = "breath"
+    movement = "movement"
+    creative = "creative"
+
+
+class SessionFormat(StrEnum):
+    individual = "individual"
+    couple = "couple"
+    family = "family"
+    group = "group"
+
+
+class Visibility(StrEnum):
+    """Who may read a note besides its author."""
+
+    care_team = "care_team"
+    discipline = "discipline"
+    author_only = "author_only"
+
+
+class CredentialRequirement(Frozen):
+    """A credential a practitioner needs to offer a modality in a jurisdiction.
+
+    ``jurisdiction`` is an ISO 3166 code such as ``US-CA`` or ``US``; ``*``
+    applies everywhere a more specific rule does not. Holding any one of
+    ``any_of`` satisfies it. Rules are data a local expert reviews, so each
+    carries its ``source``.
+    """
+
+    jurisdiction: str = Field(min_length=1, max_length=20)
+    any_of: tuple[str, ...] = Field(min_length=1)
+    source: str = ""
+    note: str = ""
+
+
+class ModalitySpec(Contribution):
+    name: str = Field(min_length=1, max_length=120)
+    family: Family
+    discipline: Slug = Field(description="Practitioners of the same discipline may share notes.")
+    description: str = ""
+    formats: tuple[SessionFormat, ...] = (SessionFormat.individual,)
+    credentials: tuple[CredentialRequirement, ...] = ()
+    consents_required: tuple[Key, ...] = Field(
+        default=(), description="Consent documents that must be active before a session starts."
+    )
+    intake_forms: tuple[Key, ...] = Field(default=(), description="Forms a client completes before a first session.")
+
+    def credential_rule_for(self, jurisdiction: str) -> CredentialRequirement | None:
+        """The most specific rule for ``jurisdiction`` (``US-CA`` before ``US`` before ``*``)."""
+        by_code = {c.jurisdiction: c for c in self.credentials}
+        parts = jurisdiction.split("-")
+        for candidate in ("-".join(parts[:i]) for i in range(len(parts), 0, -1)):
+            if candidate in by_code:
+                return by_code[candidate]
+        return by_code.get("*")
+
+
+class FormSection(Frozen):
+    key: Slug
+    title: str
+    help: str = ""
+    optional: bool = Field(default=False, description="A section a center may switch off, e.g. spirituality.")
+    fields: tuple[FormField, ...] = Field(min_length=1)
+
+
+class FormPurpose(StrEnum):
+    intake = "intake"
+    screening = "screening"
+    session_log = "session_log"
+
+
+class FormSpec(Contribution):
+    """An intake, screening or session-log form for one or more modalities."""
+
+    title: str = Field(min_length=1, max_length=200)
+    purpose: FormPurpose = FormPurpose.intake
+    modalities: tuple[Key, ...] = ()
+    description: str = ""
+    sections: tuple[FormSection, ...] = Field(min_length=1)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> FormSpec:
+        keys = [f.key for s in self.sections for f in s.fields]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"field keys repeat across sections: {', '.join(dupes)}")
+        return self
+
+    @property
+    def fields(self) -> tuple[FormField, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, key: str) -> FormField | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    def validate_answers(self, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        return validate_fields(self.fields, answers)
+
+
+class Phase(Frozen):
+    key: Slug
+    name: str
+    minutes: int = Field(ge=0, le=600)
+    guidance: str = ""
+
+
+class SessionStructure(Contribution):
+    name: str
+    modalities: tuple[Key, ...] = Field(min_length=1)
+    formats: tuple[SessionFormat, ...] = (SessionFormat.individual,)
+    phases: tuple[Phase, ...] = Field(min_length=1)
+    source: str = ""
+
+    @property
+    def minutes(self) -> int:
+        return sum(p.minutes for p in self.phases)
+
+
+class SectionTag(StrEnum):
+    subjective = "subjective"
+    objective = "objective"
+    assessment = "assessment"
+    plan = "plan"
+    data = "data"
+    behavior = "behavior"
+    intervention = "intervention"
+    response = "response"
+    goal = "goal"
+    problem = "problem"
+    observation = "observation"
+    other = "other"
+
+
+class NoteSection(Frozen):
+    """A note section; with no ``fields`` it is one free-text box."""
+
+    key: Slug
+    title: str
+    tag: SectionTag
+    help: str = ""
+    fields: tuple[FormField, ...] = ()
+
+
+class NoteTemplate(Contribution):
+    name: str
+    modalities: tuple[Key, ...] = Field(min_length=1)
+    sections: tuple[NoteSection, ...] = Field(min_length=1)
+    visibility: Visibility = Visibility.care_team
+    psychotherapy_note: bool = Field(
+        default=False,
+        description="HIPAA 45 CFR 164.501 process notes: author only, outside the record and its exports.",
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _process_notes_private(self) -> NoteTemplate:
+        if self.psychotherapy_note and self.visibility is not Visibility.author_only:
+            raise ValueError("a psychotherapy (process) note template must have author_only visibility")
+        return self
+
+    def validate_content(self, content: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Validate note content shaped ``{section_key: text or {field: value}}``."""
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for section in self.sections:
+            raw = content.get(section.key)
+            if section.fields:
+                sub, sub_errors = validate_fields(section.fields, raw if isinstance(raw, dict) else {})
+                values[section.key] = sub
+                errors.update({f"{section.key}.{k}": v for k, v in sub_errors.items()})
+            else:
+                field = FormField(key=section.key, label=section.title, type="long_text")
+                try:
+                    values[section.key] = field.clean(raw)
+                except ValueError as exc:
+                    errors[section.key] = str(exc)
+        return values, errors
+
+
+class ConsentDocument(Contribution):
+    """A versioned consent text; a new wording is a new version, never an edit."""
+
+    title: str
+    text: str = Field(min_length=1)
+    scope: str = Field(min_length=1, description="What the signature permits, in one line.")
+    modalities: tuple[Key, ...] = ()
+    renewal_days: int | None = Field(default=None, ge=1, description="None: valid until revoked.")
+    per_body_region: bool = False
+    confirm_each_session: bool = Field(
+        default=False, description="Re-confirmed at each session, e.g. touch or telehealth location."
+    )
+    guardian_signs_for_minor: bool = True
+    fields: tuple[FormField, ...] = Field(default=(), description="Extra answers captured with the signature.")
+    source: str = ""
+
+    @property
+    def text_hash(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+class Outcome(StrEnum):
+    eligible = "eligible"
+    modify = "modify"
+    clearance = "clearance"
+    excluded = "excluded"
+
+
+OUTCOME_RANK = {Outcome.eligible: 0, Outcome.modify: 1, Outcome.clearance: 2, Outcome.excluded: 3}
+
+
+class ScreeningRule(Contribution):
+    """Answers that change whether or how a modality may be offered.
+
+    Fires when the answer to ``field`` of ``form`` equals ``equals`` (yes/no
+    and single choice) or contains any of ``any_of`` (multi choice), or, for
+    number and scale answers, is at least ``at_least``.
+    """
+
+    form: Key
+    field: Slug
+    equals: Any = None
+    any_of: tuple[str, ...] = ()
+    at_least: float | None = None
+    outcome: Outcome
+    modalities: tuple[Key, ...] = ()
+    reason: str = Field(min_length=1, description="Shown to the practitioner as is.")
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> ScreeningRule:
+        given = [self.equals is not None, bool(self.any_of), self.at_least is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of equals, any_of, at_least")
+        return self
+
+    def matches(self, answers: dict[str, Any]) -> bool:
+        value = answers.get(self.field)
+        if value is None:
+            return False
+        if self.equals is not None:
+            return bool(value == self.equals)
+        if self.any_of:
+            chosen = value if isinstance(value, list) else [value]
+            return any(v in self.any_of for v in chosen)
+        return isinstance(value, int | float) and not isinstance(value, bool) and value >= self.at_least

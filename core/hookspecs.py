@@ -1,0 +1,227 @@
+"""Every hook a polymodal plugin can implement; these docstrings are the plugin reference.
+
+Three kinds of hook:
+
+* ``polymodal_register_*`` return a list of declarative definitions. The core
+  calls them once at start-up, validates every item, rejects duplicate keys
+  (naming both plugins) and freezes the result.
+* Behaviour hooks (screening, pre-flight, permissions) are called by the core
+  at run time, each implementation on its own: one that raises is logged,
+  recorded for the admin's plugin page and skipped, and a permission hook
+  that raises counts as a denial.
+* ``polymodal_on_*`` notify plugins of events after the change is committed;
+  they return nothing and cannot undo the change. Payloads carry ids and keys,
+  never clinical text.
+
+Hooks are synchronous and must not do I/O at registration time. Always
+implement them with ``@hookimpl`` imported from ``polymodal.core.api``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from polymodal.core.api import (
+        AccessRequest,
+        Actor,
+        Assessment,
+        ConsentDocument,
+        ConsentEvent,
+        Finding,
+        FormSpec,
+        ModalitySpec,
+        NoteEvent,
+        NoteTemplate,
+        PermissionRule,
+        PreflightContext,
+        ScreeningRule,
+        SessionStructure,
+    )
+
+hookspec = pluggy.HookspecMarker("polymodal")
+
+
+# --- Registration hooks ---------------------------------------------------------------
+
+
+@hookspec
+def polymodal_register_modalities() -> list[ModalitySpec]:
+    """Declare the modalities this plugin offers.
+
+    Returns:
+        A list of ``ModalitySpec``. Each key is ``<plugin>/<name>`` and names
+        its ``family`` (talk, somatic, breath, movement, creative), the
+        ``discipline`` whose practitioners may share discipline-only notes, the
+        session formats it supports, the credentials it needs per jurisdiction
+        and the consents that must be active before a session starts.
+
+    Example::
+
+        @hookimpl
+        def polymodal_register_modalities():
+            return [ModalitySpec(key="equine/eap", name="Equine-assisted psychotherapy",
+                                 family="talk", discipline="psychotherapy")]
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_register_forms() -> list[FormSpec]:
+    """Declare intake, screening and session-log forms.
+
+    Returns:
+        A list of ``FormSpec``. Fields are typed (text, long_text,
+        single_choice, multi_choice, scale, yes_no, date, number, body_map,
+        repeating); the same definition renders the form, validates answers
+        and displays stored answers. A form may serve another plugin's
+        modality by naming it in ``modalities``.
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_register_session_structures() -> list[SessionStructure]:
+    """Declare session structures: ordered phases with default minutes and guidance.
+
+    Returns:
+        A list of ``SessionStructure`` for one or more modalities and formats
+        (individual, couple, family, group).
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_register_note_templates() -> list[NoteTemplate]:
+    """Declare note templates made of ordered, semantically tagged sections.
+
+    Returns:
+        A list of ``NoteTemplate``. Tags (subjective, objective, assessment,
+        plan, intervention, response, goal, ...) let reports read across
+        formats. ``psychotherapy_note=True`` marks HIPAA process notes: author
+        only, never in the record or its exports.
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_register_consent_documents() -> list[ConsentDocument]:
+    """Declare consent documents.
+
+    Returns:
+        A list of ``ConsentDocument``. A changed wording is a new ``version``;
+        keep returning the old version so signed records still show the text
+        that was signed (records also store its SHA-256).
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_register_assessments() -> list[Assessment]:
+    """Declare standardised instruments with items, scoring, bands and flags.
+
+    Returns:
+        A list of ``Assessment``. Bands must cover the whole score range
+        without gaps or overlaps; ``licence`` and ``attribution`` are
+        required, and only instruments free to reproduce may carry item text.
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_register_screening_rules() -> list[ScreeningRule]:
+    """Declare rules that turn form answers into eligible / modify / clearance / excluded.
+
+    Returns:
+        A list of ``ScreeningRule``; each names a form and one of its fields,
+        and carries the reason shown to the practitioner and its source.
+
+    Since: 0.1
+    """
+
+
+# --- Behaviour hooks -----------------------------------------------------------------
+
+
+@hookspec
+def polymodal_screen_response(form: FormSpec, answers: dict[str, Any]) -> list[Finding] | None:
+    """Screen a submitted form beyond what declarative screening rules express.
+
+    Args:
+        form: the definition the answers were submitted under.
+        answers: the validated answers.
+
+    Returns:
+        A list of ``Finding`` (``block`` for an exclusion, ``warning`` for a
+        needed clearance or modification) or None. Called once per submitted
+        form; implementations must be pure functions of their arguments.
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_preflight_checks(context: PreflightContext) -> list[Finding] | None:
+    """Add checks to a session's pre-flight, run before the session starts.
+
+    Args:
+        context: the session's modality, start time, delivery, clients (age,
+            minor or adult, active consents, screening outcome) and
+            practitioners (credentials), as plain values.
+
+    Returns:
+        A list of ``Finding`` or None. A ``block`` finding prevents check-in.
+        The core already checks required consents, credentials and screening.
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_permission_rules(actor: Actor, request: AccessRequest) -> PermissionRule | None:
+    """Vote on an access decision the core's own rules would allow.
+
+    Args:
+        actor: the signed-in user (id, roles).
+        request: the action (e.g. ``note.read``) and the client or record.
+
+    Returns:
+        ``PermissionRule(allow=False, reason=...)`` to deny, or None to abstain.
+        Plugins can only narrow access: a deny always wins, and an
+        implementation that raises is treated as a deny.
+
+    Since: 0.1
+    """
+
+
+# --- Lifecycle hooks -----------------------------------------------------------------
+
+
+@hookspec
+def polymodal_on_note_signed(event: NoteEvent) -> None:
+    """Called after a note is signed and committed.
+
+    Args:
+        event: ids and keys of the note (no clinical text).
+
+    Since: 0.1
+    """
+
+
+@hookspec
+def polymodal_on_consent_revoked(event: ConsentEvent) -> None:
+    """Called after a consent is revoked and committed.
+
+    Args:
+        event: ids, the document key and the revocation time (no reason text).
+
+    Since: 0.1
+    """

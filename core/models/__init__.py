@@ -1,0 +1,56 @@
+"""SQLAlchemy models of the core domain; plugin content is stored as validated JSON."""
+
+from polymodal.core.models._audit import AuditEvent, PluginErrorRecord
+from polymodal.core.models._base import Base, utcnow
+from polymodal.core.models._center import Center, Credential, Location, Room, User
+from polymodal.core.models._clients import (
+    BreakGlassGrant,
+    CareTeamMember,
+    Case,
+    CaseClient,
+    CasePractitioner,
+    Client,
+    Goal,
+    Guardian,
+    make_search_key,
+)
+from polymodal.core.models._records import (
+    AssessmentResult,
+    ConsentRecord,
+    FormResponse,
+    Note,
+    NoteAddendum,
+    NoteCosignature,
+)
+from polymodal.core.models._sessions import Session, SessionClient, SessionPractitioner, SessionSeries
+
+__all__ = [
+    "AssessmentResult",
+    "AuditEvent",
+    "Base",
+    "BreakGlassGrant",
+    "CareTeamMember",
+    "Case",
+    "CaseClient",
+    "CasePractitioner",
+    "Center",
+    "Client",
+    "ConsentRecord",
+    "Credential",
+    "FormResponse",
+    "Goal",
+    "Guardian",
+    "Location",
+    "Note",
+    "NoteAddendum",
+    "NoteCosignature",
+    "PluginErrorRecord",
+    "Room",
+    "Session",
+    "SessionClient",
+    "SessionPractitioner",
+    "SessionSeries",
+    "User",
+    "make_search_key",
+    "utcnow",
+]

@@ -1,0 +1,47 @@
+"""The append-only, hash-chained audit trail and the plugin error log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from polymodal.core.models._base import Base
+
+
+class AuditEvent(Base):
+    """Who did what to which record, when, from where, with what outcome.
+
+    Never holds clinical text. ``hash`` = SHA-256 over the previous event's
+    hash and this event's fields, so editing, deleting, inserting or
+    reordering a row breaks the chain (Schneier & Kelsey 1999).
+    """
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    actor_name: Mapped[str] = mapped_column(String(120))
+    actor_role: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80))
+    record_type: Mapped[str] = mapped_column(String(40), default="")
+    record_id: Mapped[str] = mapped_column(String(64), default="")
+    client_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    outcome: Mapped[str] = mapped_column(String(20), doc="success, denied or failed")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    origin: Mapped[str] = mapped_column(String(100), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class PluginErrorRecord(Base):
+    """A plugin failure at run time, for the admin's plugin page (shared by all workers)."""
+
+    __tablename__ = "plugin_errors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    plugin: Mapped[str] = mapped_column(String(120), index=True)
+    hook: Mapped[str] = mapped_column(String(120))
+    error: Mapped[str] = mapped_column(String(2000))

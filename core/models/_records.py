@@ -1,0 +1,115 @@
+"""Clinical records: consents, form responses, notes, assessment results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from polymodal.core.models._base import Base, IdMixin, Timestamps
+
+
+class ConsentRecord(IdMixin, Base):
+    """A signature on one version of a consent document (its text hash kept)."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (Index("ix_consent_records_client_doc", "client_id", "document_key"),)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"))
+    document_key: Mapped[str] = mapped_column(String(120))
+    document_version: Mapped[int]
+    text_hash: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[dict[str, Any]] = mapped_column(default=dict, doc="e.g. consent state per body region")
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_capacity: Mapped[str] = mapped_column(String(40), doc="self, guardian, or legal representative")
+    guardian_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("guardians.id"), default=None)
+    method: Mapped[str] = mapped_column(String(20), doc="in_person or portal")
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    signed_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    revoked_reason: Mapped[str] = mapped_column(String(1000), default="")
+    revoked_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+    def state(self, at: dt.datetime) -> str:
+        if self.revoked_at is not None and self.revoked_at <= at:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= at:
+            return "expired"
+        return "active"
+
+
+class FormResponse(IdMixin, Base):
+    __tablename__ = "form_responses"
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
+    form_key: Mapped[str] = mapped_column(String(120))
+    form_version: Mapped[int]
+    answers: Mapped[dict[str, Any]]
+    findings: Mapped[list[Any]] = mapped_column(default=list)
+    outcome: Mapped[str] = mapped_column(String(20), default="eligible")
+    submitted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    submitted_via: Mapped[str] = mapped_column(String(20), default="staff")
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sessions.id"), default=None)
+    submitted_at: Mapped[dt.datetime]
+
+
+class Note(IdMixin, Timestamps, Base):
+    """A clinical note. Once signed, the row never changes (a trigger enforces it)."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_client", "client_id", "created_at"),)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clients.id"), default=None)
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sessions.id"), default=None, index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    template_key: Mapped[str] = mapped_column(String(120))
+    template_version: Mapped[int]
+    content: Mapped[dict[str, Any]]
+    visibility: Mapped[str] = mapped_column(String(20))
+    psychotherapy_note: Mapped[bool] = mapped_column(default=False)
+    goal_ids: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    revision: Mapped[int] = mapped_column(default=1, doc="Bumped on every draft save; a stale save is a conflict.")
+    updated_at: Mapped[dt.datetime]
+    needs_cosign: Mapped[bool] = mapped_column(default=False)
+    signed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class NoteAddendum(IdMixin, Base):
+    """A correction or addition to a signed note; append-only."""
+
+    __tablename__ = "note_addenda"
+    note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notes.id"), index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class NoteCosignature(Base):
+    """A supervisor's co-signature; one per note, append-only, never undone."""
+
+    __tablename__ = "note_cosignatures"
+    note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notes.id"), primary_key=True)
+    cosigner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    cosigned_at: Mapped[dt.datetime]
+    note_hash: Mapped[str] = mapped_column(String(64), doc="The content hash the supervisor saw.")
+
+
+class AssessmentResult(IdMixin, Base):
+    __tablename__ = "assessment_results"
+    __table_args__ = (Index("ix_assessment_results_client", "client_id", "instrument_key", "administered_at"),)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"))
+    instrument_key: Mapped[str] = mapped_column(String(120))
+    instrument_version: Mapped[int]
+    answers: Mapped[dict[str, Any]]
+    total: Mapped[float]
+    band: Mapped[str | None] = mapped_column(String(120), default=None)
+    subscales: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sessions.id"), default=None)
+    administered_at: Mapped[dt.datetime]

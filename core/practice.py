@@ -1,0 +1,193 @@
+"""The facade the web app and the CLI use: registry, access, transactions, plugin calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pluggy
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session as DbSession
+
+from polymodal.core import audit
+from polymodal.core.access import AccessRequest, Actor, client_filter, decide
+from polymodal.core.contributions import PermissionRule
+from polymodal.core.db import make_engine, make_sessionmakers
+from polymodal.core.errors import AccessDenied, NotFound
+from polymodal.core.models import Center, PluginErrorRecord, utcnow
+from polymodal.core.plugins import get_plugin_manager, plugin_version
+from polymodal.core.registry import Registry
+from polymodal.core.settings import Settings
+
+log = logging.getLogger("polymodal")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    version: str
+    hooks: tuple[str, ...]
+    contributions: dict[str, list[str]]
+    modalities: tuple[dict[str, str], ...]
+
+
+@dataclass
+class Work:
+    """One transaction by one actor; services receive it and nothing else."""
+
+    practice: Practice
+    db: DbSession
+    actor: Actor
+    now: dt.datetime
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def registry(self) -> Registry:
+        return self.practice.registry
+
+    @cached_property
+    def center(self) -> Center:
+        center = self.db.scalars(select(Center).limit(1)).first()
+        if center is None:
+            raise NotFound("no center is set up yet: run 'polymodal demo' or create one")
+        return center
+
+    def require(self, action: str, client_id: uuid.UUID | None = None, *, record_type: str = "",
+                record_id: str | uuid.UUID = "") -> None:
+        """Raise ``AccessDenied`` unless the actor may do ``action``; a denial is audited."""
+        request = AccessRequest(action, client_id, record_type, str(record_id))
+        decision = decide(self.db, self.actor, request, self.now)
+        reason = decision.reason
+        allowed = decision.allowed and self.practice.plugins_allow(self.actor, request)
+        if not allowed:
+            reason = reason if not decision.allowed else "denied by a plugin rule"
+            self.practice.audit_denial(self.actor, request, reason)
+            raise AccessDenied(action, reason)
+
+    def client_filter(self, action: str) -> Any:
+        return client_filter(self.actor, action, self.now)
+
+    def audit(self, action: str, **kwargs: Any) -> None:
+        audit.append(self.db, self.actor, action, at=self.now, **kwargs)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+
+class Practice:
+    """A running polymodal: settings, database, plugins and their frozen contributions."""
+
+    def __init__(self, pm: pluggy.PluginManager, settings: Settings | None = None, *,
+                 engine: Engine | None = None, clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.pm = pm
+        self.settings = settings or Settings()
+        self.registry = Registry.collect(pm)
+        self.engine = engine or make_engine(self.settings.url)
+        self._read, self._write = make_sessionmakers(self.engine)
+        self.clock = clock
+
+    @classmethod
+    def from_environment(cls, settings: Settings | None = None) -> Practice:
+        return cls(get_plugin_manager(), settings)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    @contextmanager
+    def work(self, actor: Actor, *, write: bool = True) -> Iterator[Work]:
+        """A transaction: committed if the block succeeds, rolled back if it raises."""
+        maker = self._write if write else self._read
+        with maker() as db:
+            work = Work(self, db, actor, self.now())
+            try:
+                yield work
+                db.commit()
+            except BaseException:
+                db.rollback()
+                raise
+        for callback in work._after_commit:
+            callback()
+
+    def audit_denial(self, actor: Actor, request: AccessRequest, reason: str) -> None:
+        # Its own transaction: the denied work rolls back, the record of the attempt must not.
+        with self._write() as db:
+            audit.append(db, actor, request.action, at=self.now(), record_type=request.record_type,
+                         record_id=request.record_id, client_id=request.client_id, outcome="denied",
+                         reason=reason)
+            db.commit()
+
+    # --- calling plugins at run time ------------------------------------------------
+
+    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation of ``hook`` on its own; a failing one is recorded and skipped.
+
+        pluggy stops a whole hook call at the first exception, which would let
+        one plugin silence the others, so implementations are called one by one.
+        """
+        results = []
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            try:
+                value = impl.function(**{k: kwargs[k] for k in impl.argnames})
+            except Exception as exc:
+                self.record_plugin_error(impl.plugin_name, hook, exc)
+                if self.settings.strict_plugins:
+                    raise
+                continue
+            if value is not None:
+                results.append((impl.plugin_name, value))
+        return results
+
+    def plugins_allow(self, actor: Actor, request: AccessRequest) -> bool:
+        """Plugin votes: any deny wins, and an error or a wrong type counts as deny (fail closed)."""
+        for impl in self.pm.hook.polymodal_permission_rules.get_hookimpls():
+            try:
+                vote = impl.function(**{k: {"actor": actor, "request": request}[k] for k in impl.argnames})
+            except Exception as exc:
+                self.record_plugin_error(impl.plugin_name, "polymodal_permission_rules", exc)
+                return False
+            if vote is None:
+                continue
+            if not isinstance(vote, PermissionRule):
+                self.record_plugin_error(impl.plugin_name, "polymodal_permission_rules",
+                                         TypeError(f"returned {type(vote).__name__}, not PermissionRule"))
+                return False
+            if not vote.allow:
+                return False
+        return True
+
+    def record_plugin_error(self, plugin: str, hook: str, exc: BaseException) -> None:
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        log.error("plugin '%s' failed in %s: %s", plugin, hook, detail)
+        try:
+            with self._write() as db:
+                db.add(PluginErrorRecord(at=self.now(), plugin=plugin, hook=hook, error=detail[:2000]))
+                db.commit()
+        except Exception:  # the error page must never fail because the log did
+            log.exception("could not record the plugin error")
+
+    def recent_plugin_errors(self, limit: int = 50) -> list[PluginErrorRecord]:
+        with self._read() as db:
+            return list(db.scalars(select(PluginErrorRecord).order_by(PluginErrorRecord.id.desc()).limit(limit)))
+
+    # --- introspection ---------------------------------------------------------------
+
+    def plugin_info(self) -> list[PluginInfo]:
+        infos = []
+        for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda pair: pair[0]):
+            if plugin is None:  # blocked
+                continue
+            hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
+            modalities = tuple(
+                {"key": m.key, "name": m.name, "family": m.family.value}
+                for m in self.registry.modalities.by_owner(name)
+            )
+            infos.append(PluginInfo(name, plugin_version(self.pm, name), hooks,
+                                    self.registry.contributions_of(name), modalities))
+        return infos

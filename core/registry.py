@@ -1,0 +1,223 @@
+"""Collect, validate and freeze what plugins contribute, once, at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from polymodal.core.contributions import (
+    Assessment,
+    ConsentDocument,
+    Contribution,
+    FormSpec,
+    ModalitySpec,
+    NoteTemplate,
+    ScreeningRule,
+    SessionStructure,
+)
+from polymodal.core.errors import PluginConflictError, PluginDefinitionError
+
+T = TypeVar("T", bound=Contribution)
+
+
+@dataclass(frozen=True)
+class Kind(Generic[T]):
+    name: str
+    hook: str
+    model: type[T]
+
+
+KINDS: tuple[Kind[Any], ...] = (
+    Kind("modalities", "polymodal_register_modalities", ModalitySpec),
+    Kind("forms", "polymodal_register_forms", FormSpec),
+    Kind("session_structures", "polymodal_register_session_structures", SessionStructure),
+    Kind("note_templates", "polymodal_register_note_templates", NoteTemplate),
+    Kind("consent_documents", "polymodal_register_consent_documents", ConsentDocument),
+    Kind("assessments", "polymodal_register_assessments", Assessment),
+    Kind("screening_rules", "polymodal_register_screening_rules", ScreeningRule),
+)
+KIND_BY_NAME = {k.name: k for k in KINDS}
+
+
+class Catalog(Generic[T]):
+    """All versions of one kind of definition, keyed and frozen."""
+
+    def __init__(self, kind: Kind[T], entries: dict[str, dict[int, T]], owners: dict[str, str]) -> None:
+        self.kind = kind
+        self._entries = MappingProxyType({k: MappingProxyType(v) for k, v in entries.items()})
+        self._owners = MappingProxyType(owners)
+        self._latest = tuple(v[max(v)] for _, v in sorted(self._entries.items()))
+
+    def __iter__(self) -> Iterator[T]:
+        """Latest version of each definition, ordered by key."""
+        return iter(self._latest)
+
+    def __len__(self) -> int:
+        return len(self._latest)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def get(self, key: str, version: int | None = None) -> T | None:
+        versions = self._entries.get(key)
+        if not versions:
+            return None
+        return versions.get(version) if version is not None else versions[max(versions)]
+
+    def versions(self, key: str) -> tuple[int, ...]:
+        return tuple(sorted(self._entries.get(key, {})))
+
+    def owner(self, key: str) -> str | None:
+        return self._owners.get(key)
+
+    def by_owner(self, plugin: str) -> tuple[T, ...]:
+        return tuple(c for c in self._latest if self._owners[c.key] == plugin)
+
+    def for_modality(self, modality: str) -> tuple[T, ...]:
+        return tuple(c for c in self._latest if modality in getattr(c, "modalities", ()))
+
+
+class Registry:
+    """Every plugin contribution, validated and read-only."""
+
+    def __init__(self, catalogs: dict[str, Catalog[Any]]) -> None:
+        self._catalogs = MappingProxyType(catalogs)
+
+    @property
+    def modalities(self) -> Catalog[ModalitySpec]:
+        return self._catalogs["modalities"]
+
+    @property
+    def forms(self) -> Catalog[FormSpec]:
+        return self._catalogs["forms"]
+
+    @property
+    def session_structures(self) -> Catalog[SessionStructure]:
+        return self._catalogs["session_structures"]
+
+    @property
+    def note_templates(self) -> Catalog[NoteTemplate]:
+        return self._catalogs["note_templates"]
+
+    @property
+    def consent_documents(self) -> Catalog[ConsentDocument]:
+        return self._catalogs["consent_documents"]
+
+    @property
+    def assessments(self) -> Catalog[Assessment]:
+        return self._catalogs["assessments"]
+
+    @property
+    def screening_rules(self) -> Catalog[ScreeningRule]:
+        return self._catalogs["screening_rules"]
+
+    def catalog(self, kind: str) -> Catalog[Any]:
+        return self._catalogs[kind]
+
+    def contributions_of(self, plugin: str) -> dict[str, list[str]]:
+        return {name: [c.key for c in cat.by_owner(plugin)] for name, cat in self._catalogs.items()}
+
+    @classmethod
+    def collect(cls, pm: pluggy.PluginManager) -> Registry:
+        """Call every registration hook, each plugin on its own, and validate.
+
+        Raises:
+            PluginDefinitionError: a definition does not validate, a key is not
+                prefixed with the plugin's name, a reference names nothing, or
+                a registration hook raised.
+            PluginConflictError: two plugins (or one, twice) gave one key and version.
+        """
+        catalogs = {kind.name: _collect_kind(pm, kind) for kind in KINDS}
+        registry = cls(catalogs)
+        _check_references(registry)
+        return registry
+
+
+def _collect_kind(pm: pluggy.PluginManager, kind: Kind[T]) -> Catalog[T]:
+    entries: dict[str, dict[int, T]] = {}
+    owners: dict[str, str] = {}
+    for impl in getattr(pm.hook, kind.hook).get_hookimpls():
+        plugin = impl.plugin_name
+        try:
+            returned = impl.function()
+        except Exception as exc:
+            raise PluginDefinitionError(f"plugin '{plugin}': {kind.hook}() raised {exc!r}") from exc
+        if returned is None:
+            continue
+        if not isinstance(returned, list | tuple):
+            raise PluginDefinitionError(
+                f"plugin '{plugin}': {kind.hook}() must return a list, not {type(returned).__name__}"
+            )
+        for index, item in enumerate(returned):
+            spec = _validate(plugin, kind, index, item)
+            if spec.namespace != plugin:
+                raise PluginDefinitionError(
+                    f"plugin '{plugin}': {kind.name} '{spec.key}' must be keyed '{plugin}/...'"
+                )
+            versions = entries.setdefault(spec.key, {})
+            if spec.version in versions:
+                raise PluginConflictError(
+                    f"{kind.name} '{spec.ref}' is contributed twice, by plugin '{owners[spec.key]}' "
+                    f"and by plugin '{plugin}'"
+                )
+            versions[spec.version] = spec
+            owners[spec.key] = plugin
+    return Catalog(kind, entries, owners)
+
+
+def _validate(plugin: str, kind: Kind[T], index: int, item: object) -> T:
+    if isinstance(item, kind.model):
+        return item
+    if isinstance(item, BaseModel | dict):
+        data = item.model_dump() if isinstance(item, BaseModel) else item
+        label = data.get("key", f"item {index}") if isinstance(data, dict) else f"item {index}"
+        try:
+            return kind.model.model_validate(data)
+        except ValidationError as exc:
+            raise PluginDefinitionError(_describe(plugin, kind, str(label), exc)) from exc
+    raise PluginDefinitionError(
+        f"plugin '{plugin}': {kind.hook}() item {index} is a {type(item).__name__}, "
+        f"expected {kind.model.__name__}"
+    )
+
+
+def _describe(plugin: str, kind: Kind[Any], label: str, exc: ValidationError) -> str:
+    problems = "; ".join(
+        f"field '{'.'.join(str(p) for p in err['loc']) or '(definition)'}': {err['msg']}" for err in exc.errors()
+    )
+    return f"plugin '{plugin}': {kind.name} '{label}': {problems}"
+
+
+def _check_references(registry: Registry) -> None:
+    def fail(kind: str, spec: Contribution, field: str, missing: str) -> None:
+        owner = registry.catalog(kind).owner(spec.key)
+        raise PluginDefinitionError(
+            f"plugin '{owner}': {kind} '{spec.ref}': field '{field}' names '{missing}', which no plugin provides"
+        )
+
+    for kind in ("forms", "session_structures", "note_templates", "consent_documents", "assessments",
+                 "screening_rules"):
+        for key in registry.catalog(kind)._entries:
+            for version in registry.catalog(kind).versions(key):
+                spec = registry.catalog(kind).get(key, version)
+                for modality in getattr(spec, "modalities", ()):
+                    if modality not in registry.modalities:
+                        fail(kind, spec, "modalities", modality)
+    for modality in registry.modalities:
+        for key in modality.consents_required:
+            if key not in registry.consent_documents:
+                fail("modalities", modality, "consents_required", key)
+        for key in modality.intake_forms:
+            if key not in registry.forms:
+                fail("modalities", modality, "intake_forms", key)
+    for rule in registry.screening_rules:
+        form = registry.forms.get(rule.form)
+        if form is None:
+            fail("screening_rules", rule, "form", rule.form)
+        elif form.field(rule.field) is None:
+            fail("screening_rules", rule, "field", f"{rule.form}:{rule.field}")
