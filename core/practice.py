@@ -22,20 +22,11 @@ from polymodal.core.contributions import PermissionRule
 from polymodal.core.db import make_engine, make_sessionmakers
 from polymodal.core.errors import AccessDenied, NotFound
 from polymodal.core.models import Center, PluginErrorRecord, utcnow
-from polymodal.core.plugins import get_plugin_manager, plugin_version
-from polymodal.core.registry import Registry
+from polymodal.core.plugins import get_plugin_manager
+from polymodal.core.registry import PluginInfo, Registry, describe_plugins
 from polymodal.core.settings import Settings
 
 log = logging.getLogger("polymodal")
-
-
-@dataclass(frozen=True)
-class PluginInfo:
-    name: str
-    version: str
-    hooks: tuple[str, ...]
-    contributions: dict[str, list[str]]
-    modalities: tuple[dict[str, str], ...]
 
 
 @dataclass
@@ -179,15 +170,4 @@ class Practice:
     # --- introspection ---------------------------------------------------------------
 
     def plugin_info(self) -> list[PluginInfo]:
-        infos = []
-        for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda pair: pair[0]):
-            if plugin is None:  # blocked
-                continue
-            hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
-            modalities = tuple(
-                {"key": m.key, "name": m.name, "family": m.family.value}
-                for m in self.registry.modalities.by_owner(name)
-            )
-            infos.append(PluginInfo(name, plugin_version(self.pm, name), hooks,
-                                    self.registry.contributions_of(name), modalities))
-        return infos
+        return describe_plugins(self.pm, self.registry)

@@ -21,6 +21,7 @@ from polymodal.core.contributions import (
     SessionStructure,
 )
 from polymodal.core.errors import PluginConflictError, PluginDefinitionError
+from polymodal.core.plugins import plugin_version
 
 T = TypeVar("T", bound=Contribution)
 
@@ -221,3 +222,25 @@ def _check_references(registry: Registry) -> None:
             fail("screening_rules", rule, "form", rule.form)
         elif form.field(rule.field) is None:
             fail("screening_rules", rule, "field", f"{rule.form}:{rule.field}")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    version: str
+    hooks: tuple[str, ...]
+    contributions: dict[str, list[str]]
+    modalities: tuple[dict[str, str], ...]
+
+
+def describe_plugins(pm: pluggy.PluginManager, registry: Registry) -> list[PluginInfo]:
+    """Each loaded plugin: distribution version, implemented hooks, contributions by kind."""
+    infos = []
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
+        if plugin is None:  # blocked
+            continue
+        hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
+        modalities = tuple({"key": m.key, "name": m.name, "family": m.family.value}
+                           for m in registry.modalities.by_owner(name))
+        infos.append(PluginInfo(name, plugin_version(pm, name), hooks, registry.contributions_of(name), modalities))
+    return infos

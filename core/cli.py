@@ -1,0 +1,176 @@
+"""The ``polymodal`` command: serve, db upgrade, demo, user create, plugins list/check, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from polymodal.core.errors import PolymodalError, StartupError
+
+
+def _practice():
+    from polymodal.core.practice import Practice
+
+    return Practice.from_environment()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("polymodal.web.app:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, access_log=False, log_level="info")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from polymodal.core import migrations
+
+    practice = _practice()
+    migrations.upgrade(practice.engine, args.revision)
+    print(f"database at {practice.engine.url.render_as_string(hide_password=True)} is at {args.revision}")
+    return 0
+
+
+def cmd_db_downgrade(args: argparse.Namespace) -> int:
+    from polymodal.core import migrations
+
+    migrations.downgrade(_practice().engine, args.revision)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from polymodal.core.demo import demo_logins, load_demo
+
+    created = load_demo(_practice())
+    print("Demo center created." if created else "A center exists already; demo data left as it is.")
+    print("Demo logins (username / password):")
+    for username, roles, password in demo_logins():
+        print(f"  {username:<10} {password}   ({roles})")
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from polymodal.core.access import Actor
+    from polymodal.core.services import users
+
+    password = os.environ.get("POLYMODAL_PASSWORD") or getpass.getpass("Password (12+ characters): ")
+    practice = _practice()
+    with practice.work(Actor.system("cli")) as work:
+        user = users.create_user(work, {"username": args.username, "display_name": args.name or args.username,
+                                        "email": args.email, "password": password, "roles": args.role,
+                                        "disciplines": args.discipline, "supervisor": args.supervisor})
+        print(f"created {user.username} ({', '.join(user.roles)})")
+    return 0
+
+
+def cmd_plugins_list(args: argparse.Namespace) -> int:
+    from polymodal.core.plugins import get_plugin_manager
+    from polymodal.core.registry import Registry, describe_plugins
+
+    pm = get_plugin_manager()
+    infos = describe_plugins(pm, Registry.collect(pm))
+    if args.json:
+        print(json.dumps([{"name": i.name, "version": i.version, "hooks": list(i.hooks),
+                           "modalities": list(i.modalities), "contributions": i.contributions} for i in infos],
+                         indent=2))
+        return 0
+    for info in infos:
+        counts = ", ".join(f"{len(v)} {k.replace('_', ' ')}" for k, v in info.contributions.items() if v)
+        print(f"{info.name} {info.version}: {counts or 'no contributions'}")
+        for modality in info.modalities:
+            print(f"    {modality['key']:<32} {modality['family']:<9} {modality['name']}")
+    return 0
+
+
+def cmd_plugins_check(args: argparse.Namespace) -> int:
+    try:
+        from polymodal.core.plugin_check import check_plugin
+    except ImportError:
+        print("plugins check is not available in this version", file=sys.stderr)
+        return 2
+    errors = check_plugin(args.name)
+    for line in errors:
+        print(line)
+    if not errors:
+        print(f"plugin '{args.name}': all contributions valid")
+    return 1 if errors else 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from polymodal.core import audit
+    from polymodal.core.access import Actor
+
+    practice = _practice()
+    with practice.work(Actor.system("cli"), write=False) as work:
+        result = audit.verify(work.db)
+    for problem in result.problems:
+        print(f"event {problem.seq}: {problem.kind}: {problem.detail}")
+    status = "intact" if result.ok else f"BROKEN ({len(result.problems)} problems)"
+    print(f"audit trail {status}: {result.events} events; head {result.head_seq} {result.head_hash}")
+    return 0 if result.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="polymodal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="migrate to the newest schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+    down = db.add_parser("downgrade", help="migrate back to REVISION")
+    down.add_argument("revision")
+    down.set_defaults(func=cmd_db_downgrade)
+
+    sub.add_parser("demo", help="create the demo center (once) and print its logins").set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
+    create = user.add_parser("create", help="create a user (password from POLYMODAL_PASSWORD or a prompt)")
+    create.add_argument("username")
+    create.add_argument("--name", default="")
+    create.add_argument("--email", default="")
+    create.add_argument("--role", action="append", required=True,
+                        choices=["admin", "front_desk", "practitioner", "supervisor"])
+    create.add_argument("--discipline", action="append", default=[])
+    create.add_argument("--supervisor", default=None)
+    create.set_defaults(func=cmd_user_create)
+
+    plugins = sub.add_parser("plugins", help="installed plugins").add_subparsers(dest="plugins_command",
+                                                                                 required=True)
+    listing = plugins.add_parser("list", help="each plugin, its version and contributions")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_plugins_list)
+    check = plugins.add_parser("check", help="validate an installed plugin's contributions")
+    check.add_argument("name")
+    check.set_defaults(func=cmd_plugins_check)
+
+    audit_cmd = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
+    audit_cmd.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StartupError as exc:
+        print(f"polymodal: cannot start: {exc}", file=sys.stderr)
+        return 3
+    except PolymodalError as exc:
+        detail = getattr(exc, "errors", None)
+        print(f"polymodal: {json.dumps(detail) if detail else exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The center, its locations and rooms."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from polymodal.core.errors import ValidationFailed
+from polymodal.core.models import Center, Location, Room
+from polymodal.core.practice import Work
+from polymodal.core.timeutil import zone
+
+
+class CenterInput(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str = Field(min_length=1, max_length=64)
+    jurisdiction: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="ISO 3166, e.g. US-CA")
+    age_of_majority: int = Field(default=18, ge=14, le=21)
+    minor_consent_age: int | None = Field(default=None, ge=10, le=21)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+
+def pydantic_errors(exc: ValidationError) -> dict[str, str]:
+    """Field name → message, from pydantic's error list (first message per field)."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or "form"
+        message = err["msg"].removeprefix("Value error, ")
+        errors.setdefault(name, message)
+    return errors
+
+
+def parse(model: type[BaseModel], data: object) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(pydantic_errors(exc)) from None
+
+
+def setup_center(work: Work, data: dict) -> Center:
+    work.require("center.manage")
+    values = parse(CenterInput, data)
+    center = work.db.query(Center).first()
+    if center is None:
+        center = Center(**values.model_dump())
+        work.db.add(center)
+    else:
+        for key, value in values.model_dump().items():
+            setattr(center, key, value)
+    work.db.flush()
+    work.audit("center.update", record_type="center", record_id=center.id)
+    return center
+
+
+def add_room(work: Work, location_name: str, room_name: str, address: str = "") -> Room:
+    work.require("center.manage")
+    if not room_name.strip() or not location_name.strip():
+        raise ValidationFailed({"name": "Give the location and the room a name."})
+    location = work.db.query(Location).filter_by(name=location_name).first()
+    if location is None:
+        location = Location(center_id=work.center.id, name=location_name, address=address)
+        work.db.add(location)
+        work.db.flush()
+    room = Room(location_id=location.id, name=room_name)
+    work.db.add(room)
+    work.db.flush()
+    work.audit("room.create", record_type="room", record_id=room.id)
+    return room

@@ -1,0 +1,168 @@
+"""Clients: registration, demographics, guardians and care teams."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, EmailStr, Field, field_validator
+from sqlalchemy import select
+
+from polymodal.core.errors import NotFound, ValidationFailed
+from polymodal.core.models import CareTeamMember, Client, Guardian, User, make_search_key
+from polymodal.core.practice import Work
+from polymodal.core.services.center import parse
+from polymodal.core.timeutil import age_on, today_in
+
+Name = Field(min_length=1, max_length=100)
+
+
+class ClientInput(BaseModel):
+    legal_first_name: str = Name
+    legal_last_name: str = Name
+    preferred_name: str = Field(default="", max_length=100)
+    pronouns: str = Field(default="", max_length=40)
+    date_of_birth: dt.date
+    email: EmailStr | None = None
+    phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$")
+    address: str = Field(default="", max_length=500)
+    emergency_contact_name: str = Field(default="", max_length=200)
+    emergency_contact_phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$")
+    emergency_contact_relationship: str = Field(default="", max_length=80)
+
+    @field_validator("legal_first_name", "legal_last_name", "preferred_name", "pronouns", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _blank_email(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _plausible(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today() + dt.timedelta(days=1) or value.year < 1900:
+            raise ValueError("enter a date of birth in the past (YYYY-MM-DD)")
+        return value
+
+
+class GuardianInput(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    relationship: str = Field(min_length=1, max_length=80)
+    email: EmailStr | None = None
+    phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$")
+    can_consent: bool = True
+
+
+def age(work: Work, client: Client) -> int:
+    return age_on(client.date_of_birth, today_in(work.center.timezone, work.now))
+
+
+def is_minor(work: Work, client: Client) -> bool:
+    """Minor or adult on today's date in the center's zone, at its jurisdiction's age of majority."""
+    return age(work, client) < work.center.age_of_majority
+
+
+def may_consent_alone(work: Work, client: Client) -> bool:
+    if not is_minor(work, client):
+        return True
+    limit = work.center.minor_consent_age
+    return limit is not None and age(work, client) >= limit
+
+
+def _apply(client: Client, values: ClientInput) -> None:
+    data = values.model_dump()
+    data["email"] = data["email"] or ""
+    for key, value in data.items():
+        setattr(client, key, value)
+    client.search_key = make_search_key(values.legal_last_name, values.legal_first_name, values.preferred_name)
+
+
+def register_client(work: Work, data: dict[str, Any], *, care_team: list[uuid.UUID] = ()) -> Client:
+    work.require("client.create")
+    values = parse(ClientInput, data)
+    client = Client(search_key="")
+    _apply(client, values)
+    work.db.add(client)
+    work.db.flush()
+    work.audit("client.create", record_type="client", record_id=client.id, client_id=client.id)
+    for user_id in care_team:
+        _add_member(work, client.id, user_id)
+    if work.actor.user_id and "practitioner" in work.actor.roles and work.actor.user_id not in care_team:
+        # A practitioner who registers a client is treating them.
+        _add_member(work, client.id, work.actor.user_id)
+    return client
+
+
+def update_client(work: Work, client_id: uuid.UUID, data: dict[str, Any]) -> Client:
+    client = _get(work, client_id, "client.update")
+    _apply(client, parse(ClientInput, data))
+    work.db.flush()
+    work.audit("client.update", record_type="client", record_id=client.id, client_id=client.id)
+    return client
+
+
+def get_client(work: Work, client_id: uuid.UUID) -> Client:
+    client = _get(work, client_id, "client.read")
+    work.audit("client.view", record_type="client", record_id=client.id, client_id=client.id)
+    return client
+
+
+def _get(work: Work, client_id: uuid.UUID, action: str) -> Client:
+    client = work.db.get(Client, client_id)
+    if client is None:
+        raise NotFound("no such client")
+    work.require(action, client.id, record_type="client", record_id=client.id)
+    return client
+
+
+def add_guardian(work: Work, client_id: uuid.UUID, data: dict[str, Any]) -> Guardian:
+    client = _get(work, client_id, "client.update")
+    values = parse(GuardianInput, data)
+    guardian = Guardian(client_id=client.id, name=values.name, relationship_=values.relationship,
+                        email=values.email or "", phone=values.phone, can_consent=values.can_consent)
+    work.db.add(guardian)
+    work.db.flush()
+    work.audit("guardian.add", record_type="guardian", record_id=guardian.id, client_id=client.id)
+    return guardian
+
+
+def add_to_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    client = _get(work, client_id, "care_team.manage")
+    _add_member(work, client.id, user_id)
+
+
+def _add_member(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    user = work.db.get(User, user_id)
+    if user is None or not ({"practitioner", "supervisor"} & set(user.roles)):
+        raise ValidationFailed({"care_team": "Only practitioners and supervisors join a care team."})
+    if work.db.get(CareTeamMember, (client_id, user_id)) is None:
+        work.db.add(CareTeamMember(client_id=client_id, user_id=user_id, added_at=work.now))
+        work.db.flush()
+        work.audit("care_team.add", record_type="user", record_id=user_id, client_id=client_id)
+
+
+def care_team(work: Work, client_id: uuid.UUID) -> list[User]:
+    _get(work, client_id, "client.read")
+    return list(work.db.scalars(
+        select(User).join(CareTeamMember, CareTeamMember.user_id == User.id)
+        .where(CareTeamMember.client_id == client_id).order_by(User.display_name)
+    ))
+
+
+def search_clients(work: Work, query: str = "", *, limit: int = 50, offset: int = 0) -> list[Any]:
+    """Clients the actor may see whose name starts with ``query``: columns only, for list pages."""
+    work.require("client.read")
+    stmt = select(Client.id, Client.legal_first_name, Client.legal_last_name, Client.preferred_name,
+                  Client.pronouns, Client.date_of_birth).where(work.client_filter("client.read"))
+    key = " ".join(query.casefold().split())[:100]
+    if key:
+        # A half-open range on the lower-cased key uses the index (LIKE would scan on SQLite).
+        stmt = stmt.where(Client.search_key >= key, Client.search_key < key + "\U0010ffff")
+    stmt = stmt.order_by(Client.search_key, Client.id).limit(min(max(limit, 1), 200)).offset(max(offset, 0))
+    rows = work.db.execute(stmt).all()
+    work.audit("client.search", record_type="client", reason=f"{len(rows)} results")
+    return rows

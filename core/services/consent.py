@@ -1,0 +1,120 @@
+"""Consent: signatures on versioned documents, expiry and revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from polymodal.core.contributions import validate_fields
+from polymodal.core.errors import Conflict, NotFound, ValidationFailed
+from polymodal.core.events import ConsentEvent
+from polymodal.core.models import Client, ConsentRecord, Guardian
+from polymodal.core.practice import Work
+from polymodal.core.services.clients import may_consent_alone
+
+CAPACITIES = ("self", "guardian")
+METHODS = ("in_person", "portal")
+REGION_STATES = ("consented", "declined", "ask_each_time")
+
+
+def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signer_name: str,
+                   capacity: str = "self", guardian_id: uuid.UUID | None = None, method: str = "in_person",
+                   version: int | None = None, answers: dict[str, Any] | None = None,
+                   regions: dict[str, str] | None = None) -> ConsentRecord:
+    """Record a signature on a document version; a minor's consent comes from a guardian
+    unless the jurisdiction lets the minor consent alone."""
+    client = work.db.get(Client, client_id)
+    if client is None:
+        raise NotFound("no such client")
+    work.require("consent.record", client.id, record_type="consent")
+    document = work.registry.consent_documents.get(document_key, version)
+    if document is None:
+        raise ValidationFailed({"document_key": "Choose a consent document offered here."})
+    errors: dict[str, str] = {}
+    if not signer_name.strip() or len(signer_name) > 200:
+        errors["signer_name"] = "Type the signer's full name."
+    if capacity not in CAPACITIES:
+        errors["capacity"] = "Say whether the client signs or a guardian signs for them."
+    if method not in METHODS:
+        errors["method"] = "Choose in person or portal."
+    values, field_errors = validate_fields(document.fields, answers or {})
+    errors.update(field_errors)
+    scope: dict[str, Any] = {"answers": values}
+    if document.per_body_region:
+        scope["regions"], region_errors = _regions(regions or {})
+        errors.update(region_errors)
+    if errors:
+        raise ValidationFailed(errors)
+    guardian = _check_signer(work, client, document.guardian_signs_for_minor, capacity, guardian_id)
+    record = ConsentRecord(
+        client_id=client.id, document_key=document.key, document_version=document.version,
+        text_hash=document.text_hash, scope=scope, signer_name=" ".join(signer_name.split()),
+        signer_capacity=capacity, guardian_id=guardian.id if guardian else None, method=method,
+        recorded_by=work.actor.user_id, signed_at=work.now,
+        expires_at=work.now + dt.timedelta(days=document.renewal_days) if document.renewal_days else None,
+    )
+    work.db.add(record)
+    work.db.flush()
+    work.audit("consent.record", record_type="consent", record_id=record.id, client_id=client.id)
+    return record
+
+
+def _regions(regions: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    bad = {code: state for code, state in regions.items() if state not in REGION_STATES}
+    if not regions:
+        return {}, {"regions": "Mark each body region consented, declined or ask each time."}
+    if bad:
+        return {}, {"regions": f"Unknown consent state for {', '.join(sorted(bad))[:200]}."}
+    return dict(sorted(regions.items())), {}
+
+
+def _check_signer(work: Work, client: Client, guardian_signs: bool, capacity: str,
+                  guardian_id: uuid.UUID | None) -> Guardian | None:
+    if capacity == "self":
+        if guardian_signs and not may_consent_alone(work, client):
+            raise ValidationFailed({"capacity": "This client is a minor: a guardian with authority must sign."})
+        return None
+    guardian = work.db.get(Guardian, guardian_id) if guardian_id else None
+    if guardian is None or guardian.client_id != client.id:
+        raise ValidationFailed({"guardian_id": "Choose one of this client's guardians."})
+    if not guardian.can_consent:
+        raise ValidationFailed({"guardian_id": f"{guardian.name} has no authority to consent for this client."})
+    return guardian
+
+
+def revoke_consent(work: Work, consent_id: uuid.UUID, reason: str) -> ConsentRecord:
+    record = work.db.get(ConsentRecord, consent_id)
+    if record is None:
+        raise NotFound("no such consent")
+    work.require("consent.record", record.client_id, record_type="consent", record_id=record.id)
+    if record.revoked_at is not None:
+        raise Conflict("this consent is already revoked")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "Say why the consent is revoked."})
+    record.revoked_at, record.revoked_reason, record.revoked_by = work.now, reason.strip()[:1000], work.actor.user_id
+    work.db.flush()
+    work.audit("consent.revoke", record_type="consent", record_id=record.id, client_id=record.client_id)
+    event = ConsentEvent(consent_id=str(record.id), client_id=str(record.client_id),
+                         document_key=record.document_key, document_version=record.document_version,
+                         revoked_at=record.revoked_at)
+    work.after_commit(lambda: work.practice.call_each("polymodal_on_consent_revoked", event=event))
+    return record
+
+
+def active_consents(work: Work, client_id: uuid.UUID, at: dt.datetime | None = None) -> dict[str, ConsentRecord]:
+    """The newest active signature per document (no access check: callers have done it)."""
+    at = at or work.now
+    records = work.db.scalars(select(ConsentRecord).where(ConsentRecord.client_id == client_id)
+                              .order_by(ConsentRecord.signed_at)).all()
+    return {r.document_key: r for r in records if r.state(at) == "active"}
+
+
+def consents_of(work: Work, client_id: uuid.UUID) -> list[ConsentRecord]:
+    work.require("consent.read", client_id, record_type="consent")
+    records = list(work.db.scalars(select(ConsentRecord).where(ConsentRecord.client_id == client_id)
+                                   .order_by(ConsentRecord.signed_at.desc())))
+    work.audit("consent.list", record_type="consent", client_id=client_id)
+    return records

@@ -1,0 +1,72 @@
+"""Intake and screening forms: validate, screen, store."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from polymodal.core.contributions import OUTCOME_RANK, Finding, FindingLevel, Outcome
+from polymodal.core.errors import NotFound, ValidationFailed
+from polymodal.core.models import Client, FormResponse
+from polymodal.core.practice import Work
+
+LEVEL_OF = {Outcome.excluded: FindingLevel.block, Outcome.clearance: FindingLevel.warning,
+            Outcome.modify: FindingLevel.warning, Outcome.eligible: FindingLevel.info}
+
+
+def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[str, Any], *,
+                via: str = "staff", session_id: uuid.UUID | None = None) -> FormResponse:
+    """Validate ``answers`` against the form's latest version, screen them and store them."""
+    client = work.db.get(Client, client_id)
+    if client is None:
+        raise NotFound("no such client")
+    work.require("clinical.write" if via == "staff" else "consent.record", client.id, record_type="form")
+    form = work.registry.forms.get(form_key)
+    if form is None:
+        raise ValidationFailed({"form_key": "Choose a form offered here."})
+    values, errors = form.validate_answers(answers)
+    if errors:
+        raise ValidationFailed(errors)
+    findings, outcome = screen(work, form_key, values)
+    response = FormResponse(
+        client_id=client.id, form_key=form.key, form_version=form.version, answers=values,
+        findings=[f.model_dump(mode="json") for f in findings], outcome=outcome,
+        submitted_by=work.actor.user_id, submitted_via=via, session_id=session_id, submitted_at=work.now,
+    )
+    work.db.add(response)
+    work.db.flush()
+    work.audit("form.submit", record_type="form", record_id=response.id, client_id=client.id,
+               reason=f"{form.ref}; outcome {outcome}")
+    return response
+
+
+def screen(work: Work, form_key: str, values: dict[str, Any]) -> tuple[list[Finding], str]:
+    """Declarative rules first, then plugins' screening hooks (each isolated)."""
+    form = work.registry.forms.get(form_key)
+    findings: list[Finding] = []
+    outcome = Outcome.eligible
+    for rule in work.registry.screening_rules:
+        if rule.form == form_key and rule.matches(values):
+            findings.append(Finding(code=rule.key, level=LEVEL_OF[rule.outcome], message=rule.reason,
+                                    source=rule.source))
+            if OUTCOME_RANK[rule.outcome] > OUTCOME_RANK[outcome]:
+                outcome = rule.outcome
+    for _plugin, extra in work.practice.call_each("polymodal_screen_response", form=form, answers=values):
+        for finding in extra if isinstance(extra, list) else []:
+            if isinstance(finding, Finding):
+                findings.append(finding)
+                if finding.level is FindingLevel.block:
+                    outcome = Outcome.excluded
+                elif finding.level is FindingLevel.warning and OUTCOME_RANK[outcome] < OUTCOME_RANK[Outcome.clearance]:
+                    outcome = Outcome.clearance
+    return findings, outcome.value
+
+
+def responses_of(work: Work, client_id: uuid.UUID) -> list[FormResponse]:
+    work.require("clinical.read", client_id, record_type="form")
+    rows = list(work.db.scalars(select(FormResponse).where(FormResponse.client_id == client_id)
+                                .order_by(FormResponse.submitted_at.desc())))
+    work.audit("form.list", record_type="form", client_id=client_id)
+    return rows

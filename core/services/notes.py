@@ -1,0 +1,224 @@
+"""Notes: drafts, signing (locks), addenda, co-signature, visibility."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import exists, select
+
+from polymodal.core.access import AccessRequest, decide
+from polymodal.core.contributions import Visibility
+from polymodal.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from polymodal.core.events import NoteEvent
+from polymodal.core.models import (
+    Case,
+    Note,
+    NoteAddendum,
+    NoteCosignature,
+    Session,
+    User,
+)
+from polymodal.core.practice import Work
+
+MAX_DRAFT_CHARS = 200_000
+
+
+class StaleDraft(Conflict):
+    """Someone saved the draft since this editor loaded it; both versions are kept for the user."""
+
+    def __init__(self, current: Note, attempted: dict[str, Any]) -> None:
+        super().__init__("This draft was changed by someone else since you opened it.")
+        self.current_content = dict(current.content)
+        self.current_revision = current.revision
+        self.attempted = attempted
+
+
+def _hash(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _case_clients(work: Work, case_id: uuid.UUID) -> list[uuid.UUID]:
+    case = work.db.get(Case, case_id)
+    if case is None:
+        raise NotFound("no such case")
+    return [link.client_id for link in case.clients]
+
+
+def start_note(work: Work, case_id: uuid.UUID, template_key: str, *, session_id: uuid.UUID | None = None,
+               client_id: uuid.UUID | None = None) -> Note:
+    clients = _case_clients(work, case_id)
+    for cid in clients:
+        work.require("clinical.write", cid, record_type="note")
+    template = work.registry.note_templates.get(template_key)
+    if template is None:
+        raise ValidationFailed({"template_key": "Choose a note template offered here."})
+    if session_id is not None:
+        session = work.db.get(Session, session_id)
+        if session is None or session.case_id != case_id:
+            raise ValidationFailed({"session_id": "Choose a session of this case."})
+        if session.modality_key not in template.modalities:
+            raise ValidationFailed({"template_key": "This template is not for the session's modality."})
+    if client_id is not None and client_id not in clients:
+        raise ValidationFailed({"client_id": "Choose a client of this case."})
+    author = work.db.get(User, work.actor.user_id) if work.actor.user_id else None
+    if author is None:
+        raise AccessDenied("note.write", "notes are written by signed-in practitioners")
+    note = Note(
+        case_id=case_id, client_id=client_id or (clients[0] if len(clients) == 1 else None),
+        session_id=session_id, author_id=author.id, template_key=template.key,
+        template_version=template.version, content={}, visibility=template.visibility.value,
+        psychotherapy_note=template.psychotherapy_note, updated_at=work.now,
+        needs_cosign=author.supervisor_id is not None,
+    )
+    work.db.add(note)
+    work.db.flush()
+    _audit_all(work, "note.create", note, clients)
+    return note
+
+
+def _audit_all(work: Work, action: str, note: Note, clients: list[uuid.UUID] | None = None) -> None:
+    reason = "psychotherapy note" if note.psychotherapy_note else ""
+    for cid in clients if clients is not None else _case_clients(work, note.case_id):
+        work.audit(action, record_type="note", record_id=note.id, client_id=cid, reason=reason)
+
+
+def _own_draft(work: Work, note_id: uuid.UUID) -> Note:
+    note = _load(work, note_id)
+    if note.author_id != work.actor.user_id:
+        raise AccessDenied("note.write", "only the author edits a draft")
+    if note.status != "draft":
+        raise Conflict("This note is signed and locked; add an addendum instead.")
+    return note
+
+
+def _load(work: Work, note_id: uuid.UUID) -> Note:
+    note = work.db.get(Note, note_id)
+    if note is None or not can_read(work, note):
+        # The same answer whether it does not exist or is not yours: no probing for ids.
+        raise NotFound("no such note")
+    return note
+
+
+def save_draft(work: Work, note_id: uuid.UUID, content: dict[str, Any], revision: int) -> Note:
+    """Save a draft as entered (checked fully at signing); refuse a stale revision."""
+    note = _own_draft(work, note_id)
+    template = work.registry.note_templates.get(note.template_key, note.template_version)
+    keys = {s.key for s in template.sections} if template else set(note.content)
+    kept = {k: v for k, v in content.items() if k in keys}
+    if len(json.dumps(kept, default=str)) > MAX_DRAFT_CHARS:
+        raise ValidationFailed({"content": f"A note holds at most {MAX_DRAFT_CHARS:,} characters."})
+    if revision != note.revision:
+        raise StaleDraft(note, kept)
+    note.content, note.revision, note.updated_at = kept, note.revision + 1, work.now
+    work.db.flush()
+    _audit_all(work, "note.save", note)
+    return note
+
+
+def sign_note(work: Work, note_id: uuid.UUID) -> Note:
+    note = _own_draft(work, note_id)
+    template = work.registry.note_templates.get(note.template_key, note.template_version)
+    if template is None:
+        raise Conflict(f"The template {note.template_key} v{note.template_version} is not installed.")
+    values, errors = template.validate_content(note.content)
+    if errors:
+        raise ValidationFailed(errors)
+    note.content, note.status, note.signed_at = values, "signed", work.now
+    note.content_hash = _hash({"template": [note.template_key, note.template_version], "content": values,
+                               "author": note.author_id, "signed_at": note.signed_at.isoformat()})
+    work.db.flush()
+    _audit_all(work, "note.sign", note)
+    event = NoteEvent(note_id=str(note.id), case_id=str(note.case_id),
+                      client_id=str(note.client_id) if note.client_id else None, author_id=str(note.author_id),
+                      template_key=note.template_key, template_version=note.template_version,
+                      psychotherapy_note=note.psychotherapy_note)
+    work.after_commit(lambda: work.practice.call_each("polymodal_on_note_signed", event=event))
+    return note
+
+
+def add_addendum(work: Work, note_id: uuid.UUID, text: str) -> NoteAddendum:
+    note = _load(work, note_id)
+    for cid in _case_clients(work, note.case_id):
+        work.require("clinical.write", cid, record_type="note", record_id=note.id)
+    if note.status != "signed":
+        raise Conflict("Edit the draft itself; addenda are for signed notes.")
+    if note.psychotherapy_note and note.author_id != work.actor.user_id:
+        raise AccessDenied("note.addendum", "only the author adds to a psychotherapy note")
+    if not text.strip() or len(text) > 50_000:
+        raise ValidationFailed({"text": "Write the addendum (up to 50,000 characters)."})
+    addendum = NoteAddendum(note_id=note.id, author_id=work.actor.user_id, text=text.strip(),
+                            created_at=work.now, content_hash=_hash([str(note.id), text.strip()]))
+    work.db.add(addendum)
+    work.db.flush()
+    _audit_all(work, "note.addendum", note)
+    return addendum
+
+
+def cosign(work: Work, note_id: uuid.UUID) -> NoteCosignature:
+    note = _load(work, note_id)
+    for cid in _case_clients(work, note.case_id):
+        work.require("note.cosign", cid, record_type="note", record_id=note.id)
+    author = work.db.get(User, note.author_id)
+    if author is None or author.supervisor_id != work.actor.user_id:
+        raise AccessDenied("note.cosign", "only the author's supervisor co-signs")
+    if note.status != "signed" or not note.needs_cosign:
+        raise Conflict("Only a signed note awaiting co-signature can be co-signed.")
+    if work.db.get(NoteCosignature, note.id) is not None:
+        raise Conflict("This note is already co-signed.")
+    signature = NoteCosignature(note_id=note.id, cosigner_id=work.actor.user_id, cosigned_at=work.now,
+                                note_hash=note.content_hash)
+    work.db.add(signature)
+    work.db.flush()
+    _audit_all(work, "note.cosign", note)
+    return signature
+
+
+def can_read(work: Work, note: Note) -> bool:
+    """Visibility on top of clinical access: process notes are their author's alone."""
+    if note.author_id == work.actor.user_id:
+        return True
+    if note.visibility == Visibility.author_only:
+        return False
+    for cid in _case_clients(work, note.case_id):
+        if not decide(work.db, work.actor, AccessRequest("clinical.read", cid), work.now).allowed:
+            return False
+    if note.visibility == Visibility.discipline:
+        author = work.db.get(User, note.author_id)
+        return bool(author and set(author.disciplines) & set(work.actor.disciplines))
+    return True
+
+
+def read_note(work: Work, note_id: uuid.UUID) -> Note:
+    note = work.db.get(Note, note_id)
+    if note is None:
+        raise NotFound("no such note")
+    clients = _case_clients(work, note.case_id)
+    for cid in clients:
+        work.require("clinical.read", cid, record_type="note", record_id=note.id)
+    if not can_read(work, note):
+        work.practice.audit_denial(work.actor, _request(note, clients), "note visibility")
+        raise NotFound("no such note")
+    _audit_all(work, "note.read", note, clients)
+    return note
+
+
+def _request(note: Note, clients: list[uuid.UUID]) -> AccessRequest:
+    return AccessRequest("clinical.read", clients[0] if clients else None, "note", str(note.id))
+
+
+def addenda_of(work: Work, note: Note) -> list[NoteAddendum]:
+    return list(work.db.scalars(select(NoteAddendum).where(NoteAddendum.note_id == note.id)
+                                .order_by(NoteAddendum.created_at)))
+
+
+def cosign_queue(work: Work) -> list[Any]:
+    """Signed notes of the actor's supervisees still waiting for co-signature (columns only)."""
+    stmt = (select(Note.id, Note.template_key, Note.signed_at, Note.case_id, User.display_name.label("author"))
+            .join(User, User.id == Note.author_id)
+            .where(User.supervisor_id == work.actor.user_id, Note.status == "signed", Note.needs_cosign,
+                   ~exists().where(NoteCosignature.note_id == Note.id))
+            .order_by(Note.signed_at))
+    return list(work.db.execute(stmt).all())

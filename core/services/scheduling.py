@@ -1,0 +1,235 @@
+"""Scheduling: book, move, cancel sessions; weekly series; status lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from polymodal.core.models import (
+    Client,
+    Room,
+    Session,
+    SessionClient,
+    SessionPractitioner,
+    SessionSeries,
+    User,
+)
+from polymodal.core.practice import Work
+from polymodal.core.services.cases import get_case
+from polymodal.core.services.center import parse
+from polymodal.core.timeutil import local_to_utc, to_local
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "scheduled": frozenset({"checked_in", "cancelled", "no_show"}),
+    "checked_in": frozenset({"completed", "cancelled"}),
+    "completed": frozenset(),
+    "cancelled": frozenset(),
+    "no_show": frozenset(),
+}
+"""scheduled → checked_in → completed; cancelled and no_show end a session too."""
+
+BUSY = ("scheduled", "checked_in", "completed")
+
+
+class SessionInput(BaseModel):
+    case_id: uuid.UUID
+    modality_key: str = Field(min_length=1)
+    structure_key: str | None = None
+    format: str = "individual"
+    starts_at: dt.datetime = Field(description="Wall-clock time in the center's zone, or an aware time.")
+    minutes: int | None = Field(default=None, ge=5, le=12 * 60)
+    delivery: str = Field(default="in_person", pattern="^(in_person|phone|video)$")
+    room_id: uuid.UUID | None = None
+    client_ids: list[uuid.UUID] = []
+    practitioner_ids: list[uuid.UUID] = []
+    weeks: int = Field(default=1, ge=1, le=104, description="1: a single session; more: a weekly series.")
+
+
+def schedule_session(work: Work, data: dict) -> list[Session]:
+    """Book a session, or a weekly series at the same local time; refuses double bookings."""
+    values = parse(SessionInput, data)
+    case = get_case(work, values.case_id, "session.manage")
+    modality = work.registry.modalities.get(values.modality_key)
+    if modality is None:
+        raise ValidationFailed({"modality_key": "Choose a modality offered here."})
+    if values.format not in {f.value for f in modality.formats}:
+        raise ValidationFailed({"format": f"{modality.name} is not offered as {values.format}."})
+    structure = _structure(work, values)
+    minutes = values.minutes or (structure.minutes if structure else 50)
+    client_ids = values.client_ids or [link.client_id for link in case.clients]
+    practitioner_ids = values.practitioner_ids or [link.user_id for link in case.practitioners]
+    case_clients = {link.client_id for link in case.clients}
+    if not set(client_ids) <= case_clients:
+        raise ValidationFailed({"client_ids": "Only clients of this case can attend its sessions."})
+    _check_people(work, client_ids, practitioner_ids, values.room_id, values.delivery)
+    tz = work.center.timezone
+    local_start = (to_local(values.starts_at, tz).replace(tzinfo=None) if values.starts_at.tzinfo
+                   else values.starts_at)
+    series = None
+    if values.weeks > 1:
+        series = SessionSeries(count=values.weeks, local_start=local_start.time(), timezone=tz)
+        work.db.add(series)
+        work.db.flush()
+    sessions = []
+    for week in range(values.weeks):
+        # Add weeks to the wall-clock time, then convert: 10:00 stays 10:00 across a DST change.
+        start = local_to_utc(local_start + dt.timedelta(weeks=week), tz)
+        end = start + dt.timedelta(minutes=minutes)
+        _refuse_conflicts(work, start, end, client_ids, practitioner_ids, values.room_id)
+        session = Session(
+            case_id=case.id, modality_key=modality.key,
+            structure_key=structure.key if structure else None,
+            structure_version=structure.version if structure else None,
+            format=values.format, starts_at=start, ends_at=end, delivery=values.delivery,
+            room_id=values.room_id, series_id=series.id if series else None,
+        )
+        session.clients = [SessionClient(client_id=c) for c in client_ids]
+        session.practitioners = [SessionPractitioner(user_id=p) for p in practitioner_ids]
+        work.db.add(session)
+        work.db.flush()
+        for client_id in client_ids:
+            work.audit("session.schedule", record_type="session", record_id=session.id, client_id=client_id)
+        sessions.append(session)
+    return sessions
+
+
+def _structure(work: Work, values: SessionInput):
+    if values.structure_key is None:
+        return next((s for s in work.registry.session_structures.for_modality(values.modality_key)
+                     if values.format in s.formats), None)
+    structure = work.registry.session_structures.get(values.structure_key)
+    if structure is None or values.modality_key not in structure.modalities:
+        raise ValidationFailed({"structure_key": "Choose a session structure of this modality."})
+    return structure
+
+
+def _check_people(work: Work, client_ids: list[uuid.UUID], practitioner_ids: list[uuid.UUID],
+                  room_id: uuid.UUID | None, delivery: str) -> None:
+    if not client_ids:
+        raise ValidationFailed({"client_ids": "A session needs at least one client."})
+    if not practitioner_ids:
+        raise ValidationFailed({"practitioner_ids": "A session needs at least one practitioner."})
+    for user_id in practitioner_ids:
+        user = work.db.get(User, user_id)
+        if user is None or not ({"practitioner", "supervisor"} & set(user.roles)) or not user.active:
+            raise ValidationFailed({"practitioner_ids": "Choose active practitioners."})
+    if room_id is not None and work.db.get(Room, room_id) is None:
+        raise ValidationFailed({"room_id": "Choose a room of this center."})
+    if delivery == "in_person" and room_id is None:
+        raise ValidationFailed({"room_id": "An in-person session needs a room."})
+
+
+def _refuse_conflicts(work: Work, start: dt.datetime, end: dt.datetime, client_ids: list[uuid.UUID],
+                      practitioner_ids: list[uuid.UUID], room_id: uuid.UUID | None,
+                      ignore: uuid.UUID | None = None) -> None:
+    overlapping = select(Session.id).where(Session.starts_at < end, Session.ends_at > start,
+                                           Session.status.in_(BUSY))
+    if ignore is not None:
+        overlapping = overlapping.where(Session.id != ignore)
+    tz = work.center.timezone
+    when = f"{to_local(start, tz):%a %d %b %Y %H:%M}"
+    clash = work.db.execute(
+        select(User.display_name, Session.starts_at, Session.ends_at)
+        .join(SessionPractitioner, SessionPractitioner.user_id == User.id)
+        .join(Session, Session.id == SessionPractitioner.session_id)
+        .where(SessionPractitioner.session_id.in_(overlapping), User.id.in_(practitioner_ids)).limit(1)
+    ).first()
+    if clash:
+        raise Conflict(f"{clash.display_name} is already booked {_span(clash, tz)} (asked for {when}).")
+    clash = work.db.execute(
+        select(Client.preferred_name, Client.legal_first_name, Client.legal_last_name,
+               Session.starts_at, Session.ends_at)
+        .join(SessionClient, SessionClient.client_id == Client.id)
+        .join(Session, Session.id == SessionClient.session_id)
+        .where(SessionClient.session_id.in_(overlapping), Client.id.in_(client_ids)).limit(1)
+    ).first()
+    if clash:
+        name = f"{clash.preferred_name or clash.legal_first_name} {clash.legal_last_name}"
+        raise Conflict(f"{name} already has a session {_span(clash, tz)} (asked for {when}).")
+    if room_id is not None:
+        clash = work.db.execute(
+            select(Room.name, Session.starts_at, Session.ends_at).join(Session, Session.room_id == Room.id)
+            .where(Session.id.in_(overlapping), Room.id == room_id).limit(1)
+        ).first()
+        if clash:
+            raise Conflict(f"Room {clash.name} is already booked {_span(clash, tz)} (asked for {when}).")
+
+
+def _span(row, tz: str) -> str:
+    return f"{to_local(row.starts_at, tz):%a %d %b %H:%M}–{to_local(row.ends_at, tz):%H:%M}"
+
+
+def get_session(work: Work, session_id: uuid.UUID, action: str = "schedule.read") -> Session:
+    session = work.db.get(Session, session_id)
+    if session is None:
+        raise NotFound("no such session")
+    for link in session.clients:
+        work.require(action, link.client_id, record_type="session", record_id=session.id)
+    return session
+
+
+def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
+                 room_id: uuid.UUID | None = None) -> Session:
+    session = get_session(work, session_id, "session.manage")
+    if session.status != "scheduled":
+        raise IllegalTransition(f"a {session.status.replace('_', '-')} session cannot be moved")
+    length = session.ends_at - session.starts_at
+    start = local_to_utc(starts_at, work.center.timezone)
+    room = room_id if room_id is not None else session.room_id
+    _refuse_conflicts(work, start, start + length, [c.client_id for c in session.clients],
+                      [p.user_id for p in session.practitioners], room, ignore=session.id)
+    session.starts_at, session.ends_at, session.room_id = start, start + length, room
+    work.db.flush()
+    for link in session.clients:
+        work.audit("session.move", record_type="session", record_id=session.id, client_id=link.client_id)
+    return session
+
+
+def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "") -> Session:
+    """Move a session along its lifecycle; check-in runs pre-flight and refuses on a block."""
+    session = get_session(work, session_id, "session.manage")
+    if status not in TRANSITIONS:
+        raise ValidationFailed({"status": f"unknown status '{status[:40]}'"})
+    if status not in TRANSITIONS[session.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[session.status])) or "none (it is final)"
+        raise IllegalTransition(
+            f"a {session.status.replace('_', '-')} session cannot become {status.replace('_', '-')}; "
+            f"allowed: {allowed}"
+        )
+    if status == "cancelled" and not reason.strip():
+        raise ValidationFailed({"reason": "Say why the session is cancelled."})
+    if status == "checked_in":
+        from polymodal.core.services.preflight import preflight
+
+        blocks = [f for f in preflight(work, session) if f.level == "block"]
+        if blocks:
+            raise Conflict("Cannot start: " + "; ".join(f.message for f in blocks))
+    session.status, session.status_reason = status, reason.strip()[:500]
+    work.db.flush()
+    for link in session.clients:
+        work.audit(f"session.{status}", record_type="session", record_id=session.id, client_id=link.client_id)
+    return session
+
+
+def cancel_session(work: Work, session_id: uuid.UUID, reason: str) -> Session:
+    return set_status(work, session_id, "cancelled", reason)
+
+
+def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,
+                     practitioner_id: uuid.UUID | None = None, room_id: uuid.UUID | None = None) -> list:
+    """Calendar rows (columns only) for a day or week view; no clinical content."""
+    work.require("schedule.read")
+    stmt = (select(Session.id, Session.starts_at, Session.ends_at, Session.modality_key, Session.status,
+                   Session.delivery, Session.room_id, Session.case_id)
+            .where(Session.starts_at < end, Session.ends_at > start).order_by(Session.starts_at))
+    if practitioner_id is not None:
+        stmt = stmt.where(Session.id.in_(select(SessionPractitioner.session_id)
+                                         .where(SessionPractitioner.user_id == practitioner_id)))
+    if room_id is not None:
+        stmt = stmt.where(Session.room_id == room_id)
+    return list(work.db.execute(stmt).all())
+

@@ -1,0 +1,98 @@
+"""Staff accounts, roles, credentials and supervision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, Field, field_validator
+
+from polymodal.core.access import Role
+from polymodal.core.errors import Conflict, NotFound, ValidationFailed
+from polymodal.core.models import Credential, User
+from polymodal.core.practice import Work
+from polymodal.core.services.center import parse
+
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist costs the same time as a
+# real check, so response times do not reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash("polymodal-timing-equaliser")
+
+
+class UserInput(BaseModel):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,119}$")
+    display_name: str = Field(min_length=1, max_length=200)
+    email: str = Field(default="", max_length=320)
+    password: str = Field(min_length=12, max_length=256)
+    roles: list[Role] = Field(min_length=1)
+    disciplines: list[str] = []
+    modalities: list[str] = []
+    supervisor: str | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _not_trivial(cls, value: str) -> str:
+        if len(set(value)) < 4:
+            raise ValueError("choose a password with more variety")
+        return value
+
+
+def create_user(work: Work, data: dict) -> User:
+    work.require("user.manage")
+    values = parse(UserInput, data)
+    if work.db.query(User).filter_by(username=values.username).first():
+        raise Conflict(f"the username '{values.username}' is taken")
+    supervisor_id = None
+    if values.supervisor:
+        supervisor = work.db.query(User).filter_by(username=values.supervisor).first()
+        if supervisor is None or Role.supervisor.value not in supervisor.roles:
+            raise ValidationFailed({"supervisor": f"'{values.supervisor}' is not a supervisor"})
+        supervisor_id = supervisor.id
+    unknown = [m for m in values.modalities if m not in work.registry.modalities]
+    if unknown:
+        raise ValidationFailed({"modalities": f"unknown modality: {', '.join(unknown)}"})
+    user = User(
+        username=values.username,
+        display_name=values.display_name,
+        email=values.email,
+        password_hash=_hasher.hash(values.password),
+        roles=[r.value for r in values.roles],
+        disciplines=values.disciplines,
+        modalities=values.modalities,
+        supervisor_id=supervisor_id,
+    )
+    work.db.add(user)
+    work.db.flush()
+    work.audit("user.create", record_type="user", record_id=user.id)
+    return user
+
+
+def add_credential(work: Work, user_id: uuid.UUID, type_: str, number: str, jurisdiction: str,
+                   expires_on: dt.date | None) -> Credential:
+    work.require("user.manage")
+    if work.db.get(User, user_id) is None:
+        raise NotFound("no such user")
+    if not type_.strip() or not number.strip() or not jurisdiction.strip():
+        raise ValidationFailed({"credential": "Give the credential's type, number and jurisdiction."})
+    credential = Credential(user_id=user_id, type=type_.strip(), number=number.strip(),
+                            jurisdiction=jurisdiction.strip().upper(), expires_on=expires_on)
+    work.db.add(credential)
+    work.db.flush()
+    work.audit("credential.add", record_type="credential", record_id=credential.id)
+    return credential
+
+
+def authenticate(work: Work, username: str, password: str) -> User | None:
+    """The active user with this username and password, else None (same cost either way)."""
+    user = work.db.query(User).filter_by(username=username.strip().lower()).first()
+    try:
+        ok = _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if user is None or not ok or not user.active:
+        work.audit("auth.login", record_type="user", outcome="failed", reason="bad credentials")
+        return None
+    work.audit("auth.login", record_type="user", record_id=user.id)
+    return user

@@ -1,0 +1,1 @@
+"""polymodal's browser app: Litestar controllers and Jinja templates over the core's services."""
