@@ -29,7 +29,7 @@ def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signe
     client = work.db.get(Client, client_id)
     if client is None:
         raise NotFound("no such client")
-    work.require("consent.record", client.id, record_type="consent")
+    work.require("portal.submit" if work.actor.is_portal else "consent.record", client.id, record_type="consent")
     document = work.registry.consent_documents.get(document_key, version)
     if document is None:
         raise ValidationFailed({"document_key": "Choose a consent document offered here."})
