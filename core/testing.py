@@ -107,7 +107,7 @@ def sample_value(field: FormField) -> Any:
     """A valid answer for ``field``, built from its definition alone."""
     kind = field.type
     if kind in (FieldType.text, FieldType.long_text):
-        return "Sample answer"
+        return "Sample answer"[: field.max_length or None]
     if kind is FieldType.single_choice:
         return field.options[0].value
     if kind is FieldType.multi_choice:
