@@ -3,6 +3,11 @@
 Item text is exactly as given in clinical.md §4.1, §4.2, §4.4 and §4.5; all
 four are free to reproduce (licence table, clinical.md §4). PCL-5 is in
 ``pcl5.py``; licensed instruments are metadata only, in ``restricted.py``.
+
+Band severity is display emphasis: ``warning`` marks bands at or above a
+published cut-off (PHQ-9 and GAD-7 at 10, clinical.md §4.1-4.2). ``risk`` is
+kept for flags that need same-day action (PHQ-9 item 9), so a severe band is
+never mistaken for a suicide-risk alert.
 """
 
 from polymodal.core.api import Assessment, Band, FlagRule, Item, Option, Severity
@@ -51,7 +56,7 @@ PHQ9 = Assessment(
         Band(low=5, high=9, label="Mild"),
         Band(low=10, high=14, label="Moderate", severity=Severity.warning),
         Band(low=15, high=19, label="Moderately severe", severity=Severity.warning),
-        Band(low=20, high=27, label="Severe", severity=Severity.risk),
+        Band(low=20, high=27, label="Severe", severity=Severity.warning),
     ),
     # Any answer above "Not at all" on item 9 opens a same-day risk assessment, whatever the
     # total (clinical.md §4.1). A "Not at all" must not clear risk when other factors exist
@@ -82,7 +87,7 @@ GAD7 = Assessment(
         Band(low=0, high=4, label="Minimal"),
         Band(low=5, high=9, label="Mild"),
         Band(low=10, high=14, label="Moderate", severity=Severity.warning),
-        Band(low=15, high=21, label="Severe", severity=Severity.risk),
+        Band(low=15, high=21, label="Severe", severity=Severity.warning),
     ),
     licence=PFIZER_LICENCE,
     attribution=("Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized "
@@ -112,7 +117,8 @@ WHO5 = Assessment(
     ),
     items=tuple(Item(key=f"q{n}", text=t) for n, t in enumerate(WHO5_ITEMS, start=1)),
     bands=(
-        Band(low=0, high=28, label="Poor wellbeing; suggests depression: screen (e.g. PHQ-9)", severity=Severity.risk),
+        Band(low=0, high=28, label="Poor wellbeing; suggests depression: screen (e.g. PHQ-9)",
+             severity=Severity.warning),
         Band(low=32, high=48, label="Poor wellbeing: screen for depression (e.g. PHQ-9)",
              severity=Severity.warning),
         Band(low=52, high=100, label="Above the poor-wellbeing cut-off"),
@@ -156,7 +162,7 @@ K10 = Assessment(
         Band(low=10, high=15, label="Low"),
         Band(low=16, high=21, label="Moderate"),
         Band(low=22, high=29, label="High", severity=Severity.warning),
-        Band(low=30, high=50, label="Very high", severity=Severity.risk),
+        Band(low=30, high=50, label="Very high", severity=Severity.warning),
     ),
     licence=("Available for unrestricted use; include the notice © World Health Organization 2003. "
              "https://www.dhi.health.nsw.gov.au/transcultural-mental-health-centre-tmhc/resources/multilingual-resources-by-title/kessler-10"),

@@ -67,24 +67,20 @@ PCL5 = Assessment(
         Band(low=34, high=80, label="Above the provisional cut-off range (31-33): assess further",
              severity=Severity.warning),
     ),
-    # clinical.md §4.3 suggests a risk prompt on item 16; 2 ("Moderately") is the score at
-    # which the PCL-5's own scoring counts a symptom as present.
-    flags=(FlagRule(code="pcl5-item16", item="q16", at_least=2, severity=Severity.warning,
-                    message="PCL-5 item 16 (risk-taking or self-harmful behaviour) endorsed: ask about risk."),),
+    flags=(
+        # clinical.md §4.3 suggests a risk prompt on item 16; 2 ("Moderately") is the score
+        # at which the PCL-5's own scoring counts a symptom as present.
+        FlagRule(code="pcl5-item16", item="q16", at_least=2, severity=Severity.warning,
+                 message="PCL-5 item 16 (risk-taking or self-harmful behaviour) endorsed: ask about risk."),
+        # Provisional DSM-5 pattern: items at 2 or more count as present; at least 1 B, 1 C,
+        # 2 D and 2 E. A screening result to confirm by interview, never a diagnosis.
+        FlagRule(code="pcl5-provisional-dsm5", at_least=2, subscale_counts={"b": 1, "c": 1, "d": 2, "e": 2},
+                 severity=Severity.warning,
+                 message="PCL-5 symptom pattern meets provisional DSM-5 PTSD criteria: confirm with a clinical "
+                         "interview."),
+    ),
     licence="Public domain and not copyrighted (US VA National Center for PTSD). https://mhscales.com/pcl5",
     attribution=("Weathers FW, Litz BT, Keane TM, Palmieri PA, Marx BP, Schnurr PP. The PTSD Checklist for "
                  "DSM-5 (PCL-5). National Center for PTSD, 2013."),
 )
 
-
-def provisional_dsm5(item_scores: dict[str, int]) -> bool:
-    """Provisional DSM-5 PTSD pattern: items scoring 2 or more count as present;
-    needs at least 1 from B, 1 from C, 2 from D and 2 from E (clinical.md §4.3).
-
-    A screening result for the practitioner to confirm, never a diagnosis.
-    """
-    def present(items: tuple[str, ...]) -> int:
-        return sum(1 for k in items if item_scores.get(k, 0) >= 2)
-
-    return (present(_items(1, 5)) >= 1 and present(_items(6, 7)) >= 1
-            and present(_items(8, 14)) >= 2 and present(_items(15, 20)) >= 2)

@@ -150,3 +150,14 @@ def test_restricted_instruments_ship_no_item_text(talk, key):
     instrument = talk.assessments.get(key)
     assert instrument.items == ()
     assert instrument.bands == ()
+
+
+@pytest.mark.parametrize(("digits", "met"), [
+    ("20000 20 2200000 220000", True),   # exactly 1 B, 1 C, 2 D, 2 E at "Moderately" or more
+    ("20000 20 2200000 210000", False),  # only 1 E item present
+    ("00000 22 2200000 220000", False),  # no B item present
+    ("11111 11 1111111 111111", False),  # everything "A little bit": nothing counts as present
+])
+def test_pcl5_provisional_dsm5_pattern(talk, digits, met):
+    flags = [f.code for f in talk.assessments.get("talk/pcl-5").score(answers(digits)).flags]
+    assert ("pcl5-provisional-dsm5" in flags) is met
