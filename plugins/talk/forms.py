@@ -31,6 +31,7 @@ INTAKE_FORM = FormSpec(
     title="Talk therapy intake",
     modalities=ALL,
     source="clinical.md §3.1",
+    description="Baseline measures (PHQ-9, GAD-7, WHO-5) are given alongside as separate assessments.",
     sections=(
         FormSection(key="presenting", title="What brings you here", fields=(
             FormField(key="presenting_concerns", label="What brings you to us now?",
