@@ -86,9 +86,9 @@ def describe(registry: Registry, kind: str, key: str, version: int, data: dict[s
     else:
         rows = _assessment_rows(spec, data)
         title = spec.name
-    known = _known_keys(spec)
-    # Anything stored that this version does not define is still shown, never dropped.
-    rows += [Row(str(k), _raw_text(v)) for k, v in data.items() if k not in known]
+    if isinstance(spec, NoteTemplate | Assessment):
+        known = {s.key for s in spec.sections} if isinstance(spec, NoteTemplate) else {i.key for i in spec.items}
+        rows += _unknown_rows(data, known)
     return Display(title=title, rows=tuple(rows))
 
 
@@ -120,12 +120,9 @@ def _raw_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _known_keys(spec: Any) -> set[str]:
-    if isinstance(spec, FormSpec | ConsentDocument):
-        return {f.key for f in spec.fields}
-    if isinstance(spec, NoteTemplate):
-        return {s.key for s in spec.sections}
-    return {i.key for i in spec.items}
+def _unknown_rows(data: dict[str, Any], known: set[str], prefix: str = "") -> list[Row]:
+    # Anything stored that this version does not define is still shown, never dropped.
+    return [Row(f"{prefix}{k}", _raw_text(v)) for k, v in data.items() if k not in known]
 
 
 def _field_rows(fields: tuple[FormField, ...], data: dict[str, Any], prefix: str = "") -> list[Row]:
@@ -141,7 +138,7 @@ def _field_rows(fields: tuple[FormField, ...], data: dict[str, Any], prefix: str
                 rows.append(Row(f"{label} {number}", _inline(field.item_fields, entry)))
         else:
             rows.append(Row(label, format_value(field, value)))
-    return rows
+    return rows + _unknown_rows(data, {f.key for f in fields}, prefix)
 
 
 def _inline(fields: tuple[FormField, ...], entry: Any) -> str:
@@ -170,8 +167,10 @@ def _note_rows(template: NoteTemplate, content: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for section in template.sections:
         raw = content.get(section.key)
-        if section.fields:
-            rows += _field_rows(section.fields, raw if isinstance(raw, dict) else {}, prefix=f"{section.title}: ")
+        if section.fields and (raw is None or isinstance(raw, dict)):
+            rows += _field_rows(section.fields, raw or {}, prefix=f"{section.title}: ")
+        elif section.fields:  # stored in a shape this version does not expect: show it as is
+            rows.append(Row(section.title, _raw_text(raw)))
         else:
             rows.append(Row(section.title, _raw_text(raw) if raw not in (None, "") else EMPTY))
     return rows

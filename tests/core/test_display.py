@@ -95,3 +95,15 @@ def test_uninstalled_plugin_falls_back_to_raw_rows_with_nested_keys(without_it):
 def test_unknown_kind_is_a_programming_error(registry):
     with pytest.raises(ValueError, match="cannot display records of kind 'modalities'"):
         describe(registry, "modalities", "versioned/walk", 1, {})
+
+
+def test_unknown_keys_inside_a_note_section_are_still_shown(registry):
+    rows = describe(registry, "note_templates", "versioned/note", 1,
+                    {"summary": "Walked", "body": {"map": {}, "legacy": "old value"}, "extra": "x"}).rows
+    assert ("Body: legacy", "old value") in rows
+    assert rows[-1] == ("extra", "x")
+
+
+def test_note_section_stored_in_an_unexpected_shape_is_shown_raw(registry):
+    rows = describe(registry, "note_templates", "versioned/note", 1, {"body": "free text from an import"}).rows
+    assert ("Body", "free text from an import") in rows
