@@ -41,10 +41,11 @@ INFORMED_CONSENT = ConsentDocument(
         "About the service: what we offer, how sessions work, and what you can expect. Talking about difficult "
         "things can bring relief and change, and it can also feel worse for a while. Other options exist, and we "
         "will talk them through with you. Fees and the cancellation policy are given to you in writing. You can "
-        "refuse or stop at any time. We keep records of our work securely, and you can ask to see them.\n\n"
+        "refuse or stop at any time. We keep records of our work securely; how and for how long is given to you in "
+        "writing.\n\n"
         f"Limits of confidentiality. {LIMITS_OF_CONFIDENTIALITY}\n\n"
         "Contact and emergencies: how to reach us between sessions and what to do in an emergency are given to "
-        "you in writing. We are not an emergency service."
+        "you in writing."
     ),
 )
 
