@@ -51,5 +51,5 @@ def test_the_wheel_installs_and_loads_the_plugins_from_a_fresh_environment(tmp_p
                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"}).stdout.splitlines()
     assert out[0].startswith(str(venv))  # imported from the wheel, not the checkout
     assert out[1] == "['arts', 'bodywork', 'breathwork', 'talk']"
-    assert out[2] == "['breath', 'creative', 'somatic', 'talk']"
+    assert out[2] == "['breath', 'creative', 'movement', 'somatic', 'talk']"
     assert out[3:] == ["True", "True"]
