@@ -1,7 +1,7 @@
 """portal and erasure restriction
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-30 12:58:59.035177
 """
 
@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql
 
 import polymodal.core.models._base
 
-revision: str = '0002'
-down_revision: str | None = '0001'
+revision: str = '0003'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
