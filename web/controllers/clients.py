@@ -55,7 +55,7 @@ class ClientsController(Controller):
         return render(request, "clients/form.html", {"values": {}, "errors": {}, "client_id": None},
                       block="client_form")
 
-    @post("/", opt={"action": "client.create"}, sync_to_thread=True)
+    @post("/", opt={"action": "client.create"}, status_code=200, sync_to_thread=True)
     def create(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                data: FormData) -> Response:
         values = _values(data)
@@ -79,7 +79,7 @@ class ClientsController(Controller):
         return render(request, "clients/form.html", {"values": values, "errors": {}, "client_id": client_id},
                       block="client_form")
 
-    @post("/{client_id:uuid}", opt={"action": "client.update"}, sync_to_thread=True)
+    @post("/{client_id:uuid}", opt={"action": "client.update"}, status_code=200, sync_to_thread=True)
     def update(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID], data: FormData) -> Response:
         values = _values(data)
