@@ -24,7 +24,8 @@ web/static/vendor/htmx.min.js: package.json package-lock.json
 run: setup
 	$(BIN)/polymodal db upgrade
 	$(BIN)/polymodal demo
-	$(BIN)/polymodal serve --host $(HOST) --port $(PORT)
+	@# Plain http on 127.0.0.1: cookies without Secure / __Host- (never set this behind https).
+	POLYMODAL_INSECURE_COOKIES=1 $(BIN)/polymodal serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL cluster
 # when PostgreSQL's server binaries are installed (CI installs them).

@@ -1,45 +1,64 @@
-"""The Litestar app factory."""
+"""The Litestar app factory, assembled from small ``_configure_*`` pieces."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from sqlalchemy import select
 
-from polymodal.core.models import Center
 from polymodal.core.practice import Practice
+from polymodal.web.config import WebSettings
+from polymodal.web.controllers import CONTROLLERS
+from polymodal.web.deps import DEPENDENCIES
+from polymodal.web.errors import EXCEPTION_HANDLERS
+from polymodal.web.guards import GUARDS
+from polymodal.web.security import make_header_hook
 
 HERE = Path(__file__).parent
 
 
-@get("/", sync_to_thread=True)
-def home(state: State) -> Template:
-    practice: Practice = state.practice
-    with practice._read() as db:
-        center = db.scalars(select(Center).limit(1)).first()
-    return Template("home.html", context={"center": center, "plugins": practice.plugin_info()})
-
-
-@get("/healthz", sync_to_thread=False)
+@get("/healthz", sync_to_thread=False, opt={"public": True})
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def create_app(practice: Practice | None = None) -> Litestar:
+def _configure_templates() -> TemplateConfig:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
+
+
+def _configure_routes() -> list[Any]:
+    static = create_static_files_router(path="/static", directories=[HERE / "static"], opt={"public": True},
+                                        include_in_schema=False)
+    return [healthz, static, *CONTROLLERS]
+
+
+def _configure_state(practice: Practice, settings: WebSettings) -> State:
+    return State({"practice": practice, "web_settings": settings})
+
+
+def create_app(practice: Practice | None = None, settings: WebSettings | None = None) -> Litestar:
     practice = practice or Practice.from_environment()
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    settings = settings or WebSettings()
     return Litestar(
-        route_handlers=[home, healthz, create_static_files_router(path="/static", directories=[HERE / "static"])],
+        route_handlers=_configure_routes(),
+        # HTMXPlugin first: it overwrites signature_types (STYLE pitfalls).
         plugins=[HTMXPlugin()],
-        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
-        state=State({"practice": practice}),
+        template_config=_configure_templates(),
+        state=_configure_state(practice, settings),
+        dependencies=DEPENDENCIES,
+        guards=GUARDS,
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[make_header_hook(settings)],
+        openapi_config=None,
+        debug=False,
         on_shutdown=[lambda: practice.engine.dispose()],
     )

@@ -24,6 +24,7 @@ from polymodal.core.models._records import (
     NoteCosignature,
 )
 from polymodal.core.models._sessions import Session, SessionClient, SessionPractitioner, SessionSeries
+from polymodal.core.models._signin import LoginFailure, WebSession
 
 __all__ = [
     "AssessmentResult",
@@ -42,6 +43,7 @@ __all__ = [
     "Goal",
     "Guardian",
     "Location",
+    "LoginFailure",
     "Note",
     "NoteAddendum",
     "NoteCosignature",
@@ -55,6 +57,7 @@ __all__ = [
     "SessionPractitioner",
     "SessionSeries",
     "User",
+    "WebSession",
     "make_search_key",
     "utcnow",
 ]

@@ -1,0 +1,75 @@
+"""A live polymodal on 127.0.0.1 (uvicorn in a thread, demo center) and Debian's chromium for Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from polymodal.core import migrations
+from polymodal.core.db import make_engine
+from polymodal.core.demo import load_demo
+from polymodal.core.plugins import get_plugin_manager
+from polymodal.core.practice import Practice
+from polymodal.core.settings import Settings
+from polymodal.web.app import create_app
+from polymodal.web.config import WebSettings
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright cannot download its own browsers here; Debian's chromium works (ENVIRONMENT.md §4).
+    return {**browser_type_launch_args,
+            "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]}
+
+
+def pytest_collection_modifyitems(items):
+    # pytest-playwright keeps an event loop running in the main thread once a browser test ran: go last.
+    items.sort(key=lambda item: "page" in getattr(item, "fixturenames", ()))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("live")
+    engine = make_engine(f"sqlite:///{data / 'polymodal.db'}")
+    migrations.upgrade(engine)
+    practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine)
+    load_demo(practice)
+    app = create_app(practice, WebSettings(insecure_cookies=True))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,82 @@
+"""Error pages stay generic; the layout is role-aware and accessible."""
+
+from __future__ import annotations
+
+import re
+
+from litestar import get
+from litestar.testing import TestClient
+
+from polymodal.web.app import create_app
+from polymodal.web.config import WebSettings
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_404_page_is_generic(client, signed_in):
+    signed_in("frontdesk")
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "<h1>Not found</h1>" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_500_page_hides_the_error(web_practice):
+    @get("/boom", opt={"public": True}, sync_to_thread=False)
+    def boom() -> str:
+        raise RuntimeError("secret detail /etc/passwd SELECT * FROM clients")
+
+    app = create_app(web_practice, WebSettings(insecure_cookies=True))
+    app.register(boom)
+    with TestClient(app=app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500 and "Something went wrong" in response.text
+    assert "secret detail" not in response.text and "Traceback" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_403_for_an_action_the_role_lacks(client, signed_in):
+    signed_in("admin")
+    response = client.get("/clients/new")
+    assert response.status_code == 403 and "<h1>Not allowed</h1>" in response.text
+
+
+def test_navigation_follows_the_role(client, signed_in):
+    signed_in("frontdesk")
+    menu = re.search(r'<nav aria-label="Main">(.*?)</nav>', client.get("/clients").text, re.S).group(1)
+    assert 'href="/clients" aria-current="page"' in menu and 'href="/"' in menu
+    # Entries of areas not mounted yet never link to a 404.
+    assert "/schedule" not in menu and "/admin" not in menu
+
+
+def test_supervisor_dashboard_has_the_cosign_queue_and_front_desk_does_not(client, signed_in):
+    signed_in("rivera")
+    assert "Waiting for your co-signature" in client.get("/").text
+    signed_in("frontdesk")
+    page = client.get("/").text
+    assert "co-signature" not in page and "Register a client" in page
+
+
+def test_dashboard_fragment(client, signed_in):
+    signed_in("frontdesk")
+    fragment = client.get("/", headers=HTMX)
+    assert fragment.text.lstrip().startswith('<div id="today-sessions"') and "<html" not in fragment.text
+
+
+def test_every_form_control_has_a_label(client, signed_in, client_id):
+    signed_in("frontdesk")
+    cid = client_id("Ellis", "Jordan")
+    for url in ("/clients", "/clients/new", f"/clients/{cid}/edit"):
+        html = client.get(url).text
+        ids = re.findall(r'<input[^>]*\bid="([^"]+)"', html)
+        visible = [m for m in re.findall(r"<input[^>]*>", html) if 'type="hidden"' not in m]
+        assert len(ids) == len(visible), url
+        for control_id in ids:
+            assert f'<label for="{control_id}">' in html, (url, control_id)
+
+
+def test_htmx_config_meta_swaps_422_and_restores_history_with_full_pages(client):
+    html = client.get("/sign-in").text
+    config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1)
+    assert '"historyRestoreAsHxRequest":false' in config and '{"code":"422","swap":true}' in config
+    assert '"includeIndicatorStyles":false' in config and '"allowEval":false' in config
+    assert '"historyCacheSize":0' in config  # no page snapshots (client data) in localStorage

@@ -1,0 +1,37 @@
+"""List pages issue the same number of SQL statements whatever the number of rows."""
+
+from __future__ import annotations
+
+
+def _count(client, queries, url: str) -> int:
+    queries.reset()
+    response = client.get(url)
+    assert response.status_code == 200
+    return queries.count
+
+
+def test_clients_list_query_count_is_constant(client, signed_in, add_clients, queries):
+    add_clients(2)  # 8 demo clients + 2
+    signed_in("frontdesk")
+    client.get("/clients")  # warm up: the session's last-seen write happens at most once a minute
+    with_10 = _count(client, queries, "/clients")
+    fragment_10 = _count(client, queries, "/clients?q=ex")
+    add_clients(190)
+    with_200 = _count(client, queries, "/clients")
+    fragment_200 = _count(client, queries, "/clients?q=ex")
+    assert with_10 == with_200 and fragment_10 == fragment_200
+    # session lookup, search, and the audit append (last hash, insert): no per-row queries.
+    assert with_200 == 6, queries.statements
+
+
+def test_client_page_query_count_does_not_grow_with_sessions(client, signed_in, client_id, queries):
+    signed_in("rivera")
+    cid = client_id("Natarajan", "Priya")
+    overview = _count(client, queries, f"/clients/{cid}")
+    sessions = _count(client, queries, f"/clients/{cid}/sessions")
+    assert overview <= 16 and sessions <= 14, queries.statements
+
+
+def test_dashboard_query_count(client, signed_in, queries):
+    signed_in("rivera")
+    assert _count(client, queries, "/") <= 8, queries.statements

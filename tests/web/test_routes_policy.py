@@ -1,0 +1,72 @@
+"""Every route declares who may use it; anything undeclared is refused (deny by default)."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from polymodal.core.access import POLICY
+from polymodal.web.app import create_app
+from polymodal.web.config import WebSettings
+from polymodal.web.guards import policy_of
+
+PUBLIC = {("/sign-in", "GET"), ("/sign-in", "POST"), ("/healthz", "GET"), ("/static/{file_path:path}", "GET"),
+          ("/static/{file_path:path}", "HEAD")}
+
+
+def _handlers(app: Litestar):
+    for route in app.routes:
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                yield route.path, method, handler
+
+
+def test_every_route_declares_a_known_policy(web_practice):
+    app = create_app(web_practice, WebSettings(insecure_cookies=True))
+    missing, unknown, public = [], [], set()
+    for path, method, handler in _handlers(app):
+        policy = policy_of(handler)
+        if method == "OPTIONS":
+            continue  # Litestar's automatic OPTIONS handlers: no policy, so the guard refuses them
+        if policy is None:
+            missing.append((path, method))
+        elif policy == "public":
+            public.add((path, method))
+        elif policy != "authenticated" and policy not in POLICY:
+            unknown.append((path, method, policy))
+    assert not missing, f"routes without an access policy: {missing}"
+    assert not unknown, f"routes naming undeclared actions: {unknown}"
+    assert public <= PUBLIC, f"unexpected public routes: {public - PUBLIC}"
+
+
+def test_anonymous_requests_to_every_non_public_route_are_turned_away(web_practice, client):
+    app = create_app(web_practice, WebSettings(insecure_cookies=True))
+    sample_id = "00000000-0000-4000-8000-000000000000"
+    for path, method, handler in _handlers(app):
+        if policy_of(handler) == "public" or method in ("OPTIONS", "HEAD"):
+            continue
+        url = path.replace("{client_id:uuid}", sample_id)
+        response = client.request(method, url, follow_redirects=False)
+        # GETs go to sign-in; unsafe methods are refused even earlier, by the CSRF check or sign-in.
+        assert response.status_code in (303, 403), (method, url, response.status_code)
+        if method == "GET":
+            assert response.headers["location"].startswith("/sign-in")
+
+
+def test_automatic_options_handlers_are_refused(client):
+    assert client.options("/clients").status_code in (403, 405)
+
+
+def test_route_without_policy_is_refused(web_practice, client):
+    from litestar import get
+
+    @get("/undeclared", sync_to_thread=False)
+    def undeclared() -> str:
+        return "should never be served"
+
+    app = create_app(web_practice, WebSettings(insecure_cookies=True))
+    app.register(undeclared)
+    from litestar.testing import TestClient
+
+    with TestClient(app=app) as test_client:
+        response = test_client.get("/undeclared")
+    assert response.status_code == 403 and "should never" not in response.text

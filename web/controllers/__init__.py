@@ -1,0 +1,9 @@
+"""One controller per area; each route declares its access policy in ``opt``."""
+
+from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.clients import ClientsController
+from polymodal.web.controllers.dashboard import DashboardController
+
+CONTROLLERS = [AuthController, DashboardController, ClientsController]
+
+__all__ = ["CONTROLLERS"]

@@ -1,0 +1,77 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio.to_thread
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from polymodal.core.access import Actor
+from polymodal.core.practice import Practice
+from polymodal.core.services import signin
+from polymodal.web.config import WebSettings
+from polymodal.web.rendering import render
+from polymodal.web.security import anonymous_csrf, client_ip, expired_session_cookie, session_cookie
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+BAD_CREDENTIALS = "The username or password is not right."
+THROTTLED = "Too many sign-in attempts. Wait 15 minutes, then try again."
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: never '//host', '/\\host' or a scheme (open-redirect)."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")) or "\\" in value:
+        return "/"
+    if any(ord(c) < 32 for c in value):
+        return "/"
+    return value
+
+
+class AuthController(Controller):
+    path = "/"
+
+    @get("/sign-in", opt={"public": True}, sync_to_thread=False)
+    def sign_in_page(self, request: HTMXRequest) -> Template:
+        return self._form(request, next_=request.query_params.get("next", ""))
+
+    def _form(self, request: HTMXRequest, *, next_: str = "", username: str = "", error: str = "",
+              status_code: int = 200) -> Template:
+        settings: WebSettings = request.app.state.web_settings
+        token, cookie = anonymous_csrf(request, settings)
+        request.state.csrf_token = token
+        return render(request, "auth/sign_in.html",
+                      {"next": safe_next(next_), "username": username, "error": error},
+                      block="sign_in_form", status_code=status_code, cookies=[cookie] if cookie else [])
+
+    @post("/sign-in", opt={"public": True}, status_code=303)
+    async def sign_in(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                      data: FormData) -> Response:
+        settings: WebSettings = request.app.state.web_settings
+        username, password = data.get("username", "")[:200], data.get("password", "")[:1024]
+        previous = request.cookies.get(settings.session_cookie) or None
+        try:
+            signed_in = await anyio.to_thread.run_sync(
+                lambda: signin.sign_in(practice, username, password, client_ip(request), replaces=previous))
+        except signin.Throttled:
+            return self._form(request, next_=data.get("next", ""), username=username, error=THROTTLED,
+                              status_code=429)
+        if signed_in is None:
+            return self._form(request, next_=data.get("next", ""), username=username, error=BAD_CREDENTIALS,
+                              status_code=422)
+        return Redirect(path=safe_next(data.get("next")), status_code=303,
+                        cookies=[session_cookie(settings, signed_in.token)])
+
+    @post("/sign-out", opt={"authenticated": True}, status_code=303, sync_to_thread=True)
+    def sign_out(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                 actor: NamedDependency[Actor]) -> Response:
+        settings: WebSettings = request.app.state.web_settings
+        signin.sign_out(practice, request.state.session_token, actor)
+        # Clear-Site-Data drops cached pages and storage the browser kept for this site.
+        return Redirect(path="/sign-in", status_code=303, cookies=[expired_session_cookie(settings)],
+                        headers={"Clear-Site-Data": '"cache", "storage"'})

@@ -1,0 +1,75 @@
+"""The tabs of a client's page: which action each needs, and the service calls that fill it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from polymodal.core.access import Actor, Scope, scopes_for
+from polymodal.core.practice import Work
+from polymodal.core.services import assessments, client_record, clients, consent, forms
+from polymodal.core.timeutil import to_local
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    action: str
+
+
+TABS = {t.key: t for t in (
+    Tab("overview", "Overview", "client.read"),
+    Tab("cases", "Cases", "client.read"),
+    Tab("sessions", "Sessions", "client.read"),
+    Tab("intake", "Intake", "clinical.read"),
+    Tab("consents", "Consents", "consent.read"),
+    Tab("notes", "Notes", "clinical.read"),
+    Tab("assessments", "Assessments", "clinical.read"),
+)}
+
+
+def visible_tabs(actor: Actor) -> list[Tab]:
+    # An admin's clinical access exists only through break-the-glass, so those tabs stay hidden.
+    return [t for t in TABS.values() if scopes_for(actor, t.action) - {Scope.glass}]
+
+
+def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
+    """The client (its viewing audited) and what the tab shows; services check every access."""
+    client = clients.get_client(work, client_id)
+    tz = work.center.timezone
+    context: dict[str, Any] = {"client": client, "age": clients.age(work, client),
+                               "minor": clients.is_minor(work, client)}
+    if tab == "overview":
+        context["guardians"] = list(client.guardians)
+        context["care_team"] = [u.display_name for u in clients.care_team(work, client.id)]
+    elif tab == "cases":
+        context["cases"] = client_record.cases_of(work, client.id)
+    elif tab == "sessions":
+        context["sessions"] = [{
+            "when": f"{to_local(s.starts_at, tz):%a %d %b %Y %H:%M}", "status": s.status,
+            "status_label": s.status.replace("_", " "), "delivery": s.delivery.replace("_", " "),
+            "modality": getattr(work.registry.modalities.get(s.modality_key), "name", s.modality_key),
+        } for s in client_record.sessions_of(work, client.id)]
+    elif tab == "consents":
+        context["consents"] = [{
+            "document": getattr(work.registry.consent_documents.get(r.document_key, r.document_version),
+                                "title", r.document_key),
+            "version": r.document_version, "signer": r.signer_name, "state": r.state(work.now),
+            "signed": f"{to_local(r.signed_at, tz):%d %b %Y}",
+        } for r in consent.consents_of(work, client.id)]
+    elif tab == "intake":
+        context["responses"] = [{
+            "form": getattr(work.registry.forms.get(r.form_key, r.form_version), "title", r.form_key),
+            "outcome": r.outcome, "submitted": f"{to_local(r.submitted_at, tz):%d %b %Y}",
+        } for r in forms.responses_of(work, client.id)]
+    elif tab == "assessments":
+        context["results"] = [{
+            "instrument": getattr(work.registry.assessments.get(r.instrument_key, r.instrument_version),
+                                  "name", r.instrument_key),
+            "total": r.total, "band": r.band or "", "when": f"{to_local(r.administered_at, tz):%d %b %Y}",
+        } for r in assessments.results_of(work, client.id)]
+    elif tab == "notes":
+        client_record.require_clinical(work, client.id)
+    return context

@@ -1,0 +1,47 @@
+"""The start page: today's sessions for everyone, the co-signature queue for supervisors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+
+from polymodal.core.access import Actor, scopes_for
+from polymodal.core.practice import Practice
+from polymodal.core.services import notes, scheduling
+from polymodal.core.timeutil import local_to_utc, to_local, today_in
+from polymodal.web.rendering import render
+
+
+class DashboardController(Controller):
+    path = "/"
+
+    @get("/", opt={"action": "schedule.read"}, sync_to_thread=True)
+    def dashboard(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                  actor: NamedDependency[Actor]) -> Template:
+        # Practitioners see their own day; the front desk and admins see the whole center's.
+        mine_only = bool({"practitioner", "supervisor"} & actor.roles)
+        with practice.work(actor, write=False) as work:
+            tz = work.center.timezone
+            today = today_in(tz, work.now)
+            start = local_to_utc(dt.datetime.combine(today, dt.time()), tz)
+            end = local_to_utc(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()), tz)
+            rows = scheduling.sessions_between(work, start, end,
+                                               practitioner_id=actor.user_id if mine_only else None)
+            cosign = notes.cosign_queue(work) if "supervisor" in actor.roles else []
+        modalities = practice.registry.modalities
+        sessions = [{
+            "start": f"{to_local(r.starts_at, tz):%H:%M}", "end": f"{to_local(r.ends_at, tz):%H:%M}",
+            "modality": getattr(modalities.get(r.modality_key), "name", r.modality_key),
+            "delivery": r.delivery.replace("_", " "), "status": r.status,
+            "status_label": r.status.replace("_", " "),
+        } for r in rows]
+        queue = [{"template_key": n.template_key, "author": n.author,
+                  "signed": f"{to_local(n.signed_at, tz):%d %b %H:%M}" if n.signed_at else ""} for n in cosign]
+        return render(request, "dashboard/index.html", {
+            "today": today, "sessions": sessions, "mine_only": mine_only, "cosign": queue,
+            "show_cosign": "supervisor" in actor.roles, "can_register": bool(scopes_for(actor, "client.create")),
+        }, block="today_sessions")

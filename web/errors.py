@@ -1,0 +1,73 @@
+"""Error pages: generic, no stack traces; an unknown or forbidden record looks the same (404)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Redirect, Template
+
+from polymodal.core.errors import AccessDenied, Conflict, NotFound, PolymodalError, ValidationFailed
+from polymodal.web.guards import SignInRequired
+from polymodal.web.rendering import page_context
+from polymodal.web.security import expired_session_cookie
+
+log = logging.getLogger("polymodal.web")
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "Your role does not give access to this page or action."),
+    404: ("Not found", "There is nothing here, or nothing you have access to."),
+    405: ("Not allowed", "This page does not accept that kind of request."),
+    409: ("Could not save", "The record changed or the change is not possible."),
+    429: ("Slow down", "Too many requests. Wait a moment and try again."),
+    500: ("Something went wrong", "The error has been logged. Your last change may not have been saved."),
+}
+
+
+def error_page(request: Request, status: int, detail: str = "") -> Template:
+    title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    context = {**page_context(request), "status": status, "title": title, "message": detail or message}
+    return Template(template_name="errors/error.html", context=context, status_code=status)
+
+
+def on_sign_in_required(request: Request, _exc: SignInRequired) -> Response:
+    target = request.url.path
+    if request.url.query and request.method == "GET":
+        target += "?" + request.url.query
+    location = "/sign-in" + (f"?next={quote(target, safe='/')}" if target not in ("/", "/sign-in") else "")
+    cookie = expired_session_cookie(request.app.state.web_settings)
+    if request.headers.get("hx-request"):
+        # htmx follows a redirect inside the page; HX-Redirect makes the browser load the sign-in page.
+        return Response(content="", status_code=401, headers={"HX-Redirect": location}, cookies=[cookie])
+    return Redirect(path=location, status_code=303, cookies=[cookie])
+
+
+def on_http_exception(request: Request, exc: HTTPException) -> Response:
+    return error_page(request, exc.status_code)
+
+
+def on_core_error(request: Request, exc: PolymodalError) -> Response:
+    if isinstance(exc, (NotFound, AccessDenied)):
+        # A record the actor may not see is reported exactly like one that does not exist.
+        return error_page(request, 404)
+    if isinstance(exc, Conflict):
+        return error_page(request, 409, str(exc))
+    if isinstance(exc, ValidationFailed):
+        return error_page(request, 400, " ".join(exc.errors.values()))
+    return on_unexpected(request, exc)
+
+
+def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+EXCEPTION_HANDLERS = {
+    SignInRequired: on_sign_in_required,
+    HTTPException: on_http_exception,
+    PolymodalError: on_core_error,
+    Exception: on_unexpected,
+}

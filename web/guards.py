@@ -1,0 +1,98 @@
+"""Guards run on every route, in order: who is signed in, is a change genuine, may they do it.
+
+Each route declares its policy in ``opt``: ``{"public": True}`` (sign-in,
+static files, health), ``{"authenticated": True}`` (any signed-in user), or
+``{"action": "client.read"}`` (a declared action of ``core.access.POLICY``).
+A route that declares none is refused, so a forgotten policy fails closed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+import anyio.to_thread
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from polymodal.core.errors import AccessDenied
+from polymodal.core.practice import Practice
+from polymodal.core.services import signin
+from polymodal.web.config import WebSettings
+from polymodal.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, client_ip, same_origin
+
+log = logging.getLogger("polymodal.web")
+
+
+class SignInRequired(NotAuthorizedException):
+    """No valid session: the exception handler sends the browser to the sign-in page."""
+
+
+def policy_of(handler: BaseRouteHandler) -> str | None:
+    """The declared policy: 'public', 'authenticated', an action name, or None if undeclared."""
+    opt = handler.opt
+    if opt.get("public") is True:
+        return "public"
+    if isinstance(opt.get("action"), str) and opt["action"]:
+        return opt["action"]
+    if opt.get("authenticated") is True:
+        return "authenticated"
+    return None
+
+
+async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    policy = policy_of(handler)
+    if policy is None:
+        log.error("route %s declares no access policy; refused", connection.scope.get("path"))
+        raise PermissionDeniedException("no access policy")
+    if policy == "public":
+        return
+    settings: WebSettings = connection.app.state.web_settings
+    practice: Practice = connection.app.state.practice
+    token = connection.cookies.get(settings.session_cookie, "")
+    signed_in = await anyio.to_thread.run_sync(signin.resolve, practice, token, client_ip(connection))
+    if signed_in is None:
+        raise SignInRequired()
+    connection.state.actor = signed_in.actor
+    connection.state.csrf_token = signed_in.csrf_token
+    connection.state.session_token = token
+
+
+async def check_csrf(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Every unsafe request carries the session's token (header from htmx, field from a plain form)."""
+    if connection.scope["method"] in SAFE_METHODS:
+        return
+    if not same_origin(connection):
+        raise PermissionDeniedException("cross-site request refused")
+    expected = getattr(connection.state, "csrf_token", "")
+    if not expected and policy_of(handler) == "public":
+        # Before sign-in there is no session: the form's token must match the cookie's (double submit).
+        expected = connection.cookies.get(connection.app.state.web_settings.csrf_cookie, "")
+    sent = connection.headers.get(CSRF_HEADER, "")
+    if not sent and isinstance(connection, Request):
+        sent = (await connection.form()).get(CSRF_FIELD, "")
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise PermissionDeniedException("missing or wrong CSRF token")
+
+
+async def requires_action(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Function-level access: may this actor do the route's action at all? (Records are checked by services.)"""
+    action = handler.opt.get("action")
+    if not action:
+        return
+    practice: Practice = connection.app.state.practice
+    actor = connection.state.actor
+
+    def check() -> None:
+        with practice.work(actor, write=False) as work:
+            work.require(action)
+
+    try:
+        await anyio.to_thread.run_sync(check)
+    except AccessDenied:
+        raise PermissionDeniedException("not permitted") from None
+
+
+GUARDS = [authenticate, check_csrf, requires_action]

@@ -1,0 +1,48 @@
+"""The role-aware main menu: an entry shows when its route exists and a role grants its action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Litestar
+
+from polymodal.core.access import Actor, scopes_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    action: str
+
+
+# Areas add their entry here when they add their pages; entries whose route is
+# not mounted yet stay hidden, so the menu never links to a 404.
+NAV: tuple[NavItem, ...] = (
+    NavItem("Today", "/", "schedule.read"),
+    NavItem("Clients", "/clients", "client.read"),
+    NavItem("Schedule", "/schedule", "schedule.read"),
+    NavItem("Notes", "/notes", "clinical.read"),
+    NavItem("Co-signing", "/notes/cosign", "note.cosign"),
+    NavItem("Users", "/admin/users", "user.manage"),
+    NavItem("Audit", "/admin/audit", "audit.read"),
+    NavItem("Plugins", "/-/plugins", "plugins.read"),
+)
+
+
+def _mounted(app: Litestar) -> frozenset[str]:
+    paths = app.state.get("_nav_paths")
+    if paths is None:
+        paths = frozenset(route.path for route in app.routes)
+        app.state["_nav_paths"] = paths
+    return paths
+
+
+def nav_for(app: Litestar, actor: Actor, current: str) -> list[dict[str, object]]:
+    mounted = _mounted(app)
+    items = []
+    for item in NAV:
+        if item.href in mounted and scopes_for(actor, item.action):
+            active = current == item.href or (item.href != "/" and current.startswith(item.href + "/"))
+            items.append({"label": item.label, "href": item.href, "current": active})
+    return items

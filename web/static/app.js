@@ -1,0 +1,42 @@
+// polymodal: the little JavaScript there is. Pages work without it; htmx makes editing smoother.
+(function () {
+  "use strict";
+
+  // Every htmx request carries the session's CSRF token, read from the page's <meta>.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) {
+      event.detail.headers["X-CSRF-Token"] = meta.getAttribute("content");
+    }
+  });
+
+  // A response htmx does not swap (403, 404, 500, network failure) must not fail silently.
+  function announce(text) {
+    var flash = document.getElementById("flash");
+    if (flash) {
+      flash.textContent = text;
+      flash.classList.add("shown");
+    }
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    announce(status === 403 ? "You do not have access to that." :
+             status === 404 ? "That record was not found." :
+             "Something went wrong; your last change may not have been saved. Reload the page.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    announce("The server could not be reached. Check the connection and try again.");
+  });
+
+  // After a form comes back with errors, move focus to the summary so it is read out.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var summary = event.detail.target && event.detail.target.querySelector
+      ? event.detail.target.querySelector(".error-summary") : null;
+    if (!summary && event.detail.elt && event.detail.elt.querySelector) {
+      summary = event.detail.elt.querySelector(".error-summary");
+    }
+    if (summary) {
+      summary.focus();
+    }
+  });
+})();
