@@ -6,7 +6,8 @@ Evaluation order for ``decide``:
 2. One of the actor's roles must grant it, with a scope:
    ``any`` (every client), ``team`` (clients whose care team includes the
    actor), ``supervised`` (``team``, or a supervisee is on the care team),
-   ``glass`` (an admin's active break-the-glass grant for that client).
+   ``glass`` (an admin's active break-the-glass grant for that client),
+   ``own`` (a portal identity: only the one client its link was issued for).
 3. Plugins may then narrow, never widen: any ``PermissionRule(allow=False)``
    denies, and a permission hook that raises counts as a denial (done by
    ``Practice.require``).
@@ -34,6 +35,7 @@ class Role(StrEnum):
     front_desk = "front_desk"
     practitioner = "practitioner"
     supervisor = "supervisor"
+    portal_client = "portal_client"
 
 
 class Scope(StrEnum):
@@ -41,6 +43,7 @@ class Scope(StrEnum):
     team = "team"
     supervised = "supervised"
     glass = "glass"
+    own = "own"
 
 
 _CLINICAL_READ = {Role.practitioner: Scope.team, Role.supervisor: Scope.supervised, Role.admin: Scope.glass}
@@ -64,6 +67,12 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "user.manage": {Role.admin: Scope.any},
     "audit.read": {Role.admin: Scope.any},
     "plugins.read": {Role.admin: Scope.any},
+    "portal.prepare": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
+    "portal.submit": {Role.portal_client: Scope.own},
+    "break_glass.grant": {Role.admin: Scope.any},
+    "break_glass.review": {Role.admin: Scope.any, Role.supervisor: Scope.any},
+    "record.export": {Role.admin: Scope.glass, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
+    "record.erase": {Role.admin: Scope.any},
 }
 """Declared actions. ``clinical.*`` covers notes, intake answers and assessments."""
 
@@ -78,6 +87,10 @@ class Actor:
     display_name: str = ""
     disciplines: frozenset[str] = frozenset()
     origin: str = ""
+    client_id: uuid.UUID | None = None
+    """For a portal identity: the one client it acts for (from the link, never a parameter)."""
+    guardian_id: uuid.UUID | None = None
+    """For a portal identity issued to a guardian: that guardian."""
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:
@@ -94,6 +107,16 @@ class Actor:
             disciplines=frozenset(user.disciplines),
             origin=origin,
         )
+
+    @classmethod
+    def portal(cls, client_id: uuid.UUID, guardian_id: uuid.UUID | None, origin: str = "") -> Actor:
+        who = f"guardian:{guardian_id}" if guardian_id else f"client:{client_id}"
+        return cls(user_id=None, username=f"portal/{who}"[:120], roles=frozenset({Role.portal_client.value}),
+                   origin=origin, client_id=client_id, guardian_id=guardian_id)
+
+    @property
+    def is_portal(self) -> bool:
+        return Role.portal_client.value in self.roles
 
     @property
     def is_system(self) -> bool:
@@ -133,7 +156,7 @@ def decide(db: DbSession, actor: Actor, request: AccessRequest, now: dt.datetime
     scopes = scopes_for(actor, request.action)
     if not scopes:
         return Decision(False, "no role grants this action")
-    if Scope.any in scopes or request.client_id is None:
+    if request.client_id is None:
         # Without a client the request is for a list, which client_filter narrows.
         return Decision(True, "role")
     visible = db.scalar(select(exists().where(Client.id == request.client_id,
@@ -141,10 +164,19 @@ def decide(db: DbSession, actor: Actor, request: AccessRequest, now: dt.datetime
     return Decision(True, "care relationship") if visible else Decision(False, "no care relationship")
 
 
+RESTRICTION_EXEMPT = frozenset({"record.export", "record.erase", "audit.read"})
+"""A client who asked for erasure is restricted: only these actions still reach the record."""
+
+
 def client_filter(actor: Actor, action: str, now: dt.datetime) -> ColumnElement[bool]:
-    """SQL condition on ``Client.id``: the clients ``actor`` may ``action``."""
+    """SQL condition on ``Client``: the clients ``actor`` may ``action``."""
     if actor.is_system:
         return true()
+    allowed = _scope_filter(actor, action, now)
+    return allowed if action in RESTRICTION_EXEMPT else and_(allowed, Client.restricted.is_(False))
+
+
+def _scope_filter(actor: Actor, action: str, now: dt.datetime) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = []
     for scope in scopes_for(actor, action):
         if scope is Scope.any:
@@ -156,6 +188,8 @@ def client_filter(actor: Actor, action: str, now: dt.datetime) -> ColumnElement[
             supervisees = select(User.id).where(User.supervisor_id == actor.user_id)
             conditions.append(exists().where(CareTeamMember.client_id == Client.id,
                                              CareTeamMember.user_id.in_(supervisees)))
+        elif scope is Scope.own:
+            conditions.append(Client.id == actor.client_id if actor.client_id else false())
         elif scope is Scope.glass:
             conditions.append(exists().where(BreakGlassGrant.client_id == Client.id,
                                              BreakGlassGrant.user_id == actor.user_id,

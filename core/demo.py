@@ -10,7 +10,7 @@ from sqlalchemy import select
 from polymodal.core.access import Actor
 from polymodal.core.models import Center, User
 from polymodal.core.practice import Practice
-from polymodal.core.services import cases, center, clients, scheduling, users
+from polymodal.core.services import cases, center, clients, consent, scheduling, users
 from polymodal.core.timeutil import today_in
 
 DEMO_PASSWORD = "polymodal-demo-2026"
@@ -24,7 +24,8 @@ STAFF = [
     ("leo", "Leo Brandt", ["practitioner"], ["breathwork"], None),
     ("ari", "Ari Vance, ATR-BC", ["practitioner"], ["art-therapy"], None),
 ]
-DISCIPLINE_FAMILY = {"psychotherapy": "talk", "massage": "somatic", "breathwork": "breath", "art-therapy": "creative"}
+DISCIPLINE_FAMILY = {"psychotherapy": "talk", "massage": "somatic", "breathwork": "breath",
+                     "art-therapy": "creative"}
 
 CLIENTS = [
     ("Jordan", "Ellis", "", "they/them", "1988-04-12"),
@@ -64,33 +65,52 @@ def load_demo(practice: Practice) -> bool:
     return True
 
 
+PLAN = [
+    # title, kind, client indexes, practitioner, modality, consents signed
+    ("Jordan: anxiety", "individual", [0], "rivera", "talk/psychotherapy", ["talk/informed-consent"]),
+    ("Natarajan couple", "couple", [1, 2], "rivera", "talk/couple-therapy",
+     ["talk/informed-consent", "talk/couple-no-secrets"]),
+    ("Sofia: school stress", "individual", [3], "trainee", "talk/psychotherapy", ["talk/informed-consent"]),
+    ("Tom: low back", "individual", [4], "maya", "bodywork/massage", []),
+    ("Hana: breath", "individual", [5], "leo", "breathwork/breathwork", []),
+    ("Ravi: art", "individual", [6], "ari", "arts/art-therapy", []),
+    ("Elena: integration", "individual", [7], "trainee", "talk/psychedelic-integration", ["talk/informed-consent"]),
+]
+CREDENTIALS = [("rivera", "LMFT", "US-CA"), ("trainee", "AMFT", "US-CA"), ("maya", "CAMTC-CMT", "US-CA"),
+               ("ari", "ATR-BC", "US")]
+
+
 def _cases_and_sessions(work, practice, staff, people, rooms) -> None:
-    by_family = {}
-    for modality in practice.registry.modalities:
-        by_family.setdefault(modality.family.value, modality)
-    plan = [
-        ("Jordan: anxiety", "individual", [0], "rivera", "talk"),
-        ("Natarajan couple", "couple", [1, 2], "rivera", "talk"),
-        ("Sofia: school stress", "individual", [3], "trainee", "talk"),
-        ("Tom: low back", "individual", [4], "maya", "somatic"),
-        ("Hana: breath", "individual", [5], "leo", "breath"),
-        ("Ravi: art", "individual", [6], "ari", "creative"),
-        ("Elena: integration", "individual", [7], "trainee", "talk"),
-    ]
+    """Four weekly sessions per case, the first ones today and in the next two days.
+
+    Consents are signed for some clients only, so the pre-flight shows both
+    a ready session and one blocked by a missing consent.
+    """
+    for username, kind, jurisdiction in CREDENTIALS:
+        users.add_credential(work, staff[username].id, kind, f"{kind}-{1000 + len(username)}", jurisdiction, None)
     rng = random.Random(7)
-    monday = today_in(work.center.timezone, work.now)
-    monday -= dt.timedelta(days=monday.weekday())
-    for index, (title, kind, who, practitioner, family) in enumerate(plan):
+    today = today_in(work.center.timezone, work.now)
+    for index, (title, kind, who, practitioner, modality_key, signed) in enumerate(PLAN):
+        if modality_key not in practice.registry.modalities:
+            continue  # that plugin is disabled here
         case = cases.open_case(work, title=title, kind=kind, client_ids=[people[i].id for i in who],
                                practitioner_ids=[staff[practitioner].id])
-        modality = by_family.get(family)
-        if modality is None or kind not in {f.value for f in modality.formats}:
-            continue
-        day = monday + dt.timedelta(days=index % 5)
-        start = dt.datetime.combine(day, dt.time(9 + rng.randrange(0, 8)))
-        scheduling.schedule_session(work, {"case_id": case.id, "modality_key": modality.key, "format": kind,
+        for person in (people[i] for i in who):
+            for key in signed:
+                _sign(work, person, key)
+        start = dt.datetime.combine(today + dt.timedelta(days=index % 3), dt.time(9 + index + rng.randrange(0, 2)))
+        scheduling.schedule_session(work, {"case_id": case.id, "modality_key": modality_key, "format": kind,
                                            "starts_at": start, "minutes": 50, "room_id": rooms[index % 3].id,
                                            "weeks": 4})
+
+
+def _sign(work, person, key) -> None:
+    if key not in work.registry.consent_documents:
+        return
+    guardian = person.guardians[0] if clients.is_minor(work, person) and person.guardians else None
+    consent.record_consent(work, person.id, key, method="in_person",
+                           signer_name=guardian.name if guardian else f"{person.legal_first_name} {person.legal_last_name}",
+                           capacity="guardian" if guardian else "self", guardian_id=guardian.id if guardian else None)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -61,7 +61,7 @@ def get_plugin_manager(
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise StartupError(f"plugin '{exc.plugin_name}': {exc}") from exc
+        raise StartupError(f"plugin '{pm.get_name(exc.plugin)}': {exc}") from exc
     if os.environ.get("POLYMODAL_TRACE_PLUGINS") == "1":
         pm.trace.root.setwriter(lambda message: log.info("%s", message.rstrip()))
         pm.enable_tracing()

@@ -8,6 +8,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -27,6 +28,9 @@ from polymodal.core.registry import PluginInfo, Registry, describe_plugins
 from polymodal.core.settings import Settings
 
 log = logging.getLogger("polymodal")
+# The transaction in progress on this thread: side records (denials, plugin
+# errors) wait for it to end, since on SQLite it holds the only write lock.
+_current: ContextVar[Work | None] = ContextVar("polymodal_current_work", default=None)
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Work:
     actor: Actor
     now: dt.datetime
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _denials: list[tuple[AccessRequest, str]] = field(default_factory=list)
+    _plugin_errors: list[PluginErrorRecord] = field(default_factory=list)
 
     @property
     def registry(self) -> Registry:
@@ -52,15 +58,31 @@ class Work:
 
     def require(self, action: str, client_id: uuid.UUID | None = None, *, record_type: str = "",
                 record_id: str | uuid.UUID = "") -> None:
-        """Raise ``AccessDenied`` unless the actor may do ``action``; a denial is audited."""
+        """Raise ``AccessDenied`` unless the actor may do ``action``; a denial is audited.
+
+        The denial is written after this transaction ends (committed or rolled
+        back), so the record of the attempt survives the rollback it causes.
+        """
         request = AccessRequest(action, client_id, record_type, str(record_id))
+        reason = self._refusal(request)
+        if reason is not None:
+            self.deny(request, reason)
+
+    def may(self, action: str, client_id: uuid.UUID | None = None) -> bool:
+        """Ask without auditing: for showing or hiding a link, never for guarding data."""
+        return self._refusal(AccessRequest(action, client_id)) is None
+
+    def _refusal(self, request: AccessRequest) -> str | None:
         decision = decide(self.db, self.actor, request, self.now)
-        reason = decision.reason
-        allowed = decision.allowed and self.practice.plugins_allow(self.actor, request)
-        if not allowed:
-            reason = reason if not decision.allowed else "denied by a plugin rule"
-            self.practice.audit_denial(self.actor, request, reason)
-            raise AccessDenied(action, reason)
+        if not decision.allowed:
+            return decision.reason
+        if not self.practice.plugins_allow(self.actor, request):
+            return "denied by a plugin rule"
+        return None
+
+    def deny(self, request: AccessRequest, reason: str, error: Exception | None = None) -> None:
+        self._denials.append((request, reason))
+        raise error or AccessDenied(request.action, reason)
 
     def client_filter(self, action: str) -> Any:
         return client_filter(self.actor, action, self.now)
@@ -97,14 +119,26 @@ class Practice:
         maker = self._write if write else self._read
         with maker() as db:
             work = Work(self, db, actor, self.now())
+            token = _current.set(work)
             try:
                 yield work
                 db.commit()
             except BaseException:
                 db.rollback()
                 raise
+            finally:
+                _current.reset(token)
+                self._write_side_records(work)
         for callback in work._after_commit:
             callback()
+
+    def _write_side_records(self, work: Work) -> None:
+        for request, reason in work._denials:
+            self.audit_denial(work.actor, request, reason)
+        work._denials.clear()
+        if work._plugin_errors:
+            self._store_plugin_errors(work._plugin_errors)
+            work._plugin_errors.clear()
 
     def audit_denial(self, actor: Actor, request: AccessRequest, reason: str) -> None:
         # Its own transaction: the denied work rolls back, the record of the attempt must not.
@@ -156,11 +190,19 @@ class Practice:
     def record_plugin_error(self, plugin: str, hook: str, exc: BaseException) -> None:
         detail = "".join(traceback.format_exception_only(exc)).strip()
         log.error("plugin '%s' failed in %s: %s", plugin, hook, detail)
+        record = PluginErrorRecord(at=self.now(), plugin=plugin, hook=hook, error=detail[:2000])
+        work = _current.get()
+        if work is not None and work.practice is self:
+            work._plugin_errors.append(record)
+        else:
+            self._store_plugin_errors([record])
+
+    def _store_plugin_errors(self, records: list[PluginErrorRecord]) -> None:
         try:
             with self._write() as db:
-                db.add(PluginErrorRecord(at=self.now(), plugin=plugin, hook=hook, error=detail[:2000]))
+                db.add_all(records)
                 db.commit()
-        except Exception:  # the error page must never fail because the log did
+        except Exception:  # the page must never fail because the error log did
             log.exception("could not record the plugin error")
 
     def recent_plugin_errors(self, limit: int = 50) -> list[PluginErrorRecord]:

@@ -4,7 +4,7 @@
 # root, so the cluster runs as the postgres user when we are root.
 set -euo pipefail
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PGPORT=${PGPORT:-54329}
+PGPORT=${PGPORT:-$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")}
 PGDATA=$(mktemp -d -t polymodal-pg.XXXXXX)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA"

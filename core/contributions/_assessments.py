@@ -38,6 +38,12 @@ class FlagRule(Frozen):
 
     A flag on an item fires whatever the total is: PHQ-9 item 9 above zero is a
     risk flag even at a total of 1.
+
+    With ``subscale_counts`` the flag is a symptom pattern instead: an item
+    scoring ``at_least`` or more counts as present, and the flag fires when
+    every named subscale has at least its number of present items. PCL-5's
+    provisional DSM-5 pattern is ``at_least=2`` with ``{"b": 1, "c": 1, "d": 2,
+    "e": 2}`` (Since: 0.2).
     """
 
     code: Slug
@@ -45,6 +51,24 @@ class FlagRule(Frozen):
     at_least: float
     item: Slug | None = None
     severity: Severity = Severity.warning
+    subscale_counts: dict[Slug, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FlagRule:
+        if self.item is not None and self.subscale_counts:
+            raise ValueError(f"flag '{self.code}': give item or subscale_counts, not both")
+        if any(n < 1 for n in self.subscale_counts.values()):
+            raise ValueError(f"flag '{self.code}': subscale_counts must be 1 or more")
+        return self
+
+    def fires(self, item_scores: dict[str, float], total: float, subscales: tuple[Subscale, ...]) -> bool:
+        if self.subscale_counts:
+            by_key = {s.key: s for s in subscales}
+            return all(
+                sum(1 for k in by_key[key].items if item_scores.get(k, 0) >= self.at_least) >= count
+                for key, count in self.subscale_counts.items()
+            )
+        return (item_scores.get(self.item, 0) if self.item else total) >= self.at_least
 
 
 class Subscale(Frozen):
@@ -97,9 +121,13 @@ class Assessment(Contribution):
         for item in self.items:
             if item.scored and not (item.options or self.options):
                 raise ValueError(f"item '{item.key}' has no options to score")
+        subscale_keys = {s.key for s in self.subscales}
         for flag in self.flags:
             if flag.item is not None and flag.item not in keys:
                 raise ValueError(f"flag '{flag.code}' names unknown item '{flag.item}'")
+            unknown = sorted(set(flag.subscale_counts) - subscale_keys)
+            if unknown:
+                raise ValueError(f"flag '{flag.code}' names unknown subscales: {', '.join(unknown)}")
         for sub in self.subscales:
             missing = [k for k in sub.items if k not in keys]
             if missing:
@@ -165,7 +193,7 @@ class Assessment(Contribution):
         flags = tuple(
             FlagResult(code=f.code, message=f.message, severity=f.severity)
             for f in self.flags
-            if (item_scores.get(f.item, 0) if f.item else total) >= f.at_least
+            if f.fires(item_scores, total, self.subscales)
         )
         subscales = {s.key: sum(item_scores.get(k, 0) for k in s.items) for s in self.subscales}
         return Score(

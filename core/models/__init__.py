@@ -14,6 +14,7 @@ from polymodal.core.models._clients import (
     Guardian,
     make_search_key,
 )
+from polymodal.core.models._portal import PortalLink, PortalPacket, PortalSession
 from polymodal.core.models._records import (
     AssessmentResult,
     ConsentRecord,
@@ -47,6 +48,9 @@ __all__ = [
     "NoteAddendum",
     "NoteCosignature",
     "PluginErrorRecord",
+    "PortalLink",
+    "PortalPacket",
+    "PortalSession",
     "Room",
     "Session",
     "SessionClient",

@@ -29,6 +29,8 @@ class Client(IdMixin, Timestamps, Base):
     # and cannot use a plain index, a prefix range on this key can.
     search_key: Mapped[str] = mapped_column(String(320))
     active: Mapped[bool] = mapped_column(default=True)
+    restricted: Mapped[bool] = mapped_column(
+        default=False, doc="Erasure requested: kept only for retention, hidden from lists and search.")
     guardians: Mapped[list[Guardian]] = relationship(back_populates="client", order_by="Guardian.name")
 
     @property

@@ -17,7 +17,7 @@ def record_assessment(work: Work, client_id: uuid.UUID, instrument_key: str, ans
     client = work.db.get(Client, client_id)
     if client is None:
         raise NotFound("no such client")
-    work.require("clinical.write", client.id, record_type="assessment")
+    work.require("portal.submit" if work.actor.is_portal else "clinical.write", client.id, record_type="assessment")
     instrument = work.registry.assessments.get(instrument_key)
     if instrument is None or not instrument.items:
         raise ValidationFailed({"instrument_key": "Choose an instrument that can be scored here."})

@@ -17,7 +17,7 @@ from polymodal.core.services.clients import may_consent_alone
 
 CAPACITIES = ("self", "guardian")
 METHODS = ("in_person", "portal")
-REGION_STATES = ("consented", "declined", "ask_each_time")
+REGION_STATES = ("consented", "declined", "ask-each-time")
 
 
 def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signer_name: str,
@@ -29,7 +29,7 @@ def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signe
     client = work.db.get(Client, client_id)
     if client is None:
         raise NotFound("no such client")
-    work.require("consent.record", client.id, record_type="consent")
+    work.require("portal.submit" if work.actor.is_portal else "consent.record", client.id, record_type="consent")
     document = work.registry.consent_documents.get(document_key, version)
     if document is None:
         raise ValidationFailed({"document_key": "Choose a consent document offered here."})
@@ -44,8 +44,13 @@ def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signe
     errors.update(field_errors)
     scope: dict[str, Any] = {"answers": values}
     if document.per_body_region:
+        body_map = next((f for f in document.fields if f.type == "body_map"), None)
+        if body_map is not None and isinstance(values.get(body_map.key), dict):
+            # The document's own body map holds the state per region.
+            regions = {code: str(entry.get("consent", "")) for code, entry in values[body_map.key].items()}
         scope["regions"], region_errors = _regions(regions or {})
-        errors.update(region_errors)
+        if not (body_map is not None and body_map.key in field_errors):
+            errors.update(region_errors)
     if errors:
         raise ValidationFailed(errors)
     guardian = _check_signer(work, client, document.guardian_signs_for_minor, capacity, guardian_id)

@@ -22,7 +22,7 @@ def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[s
     client = work.db.get(Client, client_id)
     if client is None:
         raise NotFound("no such client")
-    work.require("clinical.write" if via == "staff" else "consent.record", client.id, record_type="form")
+    work.require("portal.submit" if work.actor.is_portal else "clinical.write", client.id, record_type="form")
     form = work.registry.forms.get(form_key)
     if form is None:
         raise ValidationFailed({"form_key": "Choose a form offered here."})

@@ -199,8 +199,7 @@ def read_note(work: Work, note_id: uuid.UUID) -> Note:
     for cid in clients:
         work.require("clinical.read", cid, record_type="note", record_id=note.id)
     if not can_read(work, note):
-        work.practice.audit_denial(work.actor, _request(note, clients), "note visibility")
-        raise NotFound("no such note")
+        work.deny(_request(note, clients), "note visibility", NotFound("no such note"))
     _audit_all(work, "note.read", note, clients)
     return note
 

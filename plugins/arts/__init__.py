@@ -1,16 +1,42 @@
-"""Art therapy: the arts plugin of polymodal."""
+"""Art, music, drama and dance/movement therapy: the arts plugin of polymodal.
 
-from polymodal.core.api import Family, ModalitySpec, SessionFormat, hookimpl
+Content lives in one module per kind; this module only answers the hooks.
+"""
+
+from polymodal.core.api import hookimpl
+from polymodal.plugins.arts.consents import CONSENTS
+from polymodal.plugins.arts.forms import FORMS
+from polymodal.plugins.arts.modalities import MODALITIES
+from polymodal.plugins.arts.notes import NOTE_TEMPLATES
+from polymodal.plugins.arts.screening import SCREENING_RULES
+from polymodal.plugins.arts.structures import STRUCTURES
 
 
 @hookimpl
 def polymodal_register_modalities():
-    return [
-        ModalitySpec(
-            key="arts/art-therapy",
-            name="Art therapy",
-            family=Family.creative,
-            discipline="art-therapy",
-            formats=(SessionFormat.individual, SessionFormat.group,),
-        )
-    ]
+    return list(MODALITIES)
+
+
+@hookimpl
+def polymodal_register_forms():
+    return list(FORMS)
+
+
+@hookimpl
+def polymodal_register_session_structures():
+    return list(STRUCTURES)
+
+
+@hookimpl
+def polymodal_register_note_templates():
+    return list(NOTE_TEMPLATES)
+
+
+@hookimpl
+def polymodal_register_consent_documents():
+    return list(CONSENTS)
+
+
+@hookimpl
+def polymodal_register_screening_rules():
+    return list(SCREENING_RULES)

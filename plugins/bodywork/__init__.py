@@ -1,16 +1,42 @@
-"""Massage therapy: the bodywork plugin of polymodal."""
+"""Massage, somatic therapy and de-armoring: the bodywork plugin of polymodal.
 
-from polymodal.core.api import Family, ModalitySpec, SessionFormat, hookimpl
+Content lives in one module per kind; this module only answers the hooks.
+"""
+
+from polymodal.core.api import hookimpl
+from polymodal.plugins.bodywork.consents import CONSENTS
+from polymodal.plugins.bodywork.forms import FORMS
+from polymodal.plugins.bodywork.modalities import MODALITIES
+from polymodal.plugins.bodywork.notes import NOTE_TEMPLATES
+from polymodal.plugins.bodywork.screening import SCREENING_RULES
+from polymodal.plugins.bodywork.structures import STRUCTURES
 
 
 @hookimpl
 def polymodal_register_modalities():
-    return [
-        ModalitySpec(
-            key="bodywork/massage",
-            name="Massage therapy",
-            family=Family.somatic,
-            discipline="massage",
-            formats=(SessionFormat.individual,),
-        )
-    ]
+    return list(MODALITIES)
+
+
+@hookimpl
+def polymodal_register_forms():
+    return list(FORMS)
+
+
+@hookimpl
+def polymodal_register_session_structures():
+    return list(STRUCTURES)
+
+
+@hookimpl
+def polymodal_register_note_templates():
+    return list(NOTE_TEMPLATES)
+
+
+@hookimpl
+def polymodal_register_consent_documents():
+    return list(CONSENTS)
+
+
+@hookimpl
+def polymodal_register_screening_rules():
+    return list(SCREENING_RULES)

@@ -1,16 +1,50 @@
-"""Psychotherapy and counselling: the talk plugin of polymodal."""
+"""Psychotherapy, counselling, coaching and psychedelic integration: the talk plugin of polymodal.
 
-from polymodal.core.api import Family, ModalitySpec, SessionFormat, hookimpl
+Content lives in one module per kind; this module only answers the hooks.
+"""
+
+from polymodal.core.api import hookimpl
+from polymodal.plugins.talk.assessments import GAD7, K10, PHQ9, WHO5
+from polymodal.plugins.talk.consents import CONSENTS
+from polymodal.plugins.talk.forms import FORMS
+from polymodal.plugins.talk.modalities import MODALITIES
+from polymodal.plugins.talk.notes import NOTE_TEMPLATES
+from polymodal.plugins.talk.pcl5 import PCL5
+from polymodal.plugins.talk.restricted import RESTRICTED
+from polymodal.plugins.talk.screening import SCREENING_RULES
+from polymodal.plugins.talk.structures import STRUCTURES
 
 
 @hookimpl
 def polymodal_register_modalities():
-    return [
-        ModalitySpec(
-            key="talk/psychotherapy",
-            name="Psychotherapy and counselling",
-            family=Family.talk,
-            discipline="psychotherapy",
-            formats=(SessionFormat.individual, SessionFormat.couple, SessionFormat.family, SessionFormat.group,),
-        )
-    ]
+    return list(MODALITIES)
+
+
+@hookimpl
+def polymodal_register_forms():
+    return list(FORMS)
+
+
+@hookimpl
+def polymodal_register_session_structures():
+    return list(STRUCTURES)
+
+
+@hookimpl
+def polymodal_register_note_templates():
+    return list(NOTE_TEMPLATES)
+
+
+@hookimpl
+def polymodal_register_consent_documents():
+    return list(CONSENTS)
+
+
+@hookimpl
+def polymodal_register_assessments():
+    return [PHQ9, GAD7, PCL5, WHO5, K10, *RESTRICTED]
+
+
+@hookimpl
+def polymodal_register_screening_rules():
+    return list(SCREENING_RULES)

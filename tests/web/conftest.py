@@ -177,15 +177,3 @@ def add_clients(web_practice: Practice) -> Callable[..., None]:
 
     return add
 
-
-@pytest.fixture
-def denials_after_rollback() -> None:
-    """Skip until the core writes a denial's audit event after the denied transaction ends.
-
-    Before that change (on main, not yet merged here) a denial inside a write
-    transaction waits on SQLite's single write lock for the busy timeout.
-    """
-    from polymodal.core.practice import Work
-
-    if not hasattr(Work, "deny"):
-        pytest.skip("needs the core's deferred denial audit from main")

@@ -52,8 +52,7 @@ def test_front_desk_sees_no_clinical_tabs(client, signed_in, client_id):
     assert f'href="/clients/{cid}/consents"' in page
 
 
-def test_practitioner_gets_404_for_a_client_outside_their_care_team(client, signed_in, client_id,
-                                                                   denials_after_rollback):
+def test_practitioner_gets_404_for_a_client_outside_their_care_team(client, signed_in, client_id):
     cid = client_id("Ellis", "Jordan")
     signed_in("maya")
     for tab in TABS:

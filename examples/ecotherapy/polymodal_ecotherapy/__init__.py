@@ -1,16 +1,41 @@
-"""Nature-based therapy (ecotherapy): a third-party modality for polymodal."""
+"""Nature-based therapy (ecotherapy): a third-party modality for polymodal.
 
-from polymodal.core.api import Family, ModalitySpec, SessionFormat, hookimpl
+An example of an out-of-tree plugin, installed with pip and found through its
+``polymodal`` entry point like any other. It also adds one note template to
+the talk plugin's individual modality.
+"""
+
+from polymodal.core.api import hookimpl
+from polymodal_ecotherapy.content import (
+    INTAKE_FORM,
+    MODALITY_SPEC,
+    NATURE_NOTE,
+    OUTDOOR_CONSENT,
+    STRUCTURE,
+    WALK_AND_TALK_NOTE,
+)
 
 
 @hookimpl
 def polymodal_register_modalities():
-    return [
-        ModalitySpec(
-            key="ecotherapy/nature-based",
-            name="Nature-based therapy",
-            family=Family.movement,
-            discipline="ecotherapy",
-            formats=(SessionFormat.individual, SessionFormat.group),
-        )
-    ]
+    return [MODALITY_SPEC]
+
+
+@hookimpl
+def polymodal_register_forms():
+    return [INTAKE_FORM]
+
+
+@hookimpl
+def polymodal_register_session_structures():
+    return [STRUCTURE]
+
+
+@hookimpl
+def polymodal_register_note_templates():
+    return [NATURE_NOTE, WALK_AND_TALK_NOTE]
+
+
+@hookimpl
+def polymodal_register_consent_documents():
+    return [OUTDOOR_CONSENT]

@@ -1,0 +1,143 @@
+"""Talk-therapy consent documents (clinical.md §5.1, paraphrased).
+
+Sources:
+- informed consent and limits of confidentiality: https://www.icanotes.com/2022/12/23/age-of-consent-mental-health-treatment ·
+  https://jaapl.org/content/42/4/469.long · https://psychiatryonline.org/doi/full/10.1176/foc.1.4.376 ·
+  https://docslib.org/doc/119094/ncea-napsa-mandated-reporting-of-abuse-of-older-adults-and-adults-with-disabilities
+- telehealth: https://eclio.io/blog/informed-consent-telehealth-what-to-include
+- recording: https://www.umass.edu/psc/what-happens-session-recordings-during-course-therapy-and-when-therapy-completed-0
+- release of information (45 CFR 164.508):
+  https://www.accountablehq.com/post/required-elements-of-a-hipaa-authorization-form-45-cfr-164-508-checklist
+- couple "no secrets" policy: https://reynaaday.com/service/couplestherapy
+- psychedelic integration: https://harmreductionjournal.biomedcentral.com/articles/10.1186/s12954-021-00489-1
+
+Wording that depends on jurisdiction (duty to warn, reporting duties, ages)
+is a default for a local expert to review before use.
+"""
+
+from polymodal.core.api import ConsentDocument, FieldType, FormField, Option
+from polymodal.plugins.talk.modalities import (
+    ALL,
+    COUPLE,
+    INFORMED,
+    INTEGRATION,
+    INTEGRATION_CONSENT,
+    NO_SECRETS,
+)
+
+LIMITS_OF_CONFIDENTIALITY = (
+    "What you say stays confidential, with these exceptions: (a) if you make a serious threat of physical "
+    "violence against someone who can be identified, we may have to warn or protect them, depending on the law "
+    "where we practise; (b) we must report suspected abuse or neglect of a child, and of an older or dependent "
+    "adult where the law requires it; (c) a court order or subpoena can require us to disclose records; "
+    "(d) if you are at imminent risk of harming yourself, we will act to keep you safe."
+)
+
+INFORMED_CONSENT = ConsentDocument(
+    key=INFORMED, title="Informed consent to services", modalities=ALL,
+    scope="Consent to receive talk therapy, counselling or coaching from this center.",
+    source="https://www.icanotes.com/2022/12/23/age-of-consent-mental-health-treatment",
+    text=(
+        "About the service: what we offer, how sessions work, and what you can expect. Talking about difficult "
+        "things can bring relief and change, and it can also feel worse for a while. Other options exist, and we "
+        "will talk them through with you. Fees and the cancellation policy are given to you in writing. You can "
+        "refuse or stop at any time. We keep records of our work securely; how and for how long is given to you in "
+        "writing.\n\n"
+        f"Limits of confidentiality. {LIMITS_OF_CONFIDENTIALITY}\n\n"
+        "Contact and emergencies: how to reach us between sessions and what to do in an emergency are given to "
+        "you in writing."
+    ),
+)
+
+TELEHEALTH = ConsentDocument(
+    key="talk/telehealth", title="Telehealth consent", modalities=ALL, confirm_each_session=True,
+    scope="Consent to sessions by video or phone; your location is confirmed at every session.",
+    source="https://eclio.io/blog/informed-consent-telehealth-what-to-include",
+    text=(
+        "Telehealth is voluntary and you can switch to in-person sessions. We tell you which platform we use and "
+        "the limits of its security. If the connection fails, we call you or reschedule. Please join from a "
+        "private space. At the start of every session we confirm where you are, because the law of that place "
+        "applies and emergency help must reach you there; we agree a local emergency plan and contacts. We tell "
+        "you where your practitioner is licensed. Nobody records a session without everyone's agreement, and we "
+        "tell you if AI note-taking is used."
+    ),
+    fields=(
+        FormField(key="location", label="Where are you right now (address, or city and state/country)?",
+                  required=True),
+        FormField(key="private_space", label="Are you in a private space?", type=FieldType.yes_no, required=True),
+        FormField(key="emergency_contact", label="Local emergency contact for this session"),
+    ),
+)
+
+RECORDING = ConsentDocument(
+    key="talk/recording", title="Consent to recording for supervision", modalities=ALL, confirm_each_session=True,
+    scope="Audio or video recording of sessions for supervision or training only.",
+    source="https://www.umass.edu/psc/what-happens-session-recordings-during-course-therapy-and-when-therapy-completed-0",
+    text=(
+        "Recordings are made only for supervision or training and are seen only by the practitioner and their "
+        "supervisor or training group. They are stored securely, are not part of your clinical record and are "
+        "destroyed when the supervision ends. You can stop a recording at any time or ask for parts to be "
+        "deleted. Any other use needs your separate written permission. We ask again at each session. In a "
+        "group, every member must agree before anything is recorded."
+    ),
+)
+
+RELEASE_OF_INFORMATION = ConsentDocument(
+    key="talk/release-of-information", title="Authorization to release information", modalities=ALL,
+    scope="Disclosure of the information described below to the named recipient, until it expires.",
+    guardian_signs_for_minor=True,
+    source="https://www.accountablehq.com/post/required-elements-of-a-hipaa-authorization-form-45-cfr-164-508-checklist",
+    text=(
+        "You can revoke this authorization at any time by writing to us; revoking does not undo disclosures "
+        "already made in reliance on it. Your treatment does not depend on whether you sign. Information "
+        "disclosed under it may be re-disclosed by the recipient and may then no longer be protected by federal "
+        "privacy rules. You will receive a copy. This authorization does not cover psychotherapy notes, which "
+        "need their own authorization. Substance-use treatment records and HIV information may need additional "
+        "consent."
+    ),
+    fields=(
+        FormField(key="information", label="Information to be disclosed (be specific)",
+                  type=FieldType.long_text, required=True),
+        FormField(key="categories", label="Categories that need extra protection, if included",
+                  type=FieldType.multi_choice,
+                  options=(Option(value="substance-use", label="Substance-use treatment records (42 CFR Part 2)"),
+                           Option(value="hiv", label="HIV-related information"))),
+        FormField(key="discloser", label="Who may disclose it", required=True),
+        FormField(key="recipient", label="Who may receive it", required=True),
+        FormField(key="purpose", label="Purpose (or 'at the request of the individual')", required=True),
+        FormField(key="expiry", label="Expiry date or event", required=True),
+        FormField(key="representative_authority",
+                  label="If signed by a personal representative: their authority to act"),
+    ),
+)
+
+COUPLE_NO_SECRETS = ConsentDocument(
+    key=NO_SECRETS, title="Couple therapy: 'no secrets' policy", modalities=(COUPLE,),
+    scope="How information from individual contact with one partner is handled.",
+    source="https://reynaaday.com/service/couplestherapy",
+    text=(
+        "If one of you tells the therapist something in an "
+        "individual session, message or call that bears on the couple's work, the therapist will not keep it "
+        "secret from the other partner; the therapist may help you share it yourself in a joint session. The "
+        "limits of confidentiality in the informed consent still apply."
+    ),
+)
+
+PSYCHEDELIC_INTEGRATION = ConsentDocument(
+    key=INTEGRATION_CONSENT, title="Psychedelic integration and harm reduction", modalities=(INTEGRATION,),
+    scope="Preparation and integration support around the client's own experiences.",
+    source="https://harmreductionjournal.biomedcentral.com/articles/10.1186/s12954-021-00489-1",
+    text=(
+        "The practitioner does not supply, sell, arrange or supervise the use of any illegal substance. We "
+        "talk about legal status and risks openly and without judgement: the choice is yours, and we weigh risks "
+        "and benefits with you. Our work is preparation before and integration after your own experience. "
+        "Medical and psychiatric screening happens first, and interactions with your medications must be "
+        "discussed with your prescriber. We agree an emergency plan. What you tell us about illegal activity is "
+        "confidential within the limits in the informed consent. Ketamine is the clinical exception where its "
+        "use is legal."
+    ),
+)
+
+CONSENTS = [INFORMED_CONSENT, TELEHEALTH, RECORDING, RELEASE_OF_INFORMATION, COUPLE_NO_SECRETS,
+            PSYCHEDELIC_INTEGRATION]
+

@@ -1,0 +1,112 @@
+"""Arts modalities, intake screening, structures, notes and the artwork consent."""
+
+import pytest
+
+from polymodal.core.api import Family, Outcome
+from polymodal.core.testing import (
+    assert_samples_validate,
+    assert_valid_plugin,
+    installed_plugin,
+    make_registry,
+)
+
+INTAKE_BASE = {"mobility_balance": "no", "sharps_risk": "no"}
+
+
+@pytest.fixture(scope="module")
+def arts():
+    return make_registry(("arts", installed_plugin("arts")))
+
+
+def fired(registry, changes):
+    answers, errors = registry.forms.get("arts/intake").validate_answers({**INTAKE_BASE, **changes})
+    assert errors == {}
+    return [r.key for r in registry.screening_rules if r.matches(answers)]
+
+
+def test_plugin_functions_are_all_marked_hooks():
+    assert_valid_plugin(installed_plugin("arts"))
+
+
+def test_modalities_and_families(arts):
+    families = {m.key: m.family for m in arts.modalities}
+    assert families == {"arts/art-therapy": Family.creative, "arts/music-therapy": Family.creative,
+                        "arts/drama-therapy": Family.creative, "arts/dance-movement-therapy": Family.movement}
+
+
+def test_new_york_requires_an_lcat_for_every_arts_modality(arts):
+    for modality in arts.modalities:
+        assert modality.credential_rule_for("US-NY").any_of == ("LCAT",)
+        assert modality.credential_rule_for("US-CA") is None
+
+
+def test_every_form_template_and_consent_accepts_sample_answers(arts):
+    assert assert_samples_validate(arts, plugin="arts") == 6
+
+
+def test_each_modality_has_its_own_structure_and_note(arts):
+    for modality in arts.modalities:
+        assert len(arts.session_structures.for_modality(modality.key)) == 1
+        assert len(arts.note_templates.for_modality(modality.key)) == 1
+
+
+@pytest.mark.parametrize(("key", "changes"), [
+    ("arts/sharps", {"sharps_risk": "yes"}),
+    ("arts/material-allergy", {"material_allergies": ["latex"]}),
+    ("arts/respiratory", {"respiratory": ["dust"]}),
+    ("arts/mobility", {"mobility_balance": "yes"}),
+])
+def test_rule(arts, key, changes):
+    assert fired(arts, changes) == [key]
+    assert arts.screening_rules.get(key).outcome is Outcome.modify
+
+
+def test_mobility_rule_applies_to_dance_movement_only(arts):
+    assert arts.screening_rules.get("arts/mobility").modalities == ("arts/dance-movement-therapy",)
+
+
+def test_clear_intake_fires_nothing(arts):
+    assert fired(arts, {}) == []
+
+
+def test_art_note_records_title_and_where_the_work_is_kept(arts):
+    values, errors = arts.note_templates.get("arts/art-note").validate_content({
+        "process": {"process_observations": "Worked quickly, pressed hard with oil pastel"},
+        "product": {"client_title": "Storm", "kept": "center", "photographed": "yes"},
+    })
+    assert errors == {}
+    assert values["product"]["client_title"] == "Storm" and values["product"]["photographed"] is True
+
+
+def test_art_note_without_storage_names_the_field(arts):
+    _, errors = arts.note_templates.get("arts/art-note").validate_content(
+        {"process": {"process_observations": "x"}, "product": {"photographed": "no"}})
+    assert errors == {"product.kept": "This field is required."}
+
+
+def test_drama_note_requires_de_roling_answer(arts):
+    _, errors = arts.note_templates.get("arts/drama-note").validate_content({"drama": {"roles": "The judge"}})
+    assert errors == {"drama.de_roled": "This field is required."}
+
+
+def test_music_note_rejects_unknown_intervention(arts):
+    _, errors = arts.note_templates.get("arts/music-note").validate_content(
+        {"music": {"interventions": ["karaoke"]}})
+    assert errors == {"music.interventions": "Choose from the listed options."}
+
+
+def test_movement_note_records_laban_effort(arts):
+    values, errors = arts.note_templates.get("arts/movement-note").validate_content(
+        {"effort": {"time": "slow", "flow": "bound", "space": "Direct, narrow path"}})
+    assert errors == {}
+    assert values["effort"]["flow"] == "bound"
+
+
+def test_drama_structure_includes_de_roling_before_discussion(arts):
+    phases = [p.key for p in arts.session_structures.get("arts/drama-session").phases]
+    assert phases.index("de-roling") < phases.index("discussion")
+
+
+def test_artwork_consent_asks_keep_photograph_and_record(arts):
+    consent = arts.consent_documents.get("arts/artwork-and-recordings")
+    assert {f.key for f in consent.fields if f.required} == {"keep", "photograph", "display", "record"}

@@ -1,0 +1,50 @@
+"""Each intake risk rule flags the practitioner on a yes, and stays silent on a no."""
+
+import pytest
+
+from polymodal.core.api import Outcome
+from polymodal.core.testing import installed_plugin, make_registry
+
+RULES = [
+    ("talk/risk-suicidal-now", "suicidal_thoughts_now"),
+    ("talk/risk-suicidal-past", "suicidal_thoughts_past"),
+    ("talk/risk-attempt", "suicide_attempt"),
+    ("talk/risk-self-harm", "self_harm"),
+    ("talk/risk-violence", "violence_risk"),
+]
+ALL_NO = {field: "no" for _, field in RULES}
+
+
+@pytest.fixture(scope="module")
+def talk():
+    return make_registry(("talk", installed_plugin("talk")))
+
+
+def fired(registry, raw_answers):
+    form = registry.forms.get("talk/intake")
+    answers, errors = form.validate_answers({"presenting_concerns": "Low mood", "medications": "none",
+                                             **raw_answers})
+    assert errors == {}
+    return [r.key for r in registry.screening_rules if r.form == form.key and r.matches(answers)]
+
+
+@pytest.mark.parametrize(("rule_key", "field"), RULES)
+def test_risk_rule_fires_on_yes(talk, rule_key, field):
+    assert fired(talk, {**ALL_NO, field: "yes"}) == [rule_key]
+    rule = talk.screening_rules.get(rule_key)
+    # A client at risk is still seen: the session changes, it is not refused.
+    assert rule.outcome is Outcome.modify
+    assert rule.reason.startswith("Risk:")
+
+
+def test_no_risk_rule_fires_when_every_answer_is_no(talk):
+    assert fired(talk, ALL_NO) == []
+
+
+def test_every_rule_is_tested(talk):
+    assert {r.key for r in talk.screening_rules} == {k for k, _ in RULES}
+
+
+def test_risk_questions_must_be_answered(talk):
+    _, errors = talk.forms.get("talk/intake").validate_answers({"presenting_concerns": "x", "medications": "none"})
+    assert set(errors) == set(ALL_NO)
