@@ -40,7 +40,8 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     client = clients.get_client(work, client_id)
     tz = work.center.timezone
     context: dict[str, Any] = {"client": client, "age": clients.age(work, client),
-                               "minor": clients.is_minor(work, client)}
+                               "minor": clients.is_minor(work, client),
+                               "can_edit": work.may("client.update", client.id)}
     if tab == "overview":
         context["guardians"] = list(client.guardians)
         context["care_team"] = [u.display_name for u in clients.care_team(work, client.id)]
