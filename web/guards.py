@@ -80,7 +80,7 @@ async def check_csrf(connection: ASGIConnection, handler: BaseRouteHandler) -> N
 async def requires_action(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Function-level access: may this actor do the route's action at all? (Records are checked by services.)"""
     action = handler.opt.get("action")
-    if not action:
+    if not action or policy_of(handler) == "public":
         return
     practice: Practice = connection.app.state.practice
     actor = connection.state.actor
