@@ -16,7 +16,7 @@ from polymodal.core.access import Actor
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import clients
-from polymodal.web.controllers.client_tabs import TABS, tab_context, visible_tabs
+from polymodal.web.controllers.client_tabs import TABS, tab_context
 from polymodal.web.rendering import render
 
 PAGE_SIZE = 25
@@ -98,7 +98,7 @@ class ClientsController(Controller):
              tab: str) -> Template:
         with practice.work(actor) as work:
             context = tab_context(work, client_id, tab)
-        context.update(tab=tab, tabs=visible_tabs(actor), tab_label=TABS[tab].label)
+        context.update(tab=tab, tab_label=TABS[tab].label)
         return render(request, "clients/detail.html", context, block="client_tab")
 
     @get("/{client_id:uuid}", opt={"action": "client.read"}, sync_to_thread=True)
