@@ -46,6 +46,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     if tab == "overview":
         context["guardians"] = list(client.guardians)
         context["care_team"] = [u.display_name for u in clients.care_team(work, client.id)]
+        context["can_manage_team"] = work.may("care_team.manage", client.id)
     elif tab == "cases":
         context["cases"] = client_record.cases_of(work, client.id)
     elif tab == "sessions":
