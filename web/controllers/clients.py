@@ -44,7 +44,9 @@ class ClientsController(Controller):
               q: Annotated[str, QueryParameter(max_length=100)] = "",
               page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1) -> Template:
         with practice.work(actor) as work:
-            rows = clients.search_clients(work, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+            # "Ellis, Jo" is how people type a name; the search key has no comma.
+            rows = clients.search_clients(work, q.replace(",", " "), limit=PAGE_SIZE + 1,
+                                          offset=(page - 1) * PAGE_SIZE)
         return render(request, "clients/list.html", {
             "q": q, "page": page, "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE,
             "can_register": "client.create" in _allowed(actor),
