@@ -1,9 +1,10 @@
 """One controller per area; each route declares its access policy in ``opt``."""
 
 from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController]
+CONTROLLERS = [AuthController, DashboardController, ClientsController, ClientPeopleController]
 
 __all__ = ["CONTROLLERS"]
