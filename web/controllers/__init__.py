@@ -1,9 +1,11 @@
 """One controller per area; each route declares its access policy in ``opt``."""
 
 from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.cases import CasesController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.schedule import ScheduleController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController]
+CONTROLLERS = [AuthController, DashboardController, ClientsController, ScheduleController, CasesController]
 
 __all__ = ["CONTROLLERS"]
