@@ -161,6 +161,8 @@ class CaseBooking:
     client_ids: tuple[uuid.UUID, ...]
     practitioner_ids: tuple[uuid.UUID, ...]
     offered_modalities: tuple[str, ...]
+    last_modality: str | None
+    """The modality of the case's latest session: the likeliest choice for the next one."""
 
 
 def case_booking(work: Work, case_id: uuid.UUID) -> CaseBooking:
@@ -171,5 +173,8 @@ def case_booking(work: Work, case_id: uuid.UUID) -> CaseBooking:
         .where(CasePractitioner.case_id == case_.id)
     ).scalars().all()
     keys = sorted({key for keys in offered for key in (keys or ()) if key in work.registry.modalities})
+    last = work.db.execute(select(Session.modality_key).where(Session.case_id == case_.id)
+                           .order_by(Session.starts_at.desc()).limit(1)).scalar()
     return CaseBooking(case_.id, case_.kind, tuple(link.client_id for link in case_.clients),
-                       tuple(link.user_id for link in case_.practitioners), tuple(keys))
+                       tuple(link.user_id for link in case_.practitioners), tuple(keys),
+                       last if last in work.registry.modalities else None)

@@ -18,7 +18,7 @@ from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
 
 from polymodal.core.access import Actor
-from polymodal.core.errors import Conflict, ValidationFailed
+from polymodal.core.errors import Conflict, IllegalTransition, ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import calendar, scheduling
 from polymodal.core.timeutil import to_local
@@ -155,6 +155,10 @@ class ScheduleController(Controller):
                                   f"Session moved to {moved_to:%a %d %b %H:%M}.")
             except ValidationFailed as exc:
                 errors = field_errors(exc)
+            except IllegalTransition as exc:
+                # The session has no move form any more (cancelled, done): say so above the calendar.
+                return self._calendar(request, practice, actor, period, problem={"message": str(exc)},
+                                      status_code=422)
             except Conflict as exc:
                 message = str(exc)
         problem = {"session": str(session_id), "form": "move", "errors": errors, "values": values,
@@ -177,6 +181,8 @@ class ScheduleController(Controller):
                               f"Session of {when:%a %d %b %H:%M} cancelled.")
         except ValidationFailed as exc:
             errors = field_errors(exc)
+        except IllegalTransition as exc:
+            return self._calendar(request, practice, actor, period, problem={"message": str(exc)}, status_code=422)
         except Conflict as exc:
             message = str(exc)
         problem = {"session": str(session_id), "form": "cancel", "errors": errors, "values": values,
@@ -213,8 +219,12 @@ class ScheduleController(Controller):
                 booking = calendar.case_booking(work, case_id)
             values["format"] = booking.kind
             values["practitioner_ids"] = [str(p) for p in booking.practitioner_ids]
-            if values["modality_key"] not in booking.offered_modalities and booking.offered_modalities:
-                values["modality_key"] = booking.offered_modalities[0]
+            offered = booking.offered_modalities
+            if values["modality_key"] not in offered and offered:
+                values["modality_key"] = (booking.last_modality if booking.last_modality in offered
+                                          else offered[0])
+            elif not values["modality_key"]:
+                values["modality_key"] = booking.last_modality or ""
         return self._booking(request, practice, actor, values)
 
     @post("/sessions", opt={"action": "session.manage"}, status_code=200, sync_to_thread=True)
