@@ -154,7 +154,7 @@ def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
     structures = [s for s in work.registry.session_structures if not chosen or chosen in s.modalities]
     fmt = values.get("format") or "individual"
     usual = next((s for s in structures if fmt in s.formats), None) if chosen else None
-    picked = work.registry.session_structures.get(values.get("structure_key") or "") or usual
+    picked = next((s for s in structures if s.key == values.get("structure_key")), None) or usual
     return {
         "case_options": [(c.id, f"{c.title} ({c.kind})") for c in cases],
         "modality_options": [(m.key, m.name) for m in modalities], "narrowed": bool(offered),
