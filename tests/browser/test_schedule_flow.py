@@ -38,8 +38,17 @@ def test_front_desk_books_meets_a_clash_and_cancels(page: Page, live_server: str
     page.locator("#cal-next").click()
     expect(page).to_have_url(re.compile(r"/schedule\?view=week&date=\d{4}-\d\d-\d\d$"))
 
+    # Filters swap the calendar in place and keep the keyboard focus on the control that changed.
+    page.get_by_label("Practitioner").focus()
+    page.get_by_label("Practitioner").select_option(label="Maya Chen, LMT")
+    expect(page.locator("#cal-title")).to_contain_text("Maya Chen, LMT")
+    expect(page.get_by_label("Practitioner")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"practitioner=[0-9a-f-]{36}"))
+    page.get_by_label("Practitioner").select_option(label="Everyone")
+    expect(page.locator("#cal-title")).not_to_contain_text("Maya")
+
     # Book: choosing the case narrows the modalities and ticks the case's practitioner (htmx).
-    page.get_by_role("link", name="Book a session").click()
+    page.get_by_role("link", name="Book a session", exact=True).click()
     page.get_by_label("Case").select_option(label="Tom: low back (individual)")
     expect(page.get_by_label("Modality")).to_have_value("bodywork/massage")
     expect(page.get_by_label("Maya Chen, LMT")).to_be_checked()
@@ -55,7 +64,7 @@ def test_front_desk_books_meets_a_clash_and_cancels(page: Page, live_server: str
     expect(booked).to_contain_text("Studio")
 
     # The same slot again: a 422 with the clash named beside the form, every value kept.
-    page.get_by_role("link", name="Book a session").click()
+    page.get_by_role("link", name="Book a session", exact=True).click()
     page.get_by_label("Case").select_option(label="Tom: low back (individual)")
     expect(page.get_by_label("Modality")).to_have_value("bodywork/massage")
     page.locator("#f-date").fill(day.isoformat())

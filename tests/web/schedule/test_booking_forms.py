@@ -50,6 +50,14 @@ def test_choosing_a_case_narrows_the_modalities_and_fills_its_people(client, sig
     assert "talk/couple-assessment" in structures and "talk/individual-50" not in structures
 
 
+def test_the_days_book_link_prefills_the_date(client, signed_in):
+    signed_in("frontdesk")
+    page = client.get(f"/schedule?view=week&date={FAR_MONDAY}").text
+    assert f'href="/schedule/new?date={FAR_MONDAY}"' in page
+    form = client.get(f"/schedule/new?date={FAR_MONDAY}").text
+    assert f'name="date" type="date" value="{FAR_MONDAY}"' in form
+
+
 def test_case_from_the_link_prefills_the_form(client, signed_in, ids):
     signed_in("frontdesk")
     page = client.get(f"/schedule/new?case_id={ids.case('Tom: low back')}").text
@@ -272,7 +280,7 @@ def test_a_practitioner_cannot_move_or_cancel_another_teams_session(client, sign
 def test_every_form_control_on_the_schedule_has_a_label(client, signed_in, book):
     book("Tom: low back", dt.datetime.combine(FAR_MONDAY, dt.time(9)))
     signed_in("frontdesk")
-    for url in (f"/schedule?view=day&date={FAR_MONDAY}", "/schedule/new"):
+    for url in (f"/schedule?view=day&date={FAR_MONDAY}", "/schedule/new", "/cases/new"):
         page = client.get(url).text
         labelled = set(re.findall(r'<label for="([^"]+)"', page))
         controls = re.findall(r'<(?:input|select|textarea)\b([^>]*)>', page)
