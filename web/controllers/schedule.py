@@ -54,6 +54,11 @@ def _many(data: dict[str, Any], name: str) -> list[str]:
     return [str(v)[:64] for v in (value if isinstance(value, list) else [value]) if v][:20]
 
 
+def _own(actor: Actor) -> uuid.UUID | None:
+    """A practitioner's calendar opens on their own sessions; everyone else's on the whole center."""
+    return actor.user_id if {"practitioner", "supervisor"} & actor.roles else None
+
+
 def _go(request: HTMXRequest, path: str) -> Response:
     # htmx would swap a followed redirect into the form; HX-Redirect loads the page instead.
     return ClientRedirect(redirect_to=path) if request.htmx else Redirect(path=path, status_code=303)
@@ -131,13 +136,14 @@ class ScheduleController(Controller):
         notice = DONE.get(done, "")
         if booked.isdigit() and 0 < int(booked) <= 104:
             notice = f"Booked {booked} session{'s' if int(booked) > 1 else ''}."
-        return self._calendar(request, practice, actor, Period.parse(view, date, practitioner, room), notice=notice)
+        period = Period.parse(view, date, practitioner, room, own=_own(actor))
+        return self._calendar(request, practice, actor, period, notice=notice)
 
     @post("/sessions/{session_id:uuid}/move", opt={"action": "session.manage"}, status_code=200,
           sync_to_thread=True)
     def move(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
              session_id: FromPath[uuid.UUID], data: FormData) -> Response:
-        period = Period.from_query(_one(data, "back", 500))
+        period = Period.from_query(_one(data, "back", 500), own=_own(actor))
         values = {name: _one(data, name) for name in ("date", "time", "room_id")}
         errors: dict[str, str] = {}
         day, time, room_id = as_date(values["date"]), as_time(values["time"]), as_uuid(values["room_id"])
@@ -169,7 +175,7 @@ class ScheduleController(Controller):
           sync_to_thread=True)
     def cancel(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                session_id: FromPath[uuid.UUID], data: FormData) -> Response:
-        period = Period.from_query(_one(data, "back", 500))
+        period = Period.from_query(_one(data, "back", 500), own=_own(actor))
         values = {"reason": _one(data, "reason", 500)}
         errors: dict[str, str] = {}
         message = ""

@@ -46,17 +46,28 @@ class Period:
     day: dt.date | None = None
     practitioner: uuid.UUID | None = None
     room: uuid.UUID | None = None
+    everyone: bool = False
+    """Chosen explicitly ("all"): a practitioner's calendar otherwise opens on their own sessions."""
 
     @classmethod
-    def parse(cls, view: str = "", date: str = "", practitioner: str = "", room: str = "") -> Period:
-        # Bad values fall back to defaults: a calendar link should never fail.
-        return cls("day" if view == "day" else "week", as_date(date), as_uuid(practitioner), as_uuid(room))
+    def parse(cls, view: str = "", date: str = "", practitioner: str = "", room: str = "", *,
+              own: uuid.UUID | None = None) -> Period:
+        """Bad values fall back to defaults: a calendar link should never fail.
+
+        ``own`` is the signed-in practitioner: without a practitioner or a room
+        asked for, the calendar shows their sessions.
+        """
+        room_id = as_uuid(room)
+        if practitioner == "all":
+            return cls("day" if view == "day" else "week", as_date(date), None, room_id, everyone=True)
+        chosen = as_uuid(practitioner) or (own if room_id is None else None)
+        return cls("day" if view == "day" else "week", as_date(date), chosen, room_id)
 
     @classmethod
-    def from_query(cls, query: str) -> Period:
+    def from_query(cls, query: str, *, own: uuid.UUID | None = None) -> Period:
         params = {k: v[0] for k, v in parse_qs(query[:500]).items()}
         return cls.parse(params.get("view", ""), params.get("date", ""), params.get("practitioner", ""),
-                         params.get("room", ""))
+                         params.get("room", ""), own=own)
 
     def first_day(self, today: dt.date) -> dt.date:
         day = self.day or today
@@ -69,7 +80,8 @@ class Period:
     def query(self, **changes: Any) -> str:
         period = replace(self, **changes)
         params = {"view": period.kind, "date": period.day.isoformat() if period.day else "",
-                  "practitioner": str(period.practitioner or ""), "room": str(period.room or "")}
+                  "practitioner": str(period.practitioner or ("all" if period.everyone else "")),
+                  "room": str(period.room or "")}
         return urlencode({k: v for k, v in params.items() if v})
 
     def step(self, today: dt.date, direction: int) -> str:

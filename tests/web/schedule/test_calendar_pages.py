@@ -93,15 +93,33 @@ def test_practitioners_see_names_only_of_their_own_clients(client, signed_in, bo
     book("Jordan: anxiety", dt.datetime.combine(FAR_MONDAY, dt.time(9)))
     book("Sofia: school stress", dt.datetime.combine(FAR_MONDAY, dt.time(11)))
     signed_in("trainee")  # Sofia's practitioner; Jordan is Dr. Rivera's client
-    page = client.get(f"/schedule?view=day&date={FAR_MONDAY}").text
+    page = client.get(f"/schedule?view=day&date={FAR_MONDAY}&practitioner=all").text
     assert len(_slots(page)) == 2
     assert "Sofi Alvarez" in page and "Jordan" not in page and "Ellis" not in page
     assert "Booked" in page
     # The trainee may change only the session of their own client.
     assert page.count("Move or cancel<") == 1
     signed_in("rivera")  # supervisor of the trainee: both names
-    page = client.get(f"/schedule?view=day&date={FAR_MONDAY}").text
+    page = client.get(f"/schedule?view=day&date={FAR_MONDAY}&practitioner=all").text
     assert "Sofi Alvarez" in page and "Jordan Ellis" in page
+
+
+def test_a_practitioners_calendar_opens_on_their_own_sessions(client, signed_in, book, ids):
+    book("Jordan: anxiety", dt.datetime.combine(FAR_MONDAY, dt.time(9)))
+    book("Sofia: school stress", dt.datetime.combine(FAR_MONDAY, dt.time(11)))
+    signed_in("trainee")
+    own = client.get(f"/schedule?view=day&date={FAR_MONDAY}").text
+    assert len(_slots(own)) == 1 and "Sofi Alvarez" in own and "· Sam Okafor (associate)" in own
+    assert f'<option value="{ids.user("trainee")}" selected>' in own
+    # "Everyone" is explicit, and paging keeps it.
+    everyone = client.get(f"/schedule?view=day&date={FAR_MONDAY}&practitioner=all").text
+    assert len(_slots(everyone)) == 2 and '<option value="all" selected>Everyone' in everyone
+    assert "practitioner=all" in re.search(r'id="cal-next" href="([^"]+)"', everyone).group(1)
+    # A room asked for shows the room's sessions, whoever holds them.
+    room = client.get(f"/schedule?view=day&date={FAR_MONDAY}&room={ids.room('Willow')}").text
+    assert "· Room Willow" in room
+    signed_in("frontdesk")  # the front desk opens on the whole center
+    assert len(_slots(client.get(f"/schedule?view=day&date={FAR_MONDAY}").text)) == 2
 
 
 def test_front_desk_sees_names_but_no_clinical_content(client, signed_in, book):
