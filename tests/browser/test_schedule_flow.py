@@ -25,6 +25,8 @@ def test_front_desk_books_meets_a_clash_and_cancels(page: Page, live_server: str
             if msg.type == "error" and "status of 422" not in msg.text else None)  # 422 is the form's answer
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 and r.status != 422
             else None)
+    # The CSRF token never travels in a URL (the booking form's htmx refresh is a GET).
+    page.on("request", lambda r: problems.append(f"token in URL: {r.url}") if "_csrf" in r.url else None)
     # The demo center is in Los Angeles; a week from tomorrow, 18:00, is after the demo's sessions.
     day = today_in("America/Los_Angeles", dt.datetime.now(dt.UTC)) + dt.timedelta(days=8)
 

@@ -83,7 +83,7 @@ def booking_payload(values: dict[str, Any]) -> dict[str, Any]:
         errors["date"] = "Enter the date (YYYY-MM-DD)."
     if time is None:
         errors["time"] = "Enter the start time (HH:MM)."
-    minutes = weeks = None
+    minutes = None
     if values["minutes"]:
         minutes = int(values["minutes"]) if values["minutes"].isdigit() else None
         if minutes is None or not 5 <= minutes <= 720:
