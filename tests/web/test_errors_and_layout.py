@@ -78,6 +78,7 @@ def test_htmx_config_meta_swaps_422_and_restores_history_with_full_pages(client)
     html = client.get("/sign-in").text
     config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1)
     assert '"historyRestoreAsHxRequest":false' in config and '{"code":"422","swap":true}' in config
+    assert '{"code":"409","swap":true}' in config
     assert '"includeIndicatorStyles":false' in config and '"allowEval":false' in config
     assert '"historyCacheSize":0' in config  # no page snapshots (client data) in localStorage
 
