@@ -144,6 +144,10 @@ def test_idle_timeout_cannot_be_skipped(client, signed_in, web_clock):
     for url in ("/clients?skip_timeout_reset=1", "/?keepalive=1", "/clients"):
         response = client.get(url, headers=HTMX, follow_redirects=False)
         assert response.status_code == 401 and "hx-redirect" in response.headers
+    client.cookies.set("pm_session", "the-old-token")
+    response = client.get("/clients", follow_redirects=False)
+    assert response.headers["location"] == "/sign-in?next=/clients&ended=1"
+    assert "Your session ended" in client.get(response.headers["location"]).text
 
 
 def test_absolute_timeout(client, signed_in, web_clock):
