@@ -4,7 +4,8 @@ from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.emergency import EmergencyAccessController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController, ClientPeopleController]
+CONTROLLERS = [AuthController, DashboardController, EmergencyAccessController, ClientsController, ClientPeopleController]
 
 __all__ = ["CONTROLLERS"]
