@@ -1,6 +1,6 @@
 """Pick the session style for list pages by measuring a 50-row client search served six ways.
 
-Issue 2, item 8. One command, about ten minutes, loopback only:
+Issue 2, item 8. One command, about five minutes on a quiet machine, loopback only:
 
     .venv/bin/pip install -e '.[bench]'      # aiosqlite + granian; wrk comes from apt
     .venv/bin/python bench/session_style.py  # --rounds N, --only abd, --rebuild
@@ -14,8 +14,10 @@ build_app() from it, with the variant in BENCH_VARIANT.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import hashlib
+import inspect
 import os
 import platform
 import random
@@ -35,6 +37,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+import anyio
 from jinja2 import DictLoader, Environment
 from litestar import Litestar, get
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -77,6 +80,7 @@ TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
 <tr><td><a href="/clients/{{ c.id }}">{{ c.preferred_name or c.legal_first_name }} {{ c.legal_last_name }}</a></td>
 <td>{{ c.date_of_birth }}</td><td>{{ c.email }}</td><td>{{ c.phone }}</td></tr>
 {% endfor %}</tbody></table></body></html>"""
+JINJA = Environment(loader=DictLoader({"clients.html": TEMPLATE}), autoescape=True)
 
 FIRST = ("Ada Alma Amir Ana Ben Bea Cai Cleo Dana Eli Ema Ezra Fay Finn Gia Hana Ian Ida Ines Jade Jon Kai "
          "Kira Lea Leo Luca Mara Mia Milo Nia Noah Nora Omar Pia Rosa Sam Sara Tara Teo Uma Vera Wren Zoe").split()
@@ -112,8 +116,8 @@ def same_pragmas_as_make_engine(sync_engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN DEFERRED")
 
 
-def build_app() -> Litestar:
-    variant = os.environ["BENCH_VARIANT"]
+def make_handler(variant: str) -> tuple[Any, list[Any]]:
+    """The page handler of one variant, and what to dispose of at shutdown."""
     engine = make_engine(f"sqlite:///{DB}")
     read, _write = make_sessionmakers(engine)
     shutdown: list[Any] = [engine.dispose]
@@ -148,11 +152,42 @@ def build_app() -> Litestar:
                 result = await s.execute(search(what, q))
                 return page(q, result.all() if variant == "d" else result.scalars().all())
 
+    return handler, shutdown
+
+
+def build_app() -> Litestar:
+    variant = os.environ["BENCH_VARIANT"]
+    handler, shutdown = make_handler(variant)
     # sync_to_thread only applies to sync functions; (f) deliberately runs its query on the loop.
     sync = {"sync_to_thread": variant != "f"} if variant in "bcf" else {}
-    env = Environment(loader=DictLoader({"clients.html": TEMPLATE}), autoescape=True)
     return Litestar([get("/clients", **sync)(handler)], on_shutdown=shutdown,
-                    template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)))
+                    template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(JINJA)))
+
+
+async def cpu_per_page(variant: str, pages: int = 500) -> float:
+    """CPU µs of this whole process per page at concurrency 1, without HTTP: the query, the rows and the
+    render (plus the thread hop for b and c). Unlike req/s, other processes on the machine barely move it."""
+    handler, shutdown = make_handler(variant)
+
+    async def one() -> str:
+        if inspect.iscoroutinefunction(handler):
+            response = await handler(PREFIX)
+        elif variant == "f":
+            response = handler(PREFIX)
+        else:  # what Litestar does for sync_to_thread=True
+            response = await anyio.to_thread.run_sync(handler, PREFIX)
+        return JINJA.get_template(response.template_name).render(response.context)
+
+    for _ in range(50):  # warm-up: connections, statement caches, compiled template
+        await one()
+    start = time.process_time()  # all threads of the process: aiosqlite's and anyio's too
+    for _ in range(pages):
+        await one()
+    cpu = (time.process_time() - start) / pages * 1e6
+    for dispose in shutdown:
+        if inspect.isawaitable(result := dispose()):
+            await result
+    return cpu
 
 
 # --- the data -----------------------------------------------------------------------------------
@@ -312,10 +347,12 @@ REPORT = """# Session style: the 50-row client list page
   rounds (a..f, a..f, ...), each run on a freshly started server. req/s, p50, p99 and CPU (the serving process's
   user + system time per request) are medians over the rounds; RSS is the serving process (granian's worker, not
   its ~30 MB supervisor) after load, the maximum. "others" is the CPU, in % of all cores, that neither the server
-  nor wrk used during the 8 s (the median over the rounds): this machine is shared.
+  nor wrk used during the 8 s (the median over the rounds): this machine is shared. "CPU µs/page alone" is
+  measured in-process without HTTP, one page at a time (500 pages, best of 3): the cost of each style's query,
+  rows and render, which other processes barely disturb.
 
-| variant | req/s (each run) | ÷ bare | p50 ms | p99 ms | CPU µs/req | RSS MB | others % |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| variant | req/s (each run) | ÷ bare | p50 ms | p99 ms | CPU µs/req | RSS MB | others % | CPU µs/page alone |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
 {rows}
 
 \\* (f) runs the query on the event-loop thread: safe only while every query stays well under a millisecond,
@@ -323,7 +360,7 @@ since a slow one stalls every request on the worker.
 """
 
 
-def table_rows(results: dict[str, list[dict[str, Any]]]) -> str:
+def table_rows(results: dict[str, list[dict[str, Any]]], alone: dict[str, float]) -> str:
     def mid(runs: list[dict[str, Any]], key: str) -> float:  # the median resists one disturbed run
         return median(r[key] for r in runs)
 
@@ -333,13 +370,13 @@ def table_rows(results: dict[str, list[dict[str, Any]]]) -> str:
         each = " / ".join(f"{r['rps']:,.0f}" for r in runs)
         lines.append(f"| ({v}) {VARIANTS[v]} | **{mid(runs, 'rps'):,.0f}** ({each}) | {mid(runs, 'rps') / bare:.2f} "
                      f"| {mid(runs, 'p50'):.1f} | {mid(runs, 'p99'):.1f} | {mid(runs, 'cpu_us'):,.0f} "
-                     f"| {max(r['rss'] for r in runs):.0f} | {mid(runs, 'others'):.0f} |")
+                     f"| {max(r['rss'] for r in runs):.0f} | {mid(runs, 'others'):.0f} | {alone[v]:,.0f} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="runs per variant, interleaved (a..f, a..f)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per variant, interleaved (a..f, a..f)")
     parser.add_argument("--only", default="".join(VARIANTS), help="variants to run, e.g. abd")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the 100,000-client database")
     args = parser.parse_args()
@@ -347,6 +384,8 @@ def main() -> None:
     plan = query_plan()
     print("EXPLAIN QUERY PLAN:", *plan, sep="\n  ")
     load = os.getloadavg()[0]
+    alone = {v: min(asyncio.run(cpu_per_page(v)) for _ in range(3)) for v in VARIANTS if v in args.only}
+    print("CPU µs per page, alone:", {v: round(cpu) for v, cpu in alone.items()}, flush=True)
     results: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS if v in args.only}
     for round_ in range(1, args.rounds + 1):
         for v in results:  # interleaved rounds, so a drift in machine load hits every variant alike
@@ -362,7 +401,7 @@ def main() -> None:
         load=load, n=N_CLIENTS, sha=next(iter(pages))[1], rounds=args.rounds, plan="; ".join(plan),
         versions=", ".join(f"{p} {version(p)}" for p in ("litestar", "sqlalchemy", "aiosqlite", "granian", "jinja2")),
         sql=" ".join(str(search(COLUMNS, PREFIX).compile(compile_kwargs={"literal_binds": True})).split()),
-        cpu=re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text())[1], rows=table_rows(results))
+        cpu=re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text())[1], rows=table_rows(results, alone))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(report)
     print("\n" + report)
