@@ -20,7 +20,6 @@ from pathlib import Path
 
 import emit
 import plans
-from argon2 import PasswordHasher
 from sqlalchemy import JSON, Engine, event, exists, insert, select, text
 from sqlalchemy.orm import Session as DbSession
 
@@ -30,6 +29,7 @@ from polymodal.core.db import make_engine
 from polymodal.core.models import Base, Center, Client, User
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import Registry
+from polymodal.core.services import users
 
 # Fixed, not "now": a seed must give the same center whatever day it runs. Pass --today to move it.
 DEFAULT_TODAY = dt.date(2026, 12, 1)
@@ -101,6 +101,7 @@ def open_database(url: str, force: bool) -> Engine:
     if not used:
         return engine
     if not force:
+        engine.dispose()
         raise NotEmpty(f"{engine.url.render_as_string()} already holds data; pass --force to replace it")
     if engine.dialect.name == "sqlite":
         # Triggers forbid deleting audit events and signed notes, so start a fresh file instead.
@@ -122,10 +123,10 @@ def generate(url: str, *, clients: int, sessions: int, notes: int, practitioners
     registry = Registry.collect(get_plugin_manager())
     writer = Writer(engine, batch, copy)
     center = emit.CenterRows(writer, registry, seed, today, {"clients": clients, "sessions": sessions, "notes": notes}, quiet)
-    # One shared, deterministic hash: every generated staff member signs in with "bench-password".
+    # One deterministic hash with the app's own hasher: every generated staff member signs in with "bench-password".
     salt = hashlib.sha256(f"polymodal-bench-{seed}".encode()).digest()[:16]
     center.emit_center()
-    center.emit_staff(practitioners, PasswordHasher().hash("bench-password", salt=salt))
+    center.emit_staff(practitioners, users._hasher.hash("bench-password", salt=salt))
     center.plan()
     center.emit_clients()
     center.emit_cases()
