@@ -131,18 +131,19 @@ class CenterRows:
         self.client_ids = [synth.make_uuid(rng) for _ in range(self.n["clients"])]
         self.first_seen: list[dt.date] = [self.today] * self.n["clients"]
         self.teams: list[dict[int, str]] = [{} for _ in self.client_ids]
-        self.families: list[set[str]] = [set() for _ in self.client_ids]
+        self.offered: list[set[str]] = [set() for _ in self.client_ids]  # modality keys of the client's cases
         for case in self.cases:
             for c in case.members:
                 self.first_seen[c] = min(self.first_seen[c], case.opened_on)
                 self.teams[c].setdefault(case.practitioner, "primary" if not self.teams[c] else "member")
-                self.families[c].add(self.people[case.practitioner].modality.family.value)
+                self.offered[c].add(self.people[case.practitioner].modality.key)
 
     def emit_clients(self) -> None:
         rng, w = self.rng, self.w
         consents = [synth.Doc(d.key, d.version, modalities=d.modalities, renewal_days=d.renewal_days,
                               per_body_region=d.per_body_region, text_hash=d.text_hash)
                     for d in self.registry.consent_documents] or list(synth.FALLBACK_CONSENTS)
+        touch = {m.key for m in self.modalities if m.family.value == "somatic"}
         intake = next((f for f in self.registry.forms if str(f.purpose) == "intake"), None)
         bar = Progress("clients", len(self.client_ids), self.quiet)
         for c, cid in enumerate(self.client_ids):
@@ -173,8 +174,10 @@ class CenterRows:
                 w.add("care_team_members", {"client_id": cid, "user_id": self.people[p].id, "role": role,
                                             "added_at": since})
             for doc in consents:
-                wanted = (doc.per_body_region and "somatic" in self.families[c]) or (
-                    not doc.per_body_region and (not doc.modalities or rng.random() < 0.3))
+                if doc.modalities or doc.per_body_region:  # consents for what the client is offered
+                    wanted = bool(self.offered[c] & (set(doc.modalities) or touch))
+                else:
+                    wanted = rng.random() < doc.share
                 if not wanted:
                     continue
                 signed = since + dt.timedelta(minutes=rng.randrange(10, 120))
@@ -221,8 +224,13 @@ class CenterRows:
                                 "status": "met" if closed and rng.random() < 0.6 else "active", "reviewed_at": None,
                                 "target_on": case.opened_on + dt.timedelta(days=90), "created_at": self.at(case.opened_on, 8)})
 
-    def templates(self, modality) -> list:
-        return list(self.registry.note_templates.for_modality(modality.key)) or list(synth.FALLBACK_TEMPLATES)
+    def templates(self, modality) -> tuple[list, list]:
+        """(regular, process-note) templates of a modality: the registry's, else generic ones."""
+        found = list(self.registry.note_templates.for_modality(modality.key))
+        if not found:
+            talk = modality.family.value == "talk"
+            return list(synth.FALLBACK_TEMPLATES), [synth.PROCESS_NOTE] if talk else []
+        return [t for t in found if not t.psychotherapy_note], [t for t in found if t.psychotherapy_note]
 
     def instruments(self) -> list[synth.Doc]:
         found = []
@@ -328,9 +336,8 @@ class CenterRows:
             sid, ci, ends = pool[i]
             case = self.cases[ci]
             p = self.people[case.practitioner]
-            template = rng.choice(templates[p.modality.key])
-            if p.modality.family.value == "talk" and template in synth.FALLBACK_TEMPLATES and rng.random() < 0.05:
-                template = synth.PROCESS_NOTE
+            regular, process = templates[p.modality.key]
+            template = rng.choice(process) if process and rng.random() < 0.05 else rng.choice(regular or process)
             content = {}
             for s in template.sections:
                 fields = getattr(s, "fields", ())

@@ -117,10 +117,10 @@ def open_database(url: str, force: bool) -> Engine:
 
 def generate(url: str, *, clients: int, sessions: int, notes: int, practitioners: int = 60, seed: int = 1,
              today: dt.date = DEFAULT_TODAY, force: bool = False, batch: int = 10_000, copy: bool = True,
-             quiet: bool = False) -> dict:
+             quiet: bool = False, plugins: tuple = ()) -> dict:
     started = time.perf_counter()
     engine = open_database(url, force)
-    registry = Registry.collect(get_plugin_manager())
+    registry = Registry.collect(get_plugin_manager(plugins=plugins))  # plugins: extra (name, module) pairs
     writer = Writer(engine, batch, copy)
     center = emit.CenterRows(writer, registry, seed, today, {"clients": clients, "sessions": sessions, "notes": notes}, quiet)
     # One deterministic hash with the app's own hasher: every generated staff member signs in with "bench-password".

@@ -197,6 +197,7 @@ class Doc:
     modalities: tuple = ()
     renewal_days: int | None = None
     per_body_region: bool = False
+    share: float = 1.0  # consents that no modality requires: the share of clients who sign
     text_hash: str = ""
     top: int = 3  # instruments: highest item score; bands are (low, high, label) of the total
     bands: tuple = ()
@@ -208,7 +209,7 @@ FALLBACK_TEMPLATES = (Doc("bench/soap", sections=("subjective", "objective", "as
                       Doc("bench/girp", sections=("goal", "intervention", "response", "plan")))
 PROCESS_NOTE = Doc("bench/process", sections=("process",), visibility="author_only", psychotherapy_note=True)
 FALLBACK_CONSENTS = (Doc("bench/informed-consent", text_hash="a" * 64),
-                     Doc("bench/telehealth", renewal_days=365, text_hash="b" * 64),
+                     Doc("bench/telehealth", renewal_days=365, share=0.3, text_hash="b" * 64),
                      Doc("bench/touch", per_body_region=True, text_hash="c" * 64))
 FALLBACK_INTAKE = Doc("bench/intake")
 # Generic instruments shaped like PHQ-9 and GAD-7 (item count, 0..3 scoring, published cut-offs).

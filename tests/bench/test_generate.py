@@ -9,7 +9,18 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core import audit
-from polymodal.core.models import Base, Client, Note, Session, SessionClient, SessionPractitioner, User
+from polymodal.core.models import (
+    AssessmentResult,
+    Base,
+    Client,
+    ConsentRecord,
+    FormResponse,
+    Note,
+    Session,
+    SessionClient,
+    SessionPractitioner,
+    User,
+)
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 SIZES = {"clients": 200, "sessions": 1_000, "notes": 500, "practitioners": 10}
@@ -76,3 +87,16 @@ def test_refuses_a_database_with_data(generate, engine: Engine) -> None:
         generate.generate(url_of(engine), clients=5, sessions=10, notes=2, practitioners=5, quiet=True)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM clients")).scalar() == 5
+
+
+def test_uses_the_registry_definitions(generate, engine: Engine, load_plugin) -> None:
+    """With a plugin that defines templates, instruments, consents and an intake form, those keys are used."""
+    clinic = ("clinic", load_plugin("clinic"))
+    db = generate.generate(url_of(engine), **SIZES, seed=2, quiet=True, plugins=(clinic,))["engine"]
+    with DbSession(db) as s:
+        templates = set(s.scalars(select(Note.template_key).distinct()))
+        assert {"clinic/dap", "clinic/process"} <= templates
+        assert "clinic/mini" in set(s.scalars(select(AssessmentResult.instrument_key).distinct()))
+        assert "clinic/informed" in set(s.scalars(select(ConsentRecord.document_key).distinct()))
+        assert set(s.scalars(select(FormResponse.form_key).distinct())) == {"clinic/intake"}
+    db.dispose()
