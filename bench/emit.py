@@ -115,7 +115,7 @@ class CenterRows:
                                  "roles": ["practitioner", "supervisor"] if p.is_supervisor else ["practitioner"],
                                  "disciplines": [m.discipline], "modalities": [m.key],
                                  "supervisor_id": None if p.supervisor is None else self.people[p.supervisor].id})
-            # Licences are per jurisdiction; some also hold Oregon or Nevada ones for telehealth clients.
+            # Licences are per jurisdiction; some also hold an Oregon one for telehealth clients there.
             for kind in p.licences:
                 for place in [JURISDICTION] + (["US-OR"] if rng.random() < 0.15 else []):
                     expires = self.today + dt.timedelta(days=rng.randrange(-60, 730))
