@@ -245,17 +245,17 @@ class CenterRows:
     def book(self, busy: set[int], who: int, day: dt.date, hour: int, slots: int) -> tuple[dt.date, int]:
         """The first free hour for ``who``, nearest the case's usual hour, on ``day`` or a later weekday.
 
-        Gives up after four weeks and double-books, which a real calendar also sees now and then.
+        Gives up after eight weeks and double-books at the usual time, as a real calendar now and then does.
         """
-        for _ in range(28):
-            if day.weekday() < 5:
-                base = (who << 32) | (day.toordinal() << 4)
+        for offset in range(56):
+            when = day + dt.timedelta(days=offset)
+            if when.weekday() < 5:
+                base = (who << 32) | (when.toordinal() << 5)
                 for h in sorted(HOURS[:len(HOURS) - slots + 1], key=lambda x: (abs(x - hour), x)):
                     keys = [base | (h + s) for s in range(slots)]
                     if not any(k in busy for k in keys):
                         busy.update(keys)
-                        return day, h
-            day += dt.timedelta(days=1)
+                        return when, h
         return day, hour
 
     def emit_sessions(self) -> None:
@@ -270,7 +270,7 @@ class CenterRows:
         for ci, case in enumerate(self.cases):
             p = self.people[case.practitioner]
             family = p.modality.family.value
-            minutes = 90 if case.kind == "group" else synth.MINUTES.get(family, 60)
+            minutes = synth.minutes(p, case.kind)
             room_only = family in ("somatic", "movement")
             structure = structures.get((p.modality.key, case.kind))
             start = case.opened_on + dt.timedelta(days=max(0, 7 - case.opened_on.weekday()) % 7)

@@ -133,10 +133,14 @@ def split_lengths(rng: random.Random, cases: list[CasePlan], total: int, max_wee
         case.length = length
 
 
+def minutes(p: Practitioner, kind: str) -> int:
+    return 90 if kind == "group" else MINUTES.get(p.modality.family.value, 60)
+
+
 def plan_cases(rng: random.Random, people: list[Practitioner], n_clients: int) -> list[CasePlan]:
     """Joint cases (couple, family, group) first from a shuffled client list, then an individual case each.
 
-    A practitioner is picked uniformly, so every practitioner carries about the same load.
+    Every practitioner carries about the same number of hours.
     """
     by_format: dict[str, list[int]] = {}
     for i, p in enumerate(people):
@@ -155,10 +159,11 @@ def plan_cases(rng: random.Random, people: list[Practitioner], n_clients: int) -
             pos, taken = pos + len(members), taken + len(members)
             cases.append(CasePlan(make_uuid(rng), kind, rng.choice(by_format[kind]), members))
     everyone = list(range(len(people)))
+    # Weighted by hours, not sessions: a 90-minute practitioner fits fewer sessions in a week.
+    weights = [60 / minutes(p, "individual") for p in people]
     for client in range(n_clients):
-        cases.append(CasePlan(make_uuid(rng), "individual", rng.choice(everyone), [client]))
-        if rng.random() < 0.2:  # a second episode with someone else, often another modality
-            cases.append(CasePlan(make_uuid(rng), "individual", rng.choice(everyone), [client]))
+        for _ in range(2 if rng.random() < 0.2 else 1):  # a second episode is often another modality
+            cases.append(CasePlan(make_uuid(rng), "individual", rng.choices(everyone, weights)[0], [client]))
     return cases
 
 
@@ -167,7 +172,7 @@ def place_cases(rng: random.Random, cases: list[CasePlan], first_day: dt.date, s
     for case in cases:
         window = max(0, case.length - 1) * 7 * case.interval_weeks
         room = max(0, span_days - window - 7)
-        case.opened_on = first_day + dt.timedelta(days=int(room * rng.random() ** 0.7))
+        case.opened_on = first_day + dt.timedelta(days=int(room * rng.random() ** 0.8))
         case.hour = rng.randrange(8, 19)
 
 
