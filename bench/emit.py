@@ -370,5 +370,6 @@ class CenterRows:
         monday = self.today - dt.timedelta(days=self.today.weekday() + 7)
         busiest = max(self.load, key=self.load.get) if self.load else 0
         top = [c for c, _ in self.notes_of.most_common(2) if c is not None]
-        return {"user": self.people[busiest].id, "start": self.at(monday, 0), "end": self.at(monday, 0) + dt.timedelta(days=7),
-                "client": top[0] if top else self.client_ids[0]}
+        start = self.at(monday, 0)
+        return {"user": self.people[busiest].id, "since": start - dt.timedelta(days=1), "start": start,
+                "end": start + dt.timedelta(days=7), "client": top[0] if top else self.client_ids[0]}

@@ -29,13 +29,20 @@ QUERIES = {
     "b\" the booking clash check's subquery (_refuse_conflicts)":
         "SELECT id FROM sessions WHERE starts_at < :end AND ends_at > :start "
         "AND status IN ('scheduled', 'checked_in', 'completed')",
+    "b'+ proposed: sessions_between() with a lower bound (no session lasts a day)":
+        "SELECT id, starts_at, ends_at, status FROM sessions WHERE starts_at >= :since AND starts_at < :end "
+        "AND ends_at > :start AND id IN (SELECT session_id FROM session_practitioners WHERE user_id = :user) "
+        "ORDER BY starts_at",
+    "b\"+ proposed: the clash check with the same lower bound":
+        "SELECT id FROM sessions WHERE starts_at >= :since AND starts_at < :end AND ends_at > :start "
+        "AND status IN ('scheduled', 'checked_in', 'completed')",
     "c  a client's notes by date":
         "SELECT id, template_key, created_at FROM notes WHERE client_id = :client ORDER BY created_at DESC LIMIT 50",
     "c' notes of the client's cases (couple/family notes have no client_id)":
         "SELECT id, template_key, created_at FROM notes WHERE case_id IN "
         "(SELECT case_id FROM case_clients WHERE client_id = :client) ORDER BY created_at DESC LIMIT 50",
 }
-TYPES = {"user": Uuid(), "client": Uuid(), "start": UTCDateTime(), "end": UTCDateTime()}
+TYPES = {"user": Uuid(), "client": Uuid(), "since": UTCDateTime(), "start": UTCDateTime(), "end": UTCDateTime()}
 
 
 def _statement(sql: str, prefix: str = ""):
