@@ -169,7 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace the data of a non-empty database")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--no-explain", dest="explain", action="store_false")
+    parser.add_argument("--plans-only", action="store_true", help="only the query plans of an existing database")
     args = parser.parse_args(argv)
+    if args.plans_only:
+        engine = make_engine(args.url)
+        plans.report(engine, plans.sample_from(engine, args.today, emit.TIMEZONE))
+        return 0
     sizes = {k: getattr(args, k) if getattr(args, k) is not None else round(v * args.scale) for k, v in DEFAULTS.items()}
     try:
         result = generate(args.url, **sizes, practitioners=args.practitioners, seed=args.seed, today=args.today,

@@ -5,11 +5,14 @@ A plan that SCANs a big table (or walks a whole index) is a missing index or a p
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Uuid, bindparam, text
+from sqlalchemy import Engine, Uuid, bindparam, func, select, text
 
+from polymodal.core.models import Note, SessionPractitioner
 from polymodal.core.models._base import UTCDateTime
 
 QUERIES = {
@@ -43,6 +46,19 @@ QUERIES = {
         "(SELECT case_id FROM case_clients WHERE client_id = :client) ORDER BY created_at DESC LIMIT 50",
 }
 TYPES = {"user": Uuid(), "client": Uuid(), "since": UTCDateTime(), "start": UTCDateTime(), "end": UTCDateTime()}
+
+
+def sample_from(engine: Engine, today: dt.date, timezone: str) -> dict:
+    """The ids ``report`` needs, read back from a generated database (for --plans-only)."""
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    start = dt.datetime.combine(monday, dt.time(), ZoneInfo(timezone)).astimezone(dt.UTC)
+    with engine.connect() as conn:
+        user = conn.scalar(select(SessionPractitioner.user_id).group_by(SessionPractitioner.user_id)
+                           .order_by(func.count().desc()).limit(1))
+        client = conn.scalar(select(Note.client_id).where(Note.client_id.is_not(None)).group_by(Note.client_id)
+                             .order_by(func.count().desc()).limit(1))
+    return {"user": user, "client": client, "since": start - dt.timedelta(days=1), "start": start,
+            "end": start + dt.timedelta(days=7)}
 
 
 def _statement(sql: str, prefix: str = ""):

@@ -100,3 +100,13 @@ def test_uses_the_registry_definitions(generate, engine: Engine, load_plugin) ->
         assert "clinic/informed" in set(s.scalars(select(ConsentRecord.document_key).distinct()))
         assert set(s.scalars(select(FormResponse.form_key).distinct())) == {"clinic/intake"}
     db.dispose()
+
+
+def test_command_line_reports_counts_and_plans(generate, engine: Engine, capsys: pytest.CaptureFixture) -> None:
+    args = ["--url", url_of(engine), "--clients", "50", "--sessions", "200", "--notes", "50", "--practitioners", "5"]
+    assert generate.main([*args, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "sessions" in out and "rows/s" in out and "query plans" in out
+    assert generate.main([*args, "--quiet", "--no-explain"]) == 2  # refuses: not empty
+    assert generate.main(["--url", url_of(engine), "--plans-only"]) == 0
+    assert "c  a client's notes by date" in capsys.readouterr().out
