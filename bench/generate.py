@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.plans_only:
         engine = make_engine(args.url)
         plans.report(engine, plans.sample_from(engine, args.today, emit.TIMEZONE))
+        engine.dispose()
         return 0
     sizes = {k: getattr(args, k) if getattr(args, k) is not None else round(v * args.scale) for k, v in DEFAULTS.items()}
     try:
@@ -195,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{', COPY' if args.copy and engine.dialect.name == 'postgresql' else ''})")
     if args.explain:
         plans.report(engine, result["sample"])
+    engine.dispose()
     return 0
 
 
