@@ -120,7 +120,8 @@ def generate(url: str, *, clients: int, sessions: int, notes: int, practitioners
              quiet: bool = False, plugins: tuple = ()) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     engine = open_database(url, force)
-    registry = Registry.collect(get_plugin_manager(plugins=plugins))  # plugins: extra (name, module) pairs
+    # Named plugins replace the installed ones, so a test sees exactly the definitions it brought.
+    registry = Registry.collect(get_plugin_manager(load_entrypoints=not plugins, plugins=plugins))
     writer = Writer(engine, batch, copy)
     center = emit.CenterRows(writer, registry, seed, today, {"clients": clients, "sessions": sessions, "notes": notes}, quiet)
     # One deterministic hash with the app's own hasher: every generated staff member signs in with "bench-password".
