@@ -39,3 +39,13 @@ def sessions_of(work: Work, client_id: uuid.UUID, *, limit: int = 100) -> list[A
 def require_clinical(work: Work, client_id: uuid.UUID) -> None:
     """For pages that show a clinical section before its own service exists: the same check."""
     work.require("clinical.read", client_id, record_type="client", record_id=client_id)
+
+
+def modalities_of(work: Work, client_id: uuid.UUID) -> list[str]:
+    """The modality keys of the client's sessions (what forms and consents to offer them)."""
+    work.require("client.read", client_id, record_type="session")
+    return sorted(work.db.scalars(
+        select(Session.modality_key).distinct()
+        .join(SessionClient, SessionClient.session_id == Session.id)
+        .where(SessionClient.client_id == client_id)
+    ).all())

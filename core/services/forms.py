@@ -70,3 +70,13 @@ def responses_of(work: Work, client_id: uuid.UUID) -> list[FormResponse]:
                                 .order_by(FormResponse.submitted_at.desc())))
     work.audit("form.list", record_type="form", client_id=client_id)
     return rows
+
+
+def get_response(work: Work, client_id: uuid.UUID, response_id: uuid.UUID) -> FormResponse:
+    """One of the client's responses; another client's id is 'not found', never a hint it exists."""
+    work.require("clinical.read", client_id, record_type="form", record_id=response_id)
+    response = work.db.get(FormResponse, response_id)
+    if response is None or response.client_id != client_id:
+        raise NotFound("no such form response")
+    work.audit("form.read", record_type="form", record_id=response.id, client_id=client_id)
+    return response

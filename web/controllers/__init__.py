@@ -3,7 +3,8 @@
 from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.intake import IntakeController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController]
+CONTROLLERS = [AuthController, DashboardController, ClientsController, IntakeController]
 
 __all__ = ["CONTROLLERS"]

@@ -8,8 +8,9 @@ from typing import Any
 
 from polymodal.core.access import Actor, Scope, scopes_for
 from polymodal.core.practice import Work
-from polymodal.core.services import assessments, client_record, clients, consent, forms
+from polymodal.core.services import assessments, client_record, clients, consent
 from polymodal.core.timeutil import to_local
+from polymodal.web.controllers import intake
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
             "signed": f"{to_local(r.signed_at, tz):%d %b %Y}",
         } for r in consent.consents_of(work, client.id)]
     elif tab == "intake":
-        context["responses"] = [{
-            "form": getattr(work.registry.forms.get(r.form_key, r.form_version), "title", r.form_key),
-            "outcome": r.outcome, "submitted": f"{to_local(r.submitted_at, tz):%d %b %Y}",
-        } for r in forms.responses_of(work, client.id)]
+        context.update(intake.tab(work, client.id))
     elif tab == "assessments":
         context["results"] = [{
             "instrument": getattr(work.registry.assessments.get(r.instrument_key, r.instrument_version),

@@ -1,0 +1,138 @@
+"""Intake and screening forms: offered per modality, rendered from definitions, 422 kept, outcomes shown."""
+
+from __future__ import annotations
+
+import re
+
+from polymodal.core.demo import DEMO_PASSWORD  # noqa: F401  (documents the demo logins these tests use)
+
+FORM = "bodywork/health-history"
+
+
+def _form(web_practice, key):
+    return web_practice.registry.forms.get(key)
+
+
+def test_form_picker_offers_forms_for_the_clients_modalities(client, signed_in, client_id):
+    signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    page = client.get(f"/clients/{cid}/intake/new")
+    assert page.status_code == 200
+    assert "Massage health history" in page.text or "health history" in page.text.lower()
+    assert "talk/intake" not in page.text and "Breathwork session log" not in page.text
+    assert "<html" in page.text
+
+
+def test_form_renders_every_field_from_its_definition(client, signed_in, client_id, web_practice):
+    signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    page = client.get(f"/clients/{cid}/intake/new", params={"form": FORM})
+    assert page.status_code == 200
+    for f in _form(web_practice, FORM).fields:
+        assert f'id="f-{f.key}"' in page.text, f.key
+
+
+def test_form_fragment_for_htmx(client, signed_in, client_id, htmx):
+    signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    page = client.get(f"/clients/{cid}/intake/new", params={"form": FORM}, headers=htmx)
+    assert page.status_code == 200
+    assert page.text.lstrip().startswith('<div id="intake-form">') and "<html" not in page.text
+
+
+def test_submit_with_missing_answers_is_422_with_values_kept(client, signed_in, client_id, sample_post,
+                                                             web_practice, htmx):
+    token = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = sample_post(_form(web_practice, FORM).fields)
+    data.pop("a.blood_clot")
+    data["a.medications"] = "Ibuprofen & <b>fish oil</b>"
+    response = client.post(f"/clients/{cid}/intake/new", data={**data, "form_key": FORM},
+                           headers={**htmx, "X-CSRF-Token": token})
+    assert response.status_code == 422
+    assert 'id="f-blood_clot-error"' in response.text
+    assert "Ibuprofen &amp; &lt;b&gt;fish oil&lt;/b&gt;" in response.text
+    assert "<html" not in response.text
+
+
+def test_submit_screens_and_shows_the_outcome(client, signed_in, client_id, sample_post, web_practice):
+    token = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = sample_post(_form(web_practice, FORM).fields, blood_clot="yes")
+    response = client.post(f"/clients/{cid}/intake/new", data={**data, "form_key": FORM, "_csrf": token},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert re.fullmatch(rf"/clients/{cid}/intake/[0-9a-f-]{{36}}", location)
+    page = client.get(location)
+    assert page.status_code == 200
+    assert "outcome-excluded" in page.text and 'role="alert"' in page.text
+    tab = client.get(f"/clients/{cid}/intake")
+    assert "excluded" in tab.text and location in tab.text
+
+
+def test_htmx_submit_redirects_with_hx_header(client, signed_in, client_id, sample_post, web_practice, htmx):
+    token = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = sample_post(_form(web_practice, FORM).fields)
+    response = client.post(f"/clients/{cid}/intake/new", data={**data, "form_key": FORM},
+                           headers={**htmx, "X-CSRF-Token": token})
+    assert response.status_code == 200
+    assert "/intake/" in response.headers["hx-redirect"]
+
+
+def test_repeating_rows_and_add_another(client, signed_in, client_id, sample_post, web_practice):
+    token = signed_in("leo")
+    cid = client_id("Sato", "Hana")
+    page = client.get(f"/clients/{cid}/intake/new", params={"form": "breathwork/screening"})
+    assert page.status_code == 200
+    form = _form(web_practice, "breathwork/screening")
+    data = {**sample_post(form.fields), "form_key": "breathwork/screening", "_csrf": token}
+    response = client.post(f"/clients/{cid}/intake/new", data=data, follow_redirects=False)
+    assert response.status_code == 303
+
+
+def test_unknown_form_is_422(client, signed_in, client_id, htmx):
+    token = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    response = client.post(f"/clients/{cid}/intake/new", data={"form_key": "talk/intake"},
+                           headers={**htmx, "X-CSRF-Token": token})
+    assert response.status_code == 422
+
+
+def test_third_party_form_renders(client, signed_in, client_id, web_practice):
+    if "ecotherapy/intake" not in web_practice.registry.forms:
+        return
+    signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    # Not offered for a massage client: the link is absent and the page shows no form.
+    page = client.get(f"/clients/{cid}/intake/new", params={"form": "ecotherapy/intake"})
+    assert page.status_code == 200 and 'name="form_key"' not in page.text
+
+
+def test_front_desk_never_sees_intake(client, signed_in, client_id, sample_post, web_practice):
+    maya = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = sample_post(_form(web_practice, FORM).fields, blood_clot="yes")
+    location = client.post(f"/clients/{cid}/intake/new", data={**data, "form_key": FORM, "_csrf": maya},
+                           follow_redirects=False).headers["location"]
+    client.cookies.clear()
+    signed_in("frontdesk")
+    assert client.get(location).status_code == 403
+    assert client.get(f"/clients/{cid}/intake").status_code == 403
+    assert client.get(f"/clients/{cid}/intake/new").status_code == 403
+
+
+def test_other_practitioner_gets_404(client, signed_in, client_id, sample_post, web_practice):
+    maya = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = sample_post(_form(web_practice, FORM).fields)
+    location = client.post(f"/clients/{cid}/intake/new", data={**data, "form_key": FORM, "_csrf": maya},
+                           follow_redirects=False).headers["location"]
+    client.cookies.clear()
+    signed_in("leo")
+    assert client.get(location).status_code == 404
+    # Another client's id with this response id: not found either.
+    rid = location.rsplit("/", 1)[1]
+    other = client_id("Sato", "Hana")
+    assert client.get(f"/clients/{other}/intake/{rid}").status_code == 404
