@@ -8,8 +8,9 @@ from typing import Any
 
 from polymodal.core.access import Actor, Scope, scopes_for
 from polymodal.core.practice import Work
-from polymodal.core.services import assessments, client_record, clients, consent
+from polymodal.core.services import client_record, clients, consent
 from polymodal.core.timeutil import to_local
+from polymodal.web.controllers import assessments as assessment_views
 from polymodal.web.controllers import intake
 
 
@@ -63,11 +64,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     elif tab == "intake":
         context.update(intake.tab(work, client.id))
     elif tab == "assessments":
-        context["results"] = [{
-            "instrument": getattr(work.registry.assessments.get(r.instrument_key, r.instrument_version),
-                                  "name", r.instrument_key),
-            "total": r.total, "band": r.band or "", "when": f"{to_local(r.administered_at, tz):%d %b %Y}",
-        } for r in assessments.results_of(work, client.id)]
+        context.update(assessment_views.tab(work, client.id))
     elif tab == "notes":
         client_record.require_clinical(work, client.id)
     return context

@@ -47,7 +47,7 @@ def tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
         "version": r.form_version, "outcome": r.outcome, "flagged": r.outcome in NOT_ELIGIBLE,
         "findings": [f for f in r.findings if isinstance(f, dict) and f.get("level") != "info"],
         "submitted": f"{to_local(r.submitted_at, tz):%d %b %Y}",
-    } for r in forms.responses_of(work, client_id)]
+    } for r in forms.response_rows(work, client_id)]
     return {"responses": responses, "can_fill": work.may("clinical.write", client_id)}
 
 

@@ -53,3 +53,32 @@ def sample_post_fixture():
 @pytest.fixture
 def htmx() -> dict[str, str]:
     return dict(HTMX)
+
+
+@pytest.fixture
+def seed_results(web_practice, web_clock):
+    """Record PHQ-9 results in the past through the service, as rivera: ``seed(cid, [(days_ago, item9, base)])``."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import select
+
+    from polymodal.core.access import Actor
+    from polymodal.core.models import User
+    from polymodal.core.services import assessments
+
+    def seed(cid: str, plan: list[tuple[int, str, str]]) -> None:
+        now = web_clock.now
+        with web_practice.engine.connect() as conn:
+            user = conn.execute(select(User).where(User.username == "rivera")).one()
+        actor = Actor(user_id=user.id, username="rivera", roles=frozenset(user.roles))
+        try:
+            for days_ago, item9, base in plan:
+                web_clock.now = now - dt.timedelta(days=days_ago)
+                answers = {f"q{n}": base for n in range(1, 9)} | {"q9": item9}
+                with web_practice.work(actor) as work:
+                    assessments.record_assessment(work, uuid.UUID(cid), "talk/phq-9", answers)
+        finally:
+            web_clock.now = now
+
+    return seed
