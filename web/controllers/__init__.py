@@ -3,9 +3,10 @@
 from polymodal.web.controllers.assessments import AssessmentsController
 from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.clients import ClientsController
+from polymodal.web.controllers.consent import ConsentController
 from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.intake import IntakeController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController, IntakeController, AssessmentsController]
+CONTROLLERS = [AuthController, DashboardController, ClientsController, IntakeController, AssessmentsController, ConsentController]
 
 __all__ = ["CONTROLLERS"]

@@ -8,9 +8,10 @@ from typing import Any
 
 from polymodal.core.access import Actor, Scope, scopes_for
 from polymodal.core.practice import Work
-from polymodal.core.services import client_record, clients, consent
+from polymodal.core.services import client_record, clients
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers import assessments as assessment_views
+from polymodal.web.controllers import consent as consent_views
 from polymodal.web.controllers import intake
 
 
@@ -55,12 +56,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
             "modality": getattr(work.registry.modalities.get(s.modality_key), "name", s.modality_key),
         } for s in client_record.sessions_of(work, client.id)]
     elif tab == "consents":
-        context["consents"] = [{
-            "document": getattr(work.registry.consent_documents.get(r.document_key, r.document_version),
-                                "title", r.document_key),
-            "version": r.document_version, "signer": r.signer_name, "state": r.state(work.now),
-            "signed": f"{to_local(r.signed_at, tz):%d %b %Y}",
-        } for r in consent.consents_of(work, client.id)]
+        context.update(consent_views.tab(work, client.id))
     elif tab == "intake":
         context.update(intake.tab(work, client.id))
     elif tab == "assessments":
