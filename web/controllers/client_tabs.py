@@ -43,7 +43,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     client = clients.get_client(work, client_id)
     tz = work.center.timezone
     context: dict[str, Any] = {"client": client, "age": clients.age(work, client),
-                               "minor": clients.is_minor(work, client)}
+                               "minor": clients.is_minor(work, client), "can_audit": work.may("audit.read")}
     if tab == "overview":
         context["guardians"] = list(client.guardians)
         context["care_team"] = [u.display_name for u in clients.care_team(work, client.id)]
