@@ -13,6 +13,7 @@ from polymodal.core.access import Actor, scopes_for
 from polymodal.core.practice import Practice
 from polymodal.core.services import notes, scheduling
 from polymodal.core.timeutil import local_to_utc, to_local, today_in
+from polymodal.web.controllers._attention import attention_panels
 from polymodal.web.rendering import render
 
 
@@ -44,4 +45,5 @@ class DashboardController(Controller):
         return render(request, "dashboard/index.html", {
             "today": today, "sessions": sessions, "mine_only": mine_only, "cosign": queue,
             "show_cosign": "supervisor" in actor.roles, "can_register": bool(scopes_for(actor, "client.create")),
+            **attention_panels(practice, actor),
         }, block="today_sessions")
