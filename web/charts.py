@@ -102,9 +102,11 @@ def trend(instrument: Assessment, results: list[Any], tz: str, dom_id: str) -> T
                            "band": result.band or "", "flags": flags, "risk": risk})
     chart.path = " ".join(f"{p.x},{p.y}" for p in chart.points)
     if first and last:
-        chart.x_ticks = [(x(first), f"{first.astimezone(zone(tz)):%d %b %Y}")]
+        # Results hours apart (a session and its follow-up) need the time to tell the points apart.
+        fmt = "%d %b %Y" if seconds >= 2 * 86400 or not seconds else "%d %b %H:%M"
+        chart.x_ticks = [(x(first), f"{first.astimezone(zone(tz)):{fmt}}")]
         if seconds:
-            chart.x_ticks.append((x(last), f"{last.astimezone(zone(tz)):%d %b %Y}"))
+            chart.x_ticks.append((x(last), f"{last.astimezone(zone(tz)):{fmt}}"))
     chart.description = _describe(instrument, chart.rows)
     return chart
 

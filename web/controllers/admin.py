@@ -197,7 +197,8 @@ class AdminController(Controller):
             by_plugin.setdefault(e.plugin, []).append({"at": f"{to_local(e.at, tz):%d %b %Y %H:%M}", "hook": e.hook,
                                                        "error": e.error})
         infos = [{"name": p.name, "version": p.version, "hooks": p.hooks, "modalities": p.modalities,
-                  "contributions": {kind.replace("_", " "): keys for kind, keys in p.contributions.items() if keys},
+                  "contributions": {kind.replace("_", " "): keys for kind, keys in p.contributions.items()
+                                    if keys and kind != "modalities"},  # modalities are listed with their names
                   "errors": by_plugin.get(p.name, [])} for p in practice.plugin_info()]
         known = {p["name"] for p in infos}
         orphans = {name: rows for name, rows in by_plugin.items() if name not in known}
