@@ -89,6 +89,12 @@ def test_practitioner_records_phq9_with_a_risk_flag_and_sees_the_trend(page: Pag
     expect(page.get_by_role("img", name=re.compile("PHQ-9 total over time"))).to_be_visible()
     page.locator("#assessment-result").scroll_into_view_if_needed()
     _save(page, artifacts, "assessment-trend.png", docs=True)
+
+    # 375 px wide: the chart scales down and nothing overflows the viewport.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(artifacts / "assessment-375.png"), full_page=True)
     assert not problems, problems
 
 
@@ -119,6 +125,15 @@ def test_front_desk_records_a_touch_consent_in_person(page: Page, live_server: s
     expect(page.locator(".badge.state-active")).to_be_visible()
     expect(page.locator("#consent-detail")).to_contain_text("Declined")
     _save(page, artifacts, "consent-recorded.png")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server}/clients")
+    _open_client(page, live_server, "Tom Becker")
+    page.get_by_role("link", name="Consents").click()
+    page.get_by_role("link", name="Record a consent").click()
+    page.get_by_role("link", name="Consent to touch").first.click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(artifacts / "consent-375.png"), full_page=True)
     assert not problems, problems
 
 

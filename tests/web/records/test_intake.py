@@ -136,3 +136,41 @@ def test_other_practitioner_gets_404(client, signed_in, client_id, sample_post, 
     rid = location.rsplit("/", 1)[1]
     other = client_id("Sato", "Hana")
     assert client.get(f"/clients/{other}/intake/{rid}").status_code == 404
+
+
+def test_a_response_shows_with_its_own_definition_version(client, signed_in, client_id, sample_post, web_practice):
+    from sqlalchemy import update
+
+    from polymodal.core.models import FormResponse
+
+    maya = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = sample_post(_form(web_practice, FORM).fields)
+    location = client.post(f"/clients/{cid}/intake/new", data={**data, "form_key": FORM, "_csrf": maya},
+                           follow_redirects=False).headers["location"]
+    page = client.get(location)
+    assert "Version 1" in page.text and "no longer installed" not in page.text
+    # A record written under a version the plugin no longer ships: shown as stored, with a notice.
+    with web_practice.engine.begin() as conn:
+        conn.execute(update(FormResponse).values(form_version=99))
+    page = client.get(location)
+    assert page.status_code == 200
+    assert "Version 99 of &#39;bodywork/health-history&#39; is no longer installed" in page.text
+    assert "blood_clot" in page.text
+
+
+def test_intake_tab_query_count_is_constant(client, signed_in, client_id, sample_post, web_practice, queries):
+    maya = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = {**sample_post(_form(web_practice, FORM).fields), "form_key": FORM, "_csrf": maya}
+    client.post(f"/clients/{cid}/intake/new", data=data)
+    client.get(f"/clients/{cid}/intake")
+    queries.reset()
+    client.get(f"/clients/{cid}/intake")
+    one = queries.count
+    for _ in range(5):
+        client.post(f"/clients/{cid}/intake/new", data={**data, "a.blood_clot": "yes"})
+    client.get(f"/clients/{cid}/intake")
+    queries.reset()
+    client.get(f"/clients/{cid}/intake")
+    assert queries.count == one, queries.statements
