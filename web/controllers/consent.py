@@ -70,7 +70,8 @@ def _new_context(work: Work, client_id: uuid.UUID, key: str, version: int | None
     work.require("consent.record", client.id, record_type="consent")
     document = work.registry.consent_documents.get(key, version) if key else None
     return {
-        "client": client, "offered": _offered(work, client.id), "document": document,
+        "client": client, "offered": _offered(work, client.id), "required": _required_for(work, client.id),
+        "document": document,
         "versions": work.registry.consent_documents.versions(key) if document else (),
         "guardians": [{"id": g.id, "name": g.name, "relationship": g.relationship_, "can_consent": g.can_consent}
                       for g in client.guardians],
