@@ -33,6 +33,14 @@ class UserInput(BaseModel):
     modalities: list[str] = []
     supervisor: str | None = None
 
+    @field_validator("roles")
+    @classmethod
+    def _staff_roles(cls, value: list[Role]) -> list[Role]:
+        # A portal identity is issued through a secure link for one client, never as an account.
+        if Role.portal_client in value:
+            raise ValueError("choose staff roles only")
+        return value
+
     @field_validator("password")
     @classmethod
     def _not_trivial(cls, value: str) -> str:

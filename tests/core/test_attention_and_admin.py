@@ -179,3 +179,10 @@ def test_rooms_and_supervisors(practice, staff):
         listed = [(r.location, r.name) for r in center.rooms(work)]
         assert listed == [("Annex", "Garden"), ("Main", "Cedar"), ("Main", "Willow")]
         assert [s.username for s in users.supervisors(work)] == ["super"]
+
+
+def test_accounts_never_get_the_portal_role(practice, staff):
+    with pytest.raises(ValidationFailed) as refused, practice.work(staff["admin"]) as work:
+        users.create_user(work, {"username": "sneaky", "display_name": "S", "password": "a-long-password-1",
+                                 "roles": ["front_desk", "portal_client"]})
+    assert "roles" in refused.value.errors

@@ -83,4 +83,4 @@ def test_every_field_type_renders_with_its_values_kept():
 def test_errors_show_beside_their_fields_and_in_the_summary():
     html = _render({"t": ""}, {"t": "This field is required.", "bm": "Hip: state: Choose one."})
     assert 'id="f-t-error"' in html and 'aria-invalid="true"' in html
-    assert 'id="f-bm-error"' in html and 'href="#f-bm"' in html and "Body: Hip: state" in html
+    assert 'id="f-bm-error"' in html and 'href="#f-bm"' in html and "Body — Hip: state" in html
