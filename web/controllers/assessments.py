@@ -37,22 +37,27 @@ def _dom_id(key: str) -> str:
     return "chart-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
 
 
-def trends(work: Work, client_id: uuid.UUID, instrument_key: str | None = None) -> list[Trend]:
-    """One chart per instrument the client has results for (columns only, one query)."""
+def trends(work: Work, client_id: uuid.UUID, instrument_key: str | None = None) -> tuple[list[Trend], list[Any]]:
+    """One chart per instrument the client has results for (columns only, one query), and the rows
+    of instruments no longer installed, which still show, as a plain table."""
     by_key: dict[str, list[Any]] = defaultdict(list)
     for row in assessments.result_rows(work, client_id, instrument_key):
         by_key[row.instrument_key].append(row)
-    charts = []
+    charts, orphans = [], []
+    tz = work.center.timezone
     for key, rows in sorted(by_key.items()):
         instrument = work.registry.assessments.get(key)
-        if instrument is None:  # the plugin is gone: the rows still show in the table below
+        if instrument is None or not instrument.items:
+            orphans += [{"id": r.id, "key": f"{r.instrument_key}@{r.instrument_version}", "total": f"{r.total:g}",
+                         "band": r.band or "", "when": f"{to_local(r.administered_at, tz):%d %b %Y}"} for r in rows]
             continue
-        charts.append(trend(instrument, rows, work.center.timezone, _dom_id(key)))
-    return charts
+        charts.append(trend(instrument, rows, tz, _dom_id(key)))
+    return charts, orphans
 
 
 def tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
-    return {"charts": trends(work, client_id), "can_administer": work.may("clinical.write", client_id)}
+    charts, orphans = trends(work, client_id)
+    return {"charts": charts, "orphans": orphans, "can_administer": work.may("clinical.write", client_id)}
 
 
 def _new_context(work: Work, client_id: uuid.UUID, instrument_key: str) -> dict[str, Any]:
@@ -111,7 +116,7 @@ class AssessmentsController(Controller):
                 "risk": any(f.get("severity") == "risk" for f in flags),
                 "name": instrument.name if instrument else stored.instrument_key,
                 "when": f"{to_local(stored.administered_at, work.center.timezone):%d %b %Y %H:%M}",
-                "charts": trends(work, client.id, stored.instrument_key),
+                "charts": trends(work, client.id, stored.instrument_key)[0],
                 "can_administer": work.may("clinical.write", client.id),
                 "instrument_key": stored.instrument_key,
             }

@@ -155,3 +155,20 @@ def test_assessments_tab_query_count_is_constant(client, signed_in, client_id, q
     queries.reset()
     assert client.get(f"/clients/{cid}/assessments").status_code == 200
     assert queries.count == one, queries.statements
+
+
+def test_results_of_an_uninstalled_instrument_still_show(client, signed_in, client_id, seed_results, web_practice):
+    from sqlalchemy import update
+
+    from polymodal.core.models import AssessmentResult
+
+    cid = client_id("Ellis", "Jordan")
+    seed_results(cid, [(3, "0", "1")])
+    with web_practice.engine.begin() as conn:
+        conn.execute(update(AssessmentResult).values(instrument_key="gone/scale"))
+    signed_in("rivera")
+    page = client.get(f"/clients/{cid}/assessments")
+    assert page.status_code == 200 and "gone/scale@1" in page.text and "<svg" not in page.text
+    link = re.search(rf'href="(/clients/{cid}/assessments/[0-9a-f-]{{36}})"', page.text).group(1)
+    result = client.get(link)
+    assert result.status_code == 200 and "is not installed" in result.text

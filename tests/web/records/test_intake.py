@@ -174,3 +174,35 @@ def test_intake_tab_query_count_is_constant(client, signed_in, client_id, sample
     queries.reset()
     client.get(f"/clients/{cid}/intake")
     assert queries.count == one, queries.statements
+
+
+def test_a_third_party_plugins_form_is_filled_with_no_change_to_web(client, signed_in, web_practice, sample_post):
+    """A new client (no sessions yet) is offered every intake form, the example ecotherapy plugin's too."""
+    from sqlalchemy import select
+
+    from polymodal.core.access import Actor
+    from polymodal.core.models import User
+    from polymodal.core.services import cases, clients
+
+    form = web_practice.registry.forms.get("ecotherapy/intake")
+    if form is None:
+        import pytest
+
+        pytest.skip("the example ecotherapy plugin is not installed")
+    with web_practice.work(Actor.system("test")) as work:
+        maya = work.db.scalars(select(User).where(User.username == "maya")).one()
+        new = clients.register_client(work, {"legal_first_name": "Wren", "legal_last_name": "Outdoors",
+                                             "date_of_birth": "1984-05-05"})
+        cases.open_case(work, title="Wren", kind="individual", client_ids=[new.id], practitioner_ids=[maya.id])
+        cid = new.id
+    token = signed_in("maya")
+    picker = client.get(f"/clients/{cid}/intake/new")
+    assert "ecotherapy/intake" in picker.text and "bodywork/health-history" in picker.text
+    page = client.get(f"/clients/{cid}/intake/new", params={"form": "ecotherapy/intake"})
+    for f in form.fields:
+        assert f'id="f-{f.key}"' in page.text
+    response = client.post(f"/clients/{cid}/intake/new", follow_redirects=False,
+                           data={**sample_post(form.fields), "form_key": "ecotherapy/intake", "_csrf": token})
+    assert response.status_code == 303
+    shown = client.get(response.headers["location"])
+    assert form.title in shown.text
