@@ -206,3 +206,14 @@ def test_a_third_party_plugins_form_is_filled_with_no_change_to_web(client, sign
     assert response.status_code == 303
     shown = client.get(response.headers["location"])
     assert form.title in shown.text
+
+
+def test_add_another_row_keeps_everything_and_stores_nothing(client, signed_in, client_id, sample_post, web_practice,
+                                                            htmx):
+    token = signed_in("maya")
+    cid = client_id("Becker", "Tom")
+    data = {**sample_post(_form(web_practice, FORM).fields), "a.medications": "Arnica", "form_key": FORM,
+            "_add": "some_rows"}
+    response = client.post(f"/clients/{cid}/intake/new", data=data, headers={**htmx, "X-CSRF-Token": token})
+    assert response.status_code == 200 and ">Arnica</textarea>" in response.text
+    assert "No intake or screening form submitted yet" in client.get(f"/clients/{cid}/intake").text
