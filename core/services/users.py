@@ -171,3 +171,32 @@ def set_active(work: Work, user_id: uuid.UUID, active: bool) -> User:
         work.db.flush()
         work.audit("user.activate" if active else "user.deactivate", record_type="user", record_id=user.id)
     return user
+
+
+class RolesInput(BaseModel):
+    roles: list[Role] = Field(min_length=1)
+
+    @field_validator("roles")
+    @classmethod
+    def _staff_roles(cls, value: list[Role]) -> list[Role]:
+        if Role.portal_client in value:
+            raise ValueError("choose staff roles only")
+        return value
+
+
+def set_roles(work: Work, user_id: uuid.UUID, roles: list[str]) -> User:
+    """Change a user's roles; an admin cannot take their own admin role away (someone must remain)."""
+    work.require("user.manage")
+    user = work.db.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    values = parse(RolesInput, {"roles": roles})
+    new = sorted({r.value for r in values.roles})
+    if user.id == work.actor.user_id and Role.admin.value in user.roles and Role.admin.value not in new:
+        raise ValidationFailed({"roles": "You cannot remove your own admin role; ask another admin."})
+    if sorted(user.roles) != new:
+        before = ",".join(sorted(user.roles))
+        user.roles = new
+        work.db.flush()
+        work.audit("user.roles", record_type="user", record_id=user.id, reason=f"{before} -> {','.join(new)}")
+    return user

@@ -186,3 +186,18 @@ def test_accounts_never_get_the_portal_role(practice, staff):
         users.create_user(work, {"username": "sneaky", "display_name": "S", "password": "a-long-password-1",
                                  "roles": ["front_desk", "portal_client"]})
     assert "roles" in refused.value.errors
+
+
+def test_set_roles_changes_roles_audited_and_keeps_your_own_admin(practice, staff):
+    with practice.work(staff["admin"]) as work:
+        users.set_roles(work, staff["other"].user_id, ["practitioner", "supervisor"])
+        assert sorted(work.db.get(User, staff["other"].user_id).roles) == ["practitioner", "supervisor"]
+        with pytest.raises(ValidationFailed):
+            users.set_roles(work, staff["admin"].user_id, ["front_desk"])
+        with pytest.raises(ValidationFailed):
+            users.set_roles(work, staff["other"].user_id, [])
+        with pytest.raises(ValidationFailed):
+            users.set_roles(work, staff["other"].user_id, ["portal_client"])
+    with practice.work(Actor.system("t"), write=False) as work:
+        reasons = list(work.db.scalars(select(AuditEvent.reason).where(AuditEvent.action == "user.roles")))
+    assert reasons == ["practitioner -> practitioner,supervisor"]

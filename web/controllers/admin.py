@@ -92,7 +92,7 @@ class AdminController(Controller):
         return go(request, f"/admin/users/{user_id}")
 
     def _user_page(self, request: HTMXRequest, work: Work, user_id: uuid.UUID, *, errors: dict[str, str],
-                   values: dict[str, str], status_code: int = 200) -> Template:
+                   values: dict[str, Any], status_code: int = 200) -> Template:
         user = users.get_user(work, user_id)
         context = {
             "section": "users", "user": user, "credentials": users.credentials_of(work, user.id),
@@ -116,6 +116,18 @@ class AdminController(Controller):
             except Conflict as exc:
                 return self._user_page(request, work, user_id, errors={"active": str(exc)}, values={},
                                        status_code=422)
+        return go(request, f"/admin/users/{user_id}")
+
+    @post("/users/{user_id:uuid}/roles", opt={"action": "user.manage"}, status_code=200, sync_to_thread=True)
+    def user_roles(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                   user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        roles = _listed(data, "roles")
+        with practice.work(actor) as work:
+            try:
+                users.set_roles(work, user_id, roles)
+            except ValidationFailed as exc:
+                return self._user_page(request, work, user_id, errors=_field_errors(exc.errors),
+                                       values={"roles": roles}, status_code=422)
         return go(request, f"/admin/users/{user_id}")
 
     @post("/users/{user_id:uuid}/credentials", opt={"action": "user.manage"}, status_code=200,

@@ -190,3 +190,20 @@ def test_plugins_and_access_history_query_counts(client, signed_in, client_id, q
     queries.reset()
     client.get(f"/clients/{cid}/access-history")
     assert queries.count == first
+
+
+def test_change_roles_and_422_on_none(client, signed_in, web_practice, htmx):
+    from sqlalchemy import select
+
+    from polymodal.core.models import User
+
+    token = signed_in("admin")
+    with web_practice.engine.connect() as conn:
+        maya_id = conn.execute(select(User.id).where(User.username == "maya")).scalar_one()
+    headers = {**htmx, "X-CSRF-Token": token}
+    none = client.post(f"/admin/users/{maya_id}/roles", headers=headers, data={})
+    assert none.status_code == 422 and 'id="f-roles-error"' in none.text
+    ok = client.post(f"/admin/users/{maya_id}/roles", headers=headers, data={"roles": ["practitioner", "supervisor"]})
+    assert ok.status_code == 200
+    page = client.get(f"/admin/users/{maya_id}")
+    assert re.search(r'value="supervisor" checked', page.text)
