@@ -26,7 +26,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Co-signing", "/notes/cosign", "note.cosign"),
     NavItem("Users", "/admin/users", "user.manage"),
     NavItem("Audit", "/admin/audit", "audit.read"),
-    NavItem("Plugins", "/-/plugins", "plugins.read"),
+    NavItem("Plugins", "/admin/plugins", "plugins.read"),
     NavItem("Emergency access", "/admin/emergency-access", "break_glass.review"),
 )
 

@@ -46,3 +46,26 @@ def results_of(work: Work, client_id: uuid.UUID, instrument_key: str | None = No
     rows = list(work.db.scalars(stmt.order_by(AssessmentResult.administered_at)))
     work.audit("assessment.list", record_type="assessment", client_id=client_id)
     return rows
+
+
+def get_result(work: Work, client_id: uuid.UUID, result_id: uuid.UUID) -> AssessmentResult:
+    """One of the client's results; another client's id is 'not found'."""
+    work.require("clinical.read", client_id, record_type="assessment", record_id=result_id)
+    result = work.db.get(AssessmentResult, result_id)
+    if result is None or result.client_id != client_id:
+        raise NotFound("no such assessment result")
+    work.audit("assessment.read", record_type="assessment", record_id=result.id, client_id=client_id)
+    return result
+
+
+def result_rows(work: Work, client_id: uuid.UUID, instrument_key: str | None = None) -> list[Any]:
+    """The client's results, oldest first, as columns only (no answers): for lists and trend charts."""
+    work.require("clinical.read", client_id, record_type="assessment")
+    stmt = select(AssessmentResult.id, AssessmentResult.instrument_key, AssessmentResult.instrument_version,
+                  AssessmentResult.total, AssessmentResult.band, AssessmentResult.flags,
+                  AssessmentResult.administered_at).where(AssessmentResult.client_id == client_id)
+    if instrument_key:
+        stmt = stmt.where(AssessmentResult.instrument_key == instrument_key)
+    rows = list(work.db.execute(stmt.order_by(AssessmentResult.administered_at, AssessmentResult.id)).all())
+    work.audit("assessment.list", record_type="assessment", client_id=client_id)
+    return rows

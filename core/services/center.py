@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlalchemy import select
 
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.models import Center, Location, Room
@@ -70,3 +73,12 @@ def add_room(work: Work, location_name: str, room_name: str, address: str = "") 
     work.db.flush()
     work.audit("room.create", record_type="room", record_id=room.id)
     return room
+
+
+def rooms(work: Work) -> list[Any]:
+    """Rooms with their location, as columns (for the rooms page and room pickers)."""
+    work.require("schedule.read")
+    return list(work.db.execute(
+        select(Room.id, Room.name, Location.name.label("location"), Location.address)
+        .join(Location, Location.id == Room.location_id).order_by(Location.name, Room.name)
+    ).all())

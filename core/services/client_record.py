@@ -100,3 +100,13 @@ def update_client_if_unchanged(work: Work, client_id: uuid.UUID, data: dict[str,
     if not hmac.compare_digest(current, version or ""):
         raise StaleClient(editable_values(client), current)
     return clients.update_client(work, client_id, data)
+
+
+def modalities_of(work: Work, client_id: uuid.UUID) -> list[str]:
+    """The modality keys of the client's sessions (what forms and consents to offer them)."""
+    work.require("client.read", client_id, record_type="session")
+    return sorted(work.db.scalars(
+        select(Session.modality_key).distinct()
+        .join(SessionClient, SessionClient.session_id == Session.id)
+        .where(SessionClient.client_id == client_id)
+    ).all())

@@ -123,3 +123,36 @@ def consents_of(work: Work, client_id: uuid.UUID) -> list[ConsentRecord]:
                                    .order_by(ConsentRecord.signed_at.desc())))
     work.audit("consent.list", record_type="consent", client_id=client_id)
     return records
+
+
+def state_at(expires_at: dt.datetime | None, revoked_at: dt.datetime | None, at: dt.datetime) -> str:
+    """``ConsentRecord.state`` for a row of columns."""
+    if revoked_at is not None and revoked_at <= at:
+        return "revoked"
+    if expires_at is not None and expires_at <= at:
+        return "expired"
+    return "active"
+
+
+def consent_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
+    """The client's consents, newest first, as columns only: for the consent list."""
+    work.require("consent.read", client_id, record_type="consent")
+    rows = list(work.db.execute(
+        select(ConsentRecord.id, ConsentRecord.document_key, ConsentRecord.document_version,
+               ConsentRecord.signer_name, ConsentRecord.signer_capacity, ConsentRecord.method,
+               ConsentRecord.signed_at, ConsentRecord.expires_at, ConsentRecord.revoked_at,
+               ConsentRecord.revoked_reason)
+        .where(ConsentRecord.client_id == client_id).order_by(ConsentRecord.signed_at.desc())
+    ).all())
+    work.audit("consent.list", record_type="consent", client_id=client_id)
+    return rows
+
+
+def get_consent(work: Work, client_id: uuid.UUID, consent_id: uuid.UUID) -> ConsentRecord:
+    """One of the client's consents; another client's id is 'not found'."""
+    work.require("consent.read", client_id, record_type="consent", record_id=consent_id)
+    record = work.db.get(ConsentRecord, consent_id)
+    if record is None or record.client_id != client_id:
+        raise NotFound("no such consent")
+    work.audit("consent.read", record_type="consent", record_id=record.id, client_id=client_id)
+    return record

@@ -73,3 +73,25 @@ def responses_of(work: Work, client_id: uuid.UUID) -> list[FormResponse]:
                                 .order_by(FormResponse.submitted_at.desc())))
     work.audit("form.list", record_type="form", client_id=client_id)
     return rows
+
+
+def get_response(work: Work, client_id: uuid.UUID, response_id: uuid.UUID) -> FormResponse:
+    """One of the client's responses; another client's id is 'not found', never a hint it exists."""
+    work.require("clinical.read", client_id, record_type="form", record_id=response_id)
+    response = work.db.get(FormResponse, response_id)
+    if response is None or response.client_id != client_id:
+        raise NotFound("no such form response")
+    work.audit("form.read", record_type="form", record_id=response.id, client_id=client_id)
+    return response
+
+
+def response_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
+    """The client's responses, newest first, as columns only (no answers): for lists."""
+    work.require("clinical.read", client_id, record_type="form")
+    rows = list(work.db.execute(
+        select(FormResponse.id, FormResponse.form_key, FormResponse.form_version, FormResponse.outcome,
+               FormResponse.findings, FormResponse.submitted_via, FormResponse.submitted_at)
+        .where(FormResponse.client_id == client_id).order_by(FormResponse.submitted_at.desc())
+    ).all())
+    work.audit("form.list", record_type="form", client_id=client_id)
+    return rows

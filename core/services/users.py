@@ -33,6 +33,14 @@ class UserInput(BaseModel):
     modalities: list[str] = []
     supervisor: str | None = None
 
+    @field_validator("roles")
+    @classmethod
+    def _staff_roles(cls, value: list[Role]) -> list[Role]:
+        # A portal identity is issued through a secure link for one client, never as an account.
+        if Role.portal_client in value:
+            raise ValueError("choose staff roles only")
+        return value
+
     @field_validator("password")
     @classmethod
     def _not_trivial(cls, value: str) -> str:
@@ -76,8 +84,19 @@ def add_credential(work: Work, user_id: uuid.UUID, type_: str, number: str, juri
     work.require("user.manage")
     if work.db.get(User, user_id) is None:
         raise NotFound("no such user")
-    if not type_.strip() or not number.strip() or not jurisdiction.strip():
-        raise ValidationFailed({"credential": "Give the credential's type, number and jurisdiction."})
+    errors = {name: f"Give the credential's {label}." for name, label, value in (
+        ("type", "type", type_), ("number", "number", number), ("jurisdiction", "issuing jurisdiction", jurisdiction))
+        if not value.strip()}
+    if errors:
+        raise ValidationFailed(errors)
+    if len(type_.strip()) > 40 or len(number.strip()) > 80 or len(jurisdiction.strip()) > 20:
+        raise ValidationFailed({"type": "Keep the type under 40, the number under 80 and the jurisdiction under "
+                                        "20 characters."})
+    duplicate = work.db.scalar(select(Credential.id).where(Credential.user_id == user_id,
+                                                           Credential.type == type_.strip(),
+                                                           Credential.jurisdiction == jurisdiction.strip().upper()))
+    if duplicate is not None:
+        raise ValidationFailed({"type": "This person already holds this credential in that jurisdiction."})
     credential = Credential(user_id=user_id, type=type_.strip(), number=number.strip(),
                             jurisdiction=jurisdiction.strip().upper(), expires_on=expires_on)
     work.db.add(credential)
@@ -107,3 +126,86 @@ def practitioners(work: Work) -> list[Any]:
                            .where(User.active.is_(True)).order_by(User.display_name)).all()
     # Roles are a JSON list; the staff table is small, so filtering here beats dialect-specific JSON SQL.
     return [r for r in rows if {"practitioner", "supervisor"} & set(r.roles)]
+
+
+def list_users(work: Work) -> list[Any]:
+    """Every staff account, as the columns the users page shows."""
+    work.require("user.manage")
+    rows = list(work.db.execute(
+        select(User.id, User.username, User.display_name, User.roles, User.active, User.disciplines)
+        .order_by(User.active.desc(), User.display_name)
+    ).all())
+    work.audit("user.list", record_type="user")
+    return rows
+
+
+def get_user(work: Work, user_id: uuid.UUID) -> User:
+    work.require("user.manage")
+    user = work.db.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    work.audit("user.read", record_type="user", record_id=user.id)
+    return user
+
+
+def credentials_of(work: Work, user_id: uuid.UUID) -> list[Any]:
+    work.require("user.manage")
+    return list(work.db.execute(
+        select(Credential.id, Credential.type, Credential.number, Credential.jurisdiction, Credential.expires_on)
+        .where(Credential.user_id == user_id).order_by(Credential.type, Credential.jurisdiction)
+    ).all())
+
+
+def supervisors(work: Work) -> list[Any]:
+    """Active users who may supervise, for choosing a trainee's supervisor."""
+    work.require("user.manage")
+    rows = work.db.execute(select(User.username, User.display_name, User.roles).where(User.active.is_(True))
+                           .order_by(User.display_name)).all()
+    return [r for r in rows if Role.supervisor.value in (r.roles or [])]
+
+
+def set_active(work: Work, user_id: uuid.UUID, active: bool) -> User:
+    """Deactivate (or reactivate) an account; a deactivated user's sessions stop at their next request.
+
+    Nobody deactivates themselves, so a center cannot lock out its last admin by a slip.
+    """
+    work.require("user.manage")
+    user = work.db.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if not active and user.id == work.actor.user_id:
+        raise Conflict("you cannot deactivate your own account")
+    if user.active != active:
+        user.active = active
+        work.db.flush()
+        work.audit("user.activate" if active else "user.deactivate", record_type="user", record_id=user.id)
+    return user
+
+
+class RolesInput(BaseModel):
+    roles: list[Role] = Field(min_length=1)
+
+    @field_validator("roles")
+    @classmethod
+    def _staff_roles(cls, value: list[Role]) -> list[Role]:
+        if Role.portal_client in value:
+            raise ValueError("choose staff roles only")
+        return value
+
+
+def set_roles(work: Work, user_id: uuid.UUID, roles: list[str]) -> User:
+    """Change a user's roles; an admin cannot take their own admin role away (someone must remain)."""
+    work.require("user.manage")
+    user = work.db.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    values = parse(RolesInput, {"roles": roles})
+    new = sorted({r.value for r in values.roles})
+    if user.id == work.actor.user_id and Role.admin.value in user.roles and Role.admin.value not in new:
+        raise ValidationFailed({"roles": "You cannot remove your own admin role; ask another admin."})
+    if sorted(user.roles) != new:
+        before = ",".join(sorted(user.roles))
+        user.roles = new
+        work.db.flush()
+        work.audit("user.roles", record_type="user", record_id=user.id, reason=f"{before} -> {','.join(new)}")
+    return user

@@ -34,4 +34,6 @@ def test_client_page_query_count_does_not_grow_with_sessions(client, signed_in, 
 
 def test_dashboard_query_count(client, signed_in, queries):
     signed_in("rivera")
-    assert _count(client, queries, "/") <= 8, queries.statements
+    # 8 for today's sessions and co-signing; up to 8 more for the records panels (flags, consents due,
+    # each audited per client in one batch): tests/web/records/test_dashboard_panels.py keeps that constant.
+    assert _count(client, queries, "/") <= 16, queries.statements

@@ -46,7 +46,7 @@ def test_anonymous_requests_to_every_non_public_route_are_turned_away(web_practi
     for path, method, handler in _handlers(app):
         if policy_of(handler) == "public" or method in ("OPTIONS", "HEAD"):
             continue
-        url = re.sub(r"\{\w+:uuid\}", sample_id, path)
+        url = re.sub(r"\{\w+:uuid\}", sample_id, path)  # every id parameter, not only the client's
         response = client.request(method, url, follow_redirects=False)
         # GETs go to sign-in; unsafe methods are refused even earlier, by the CSRF check or sign-in.
         assert response.status_code in (303, 403), (method, url, response.status_code)

@@ -1,11 +1,15 @@
 """One controller per area; each route declares its access policy in ``opt``."""
 
+from polymodal.web.controllers.admin import AccessHistoryController, AdminController
+from polymodal.web.controllers.assessments import AssessmentsController
 from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.cases import CasesController
 from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
+from polymodal.web.controllers.consent import ConsentController
 from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.emergency import EmergencyAccessController
+from polymodal.web.controllers.intake import IntakeController
 from polymodal.web.controllers.schedule import ScheduleController
 
 CONTROLLERS = [
@@ -15,6 +19,11 @@ CONTROLLERS = [
     ClientPeopleController,
     ScheduleController,
     CasesController,
+    IntakeController,
+    AssessmentsController,
+    ConsentController,
+    AdminController,
+    AccessHistoryController,
     EmergencyAccessController,
 ]
 

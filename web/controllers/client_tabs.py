@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from polymodal.core.practice import Work
-from polymodal.core.services import assessments, client_record, clients, consent, forms
+from polymodal.core.services import client_record, clients
 from polymodal.core.timeutil import to_local
+from polymodal.web.controllers import assessments as assessment_views
+from polymodal.web.controllers import consent as consent_views
+from polymodal.web.controllers import intake
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     context: dict[str, Any] = {"client": client, "age": clients.age(work, client),
                                "minor": clients.is_minor(work, client),
                                "can_edit": work.may("client.update", client.id),
+                               "can_audit": work.may("audit.read"),
                                "tabs": visible_tabs(work, client.id)}
     if tab == "overview":
         context["guardians"] = list(client.guardians)
@@ -57,23 +61,11 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
             "modality": getattr(work.registry.modalities.get(s.modality_key), "name", s.modality_key),
         } for s in client_record.sessions_of(work, client.id)]
     elif tab == "consents":
-        context["consents"] = [{
-            "document": getattr(work.registry.consent_documents.get(r.document_key, r.document_version),
-                                "title", r.document_key),
-            "version": r.document_version, "signer": r.signer_name, "state": r.state(work.now),
-            "signed": f"{to_local(r.signed_at, tz):%d %b %Y}",
-        } for r in consent.consents_of(work, client.id)]
+        context.update(consent_views.tab(work, client.id))
     elif tab == "intake":
-        context["responses"] = [{
-            "form": getattr(work.registry.forms.get(r.form_key, r.form_version), "title", r.form_key),
-            "outcome": r.outcome, "submitted": f"{to_local(r.submitted_at, tz):%d %b %Y}",
-        } for r in forms.responses_of(work, client.id)]
+        context.update(intake.tab(work, client.id))
     elif tab == "assessments":
-        context["results"] = [{
-            "instrument": getattr(work.registry.assessments.get(r.instrument_key, r.instrument_version),
-                                  "name", r.instrument_key),
-            "total": r.total, "band": r.band or "", "when": f"{to_local(r.administered_at, tz):%d %b %Y}",
-        } for r in assessments.results_of(work, client.id)]
+        context.update(assessment_views.tab(work, client.id))
     elif tab == "notes":
         client_record.require_clinical(work, client.id)
     return context

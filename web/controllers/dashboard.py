@@ -13,6 +13,7 @@ from polymodal.core.access import Actor, scopes_for
 from polymodal.core.practice import Practice
 from polymodal.core.services import client_record, notes, privacy, scheduling
 from polymodal.core.timeutil import local_to_utc, to_local, today_in
+from polymodal.web.controllers._attention import attention_panels
 from polymodal.web.rendering import render
 
 
@@ -57,4 +58,5 @@ class DashboardController(Controller):
             "show_cosign": "supervisor" in actor.roles, "can_register": bool(scopes_for(actor, "client.create")),
             "show_glass": reviews_glass, "grants": grants, "show_plugin_errors": reads_plugins,
             "plugin_errors": errors,
+            **attention_panels(practice, actor),
         }, block="today_sessions")

@@ -53,6 +53,7 @@ def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
             "assessment_id": str(result.id), "response_id": str(response.id) if response else "",
             "consent_id": str(record.id), "packet_id": str(packet.id), "link_id": str(link.id),
             "guardian_id": str(guardian.id) if guardian else "", "grant_id": str(grant.id),
+            "user_id": str(author.id),
         }
         ids[name] = {k: v for k, v in ids[name].items() if v}
     web_clock.advance(minutes=10)  # the fixture's emergency grants have expired: no one gains access by them

@@ -1,0 +1,124 @@
+"""What needs attention on the start page: screening and risk flags, consents missing or expiring.
+
+Both read across clients, so both are narrowed in SQL by the access rules
+(``work.client_filter``) and select only the columns the panels show. Each
+client listed gets an audit event of its own, so the view appears in that
+client's access history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import String, cast, select
+
+from polymodal.core import audit
+from polymodal.core.models import (
+    AssessmentResult,
+    Client,
+    ConsentRecord,
+    FormResponse,
+    Session,
+    SessionClient,
+)
+from polymodal.core.practice import Work
+from polymodal.core.services.consent import state_at
+
+UPCOMING = ("scheduled", "checked_in")
+NAME = (Client.legal_first_name, Client.preferred_name, Client.legal_last_name)
+
+
+@dataclass(frozen=True)
+class Flags:
+    responses: list[Any] = field(default_factory=list)
+    """Form responses whose screening outcome is not 'eligible' (modify, clearance, excluded)."""
+    results: list[Any] = field(default_factory=list)
+    """Assessment results that raised a flag."""
+
+
+@dataclass(frozen=True)
+class ConsentDue:
+    client_id: uuid.UUID
+    client_name: str
+    document_key: str
+    status: str
+    """``missing`` (none active now) or ``expiring`` (active now, lapses before the session)."""
+    expires_at: dt.datetime | None
+    session_at: dt.datetime
+    modality_key: str
+
+
+def _name(row: Any) -> str:
+    return f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}"
+
+
+def screening_and_risk(work: Work, *, days: int = 30, limit: int = 10) -> Flags:
+    """Recent non-eligible screening outcomes and flagged assessment results of the actor's clients."""
+    work.require("clinical.read")
+    visible = work.client_filter("clinical.read")
+    since = work.now - dt.timedelta(days=days)
+    responses = list(work.db.execute(
+        select(FormResponse.id, FormResponse.client_id, FormResponse.form_key, FormResponse.form_version,
+               FormResponse.outcome, FormResponse.submitted_at, *NAME)
+        .join(Client, Client.id == FormResponse.client_id)
+        .where(visible, FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)
+        .order_by(FormResponse.submitted_at.desc()).limit(limit)
+    ).all())
+    results = list(work.db.execute(
+        select(AssessmentResult.id, AssessmentResult.client_id, AssessmentResult.instrument_key,
+               AssessmentResult.total, AssessmentResult.band, AssessmentResult.flags,
+               AssessmentResult.administered_at, *NAME)
+        .join(Client, Client.id == AssessmentResult.client_id)
+        # JSON is text on SQLite and jsonb on PostgreSQL; both print an empty list as [].
+        .where(visible, cast(AssessmentResult.flags, String).notin_(["[]", "null"]),
+               AssessmentResult.administered_at >= since)
+        .order_by(AssessmentResult.administered_at.desc()).limit(limit)
+    ).all())
+    shown = sorted({r.client_id for r in responses} | {r.client_id for r in results})
+    audit.append_each(work.db, work.actor, "dashboard.flags", shown, at=work.now, record_type="client",
+                      reason="screening outcomes and assessment flags listed")
+    return Flags(responses=responses, results=results)
+
+
+def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentDue]:
+    """Consents a modality requires that are missing, or lapse, before the client's sessions in ``days``."""
+    work.require("consent.read")
+    end = work.now + dt.timedelta(days=days)
+    sessions = work.db.execute(
+        select(Session.starts_at, Session.modality_key, SessionClient.client_id, *NAME)
+        .join(SessionClient, SessionClient.session_id == Session.id)
+        .join(Client, Client.id == SessionClient.client_id)
+        .where(work.client_filter("consent.read"), Session.starts_at >= work.now, Session.starts_at < end,
+               Session.status.in_(UPCOMING))
+        .order_by(Session.starts_at).limit(2000)
+    ).all()
+    if not sessions:
+        return []
+    client_ids = sorted({s.client_id for s in sessions})
+    records: dict[tuple[uuid.UUID, str], list[Any]] = {}
+    for r in work.db.execute(select(ConsentRecord.client_id, ConsentRecord.document_key, ConsentRecord.expires_at,
+                                    ConsentRecord.revoked_at).where(ConsentRecord.client_id.in_(client_ids))):
+        records.setdefault((r.client_id, r.document_key), []).append(r)
+    due: dict[tuple[uuid.UUID, str], ConsentDue] = {}
+    for s in sessions:  # earliest first, so each (client, document) keeps its first session
+        modality = work.registry.modalities.get(s.modality_key)
+        for key in getattr(modality, "consents_required", ()):
+            if (s.client_id, key) in due:
+                continue
+            signed = records.get((s.client_id, key), [])
+            active_now = [r for r in signed if state_at(r.expires_at, r.revoked_at, work.now) == "active"]
+            if not active_now:
+                status, expires = "missing", None
+            elif any(state_at(r.expires_at, r.revoked_at, s.starts_at) == "active" for r in active_now):
+                continue
+            else:
+                status, expires = "expiring", max(r.expires_at for r in active_now if r.expires_at)
+            due[(s.client_id, key)] = ConsentDue(s.client_id, _name(s), key, status, expires, s.starts_at,
+                                                 s.modality_key)
+    listed = sorted(due.values(), key=lambda d: (d.session_at, d.client_name, d.document_key))[:limit]
+    audit.append_each(work.db, work.actor, "dashboard.consents", sorted({d.client_id for d in listed}),
+                      at=work.now, record_type="consent", reason="consents missing or expiring listed")
+    return listed

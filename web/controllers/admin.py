@@ -1,0 +1,236 @@
+"""Administration: users and roles, credentials, rooms, center settings, plugins, a client's access history.
+
+Admins manage the center, not clinical content: nothing here reads a note,
+an answer or a score. Each route declares the admin action it needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+
+from polymodal.core.access import Actor, Role
+from polymodal.core.errors import Conflict, ValidationFailed
+from polymodal.core.practice import Practice, Work
+from polymodal.core.services import center, clients, privacy, users
+from polymodal.core.timeutil import to_local
+from polymodal.web.controllers._shared import AnyForm, go, one
+from polymodal.web.rendering import render
+
+ROLE_LABELS = {Role.admin: "Admin", Role.front_desk: "Front desk", Role.practitioner: "Practitioner",
+               Role.supervisor: "Supervisor"}
+USER_FIELDS = ("username", "display_name", "email", "password", "disciplines", "supervisor")
+CENTER_FIELDS = ("name", "timezone", "jurisdiction", "age_of_majority", "minor_consent_age")
+
+
+def _listed(data: dict[str, Any], name: str) -> list[str]:
+    raw = data.get(name, [])
+    return [str(v)[:80] for v in (raw if isinstance(raw, list) else [raw]) if v]
+
+
+def _field_errors(errors: dict[str, str]) -> dict[str, str]:
+    # pydantic names list items "roles.0": the form has one field per list.
+    out: dict[str, str] = {}
+    for key, message in errors.items():
+        out.setdefault(key.split(".", 1)[0], message)
+    return out
+
+
+def _user_form_context(work: Work) -> dict[str, Any]:
+    return {"role_labels": {r.value: label for r, label in ROLE_LABELS.items()},
+            "modalities": [(m.key, m.name) for m in work.registry.modalities],
+            "supervisors": users.supervisors(work)}
+
+
+class AdminController(Controller):
+    path = "/admin"
+
+    # --- users and credentials ---------------------------------------------------------
+
+    @get("/users", opt={"action": "user.manage"}, sync_to_thread=True)
+    def user_list(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                  actor: NamedDependency[Actor]) -> Template:
+        with practice.work(actor) as work:
+            rows = users.list_users(work)
+        return render(request, "admin/users.html", {"section": "users", "rows": rows,
+                                                    "role_labels": {r.value: v for r, v in ROLE_LABELS.items()}},
+                      block="user_rows")
+
+    @get("/users/new", opt={"action": "user.manage"}, sync_to_thread=True)
+    def user_new(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                 actor: NamedDependency[Actor]) -> Template:
+        with practice.work(actor, write=False) as work:
+            context = _user_form_context(work)
+        return render(request, "admin/user_form.html", {**context, "section": "users", "values": {"roles": []},
+                                                        "errors": {}}, block="user_form")
+
+    @post("/users", opt={"action": "user.manage"}, status_code=200, sync_to_thread=True)
+    def user_create(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                    data: AnyForm) -> Response:
+        values: dict[str, Any] = {name: one(data, name, 400) for name in USER_FIELDS}
+        values["roles"], values["modalities"] = _listed(data, "roles"), _listed(data, "modalities")
+        submitted = {**values, "username": values["username"].strip().lower(),
+                     "disciplines": [d.strip() for d in values["disciplines"].split(",") if d.strip()],
+                     "supervisor": values["supervisor"] or None}
+        with practice.work(actor) as work:
+            try:
+                user = users.create_user(work, submitted)
+                user_id = user.id
+            except (ValidationFailed, Conflict) as exc:
+                errors = _field_errors(exc.errors) if isinstance(exc, ValidationFailed) else {"username": str(exc)}
+                context = _user_form_context(work)
+                values["password"] = ""  # never echoed back
+                return render(request, "admin/user_form.html", {**context, "section": "users", "values": values,
+                                                                "errors": errors}, block="user_form", status_code=422)
+        return go(request, f"/admin/users/{user_id}")
+
+    def _user_page(self, request: HTMXRequest, work: Work, user_id: uuid.UUID, *, errors: dict[str, str],
+                   values: dict[str, Any], status_code: int = 200) -> Template:
+        user = users.get_user(work, user_id)
+        context = {
+            "section": "users", "user": user, "credentials": users.credentials_of(work, user.id),
+            "today": work.now.date(), "is_me": user.id == work.actor.user_id, "errors": errors, "values": values,
+            "role_labels": {r.value: v for r, v in ROLE_LABELS.items()},
+        }
+        return render(request, "admin/user.html", context, block="user_detail", status_code=status_code)
+
+    @get("/users/{user_id:uuid}", opt={"action": "user.manage"}, sync_to_thread=True)
+    def user_detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                    user_id: FromPath[uuid.UUID]) -> Template:
+        with practice.work(actor) as work:
+            return self._user_page(request, work, user_id, errors={}, values={})
+
+    @post("/users/{user_id:uuid}/active", opt={"action": "user.manage"}, status_code=200, sync_to_thread=True)
+    def user_active(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                    user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        with practice.work(actor) as work:
+            try:
+                users.set_active(work, user_id, one(data, "active", 5) == "yes")
+            except Conflict as exc:
+                return self._user_page(request, work, user_id, errors={"active": str(exc)}, values={},
+                                       status_code=422)
+        return go(request, f"/admin/users/{user_id}")
+
+    @post("/users/{user_id:uuid}/roles", opt={"action": "user.manage"}, status_code=200, sync_to_thread=True)
+    def user_roles(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                   user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        roles = _listed(data, "roles")
+        with practice.work(actor) as work:
+            try:
+                users.set_roles(work, user_id, roles)
+            except ValidationFailed as exc:
+                return self._user_page(request, work, user_id, errors=_field_errors(exc.errors),
+                                       values={"roles": roles}, status_code=422)
+        return go(request, f"/admin/users/{user_id}")
+
+    @post("/users/{user_id:uuid}/credentials", opt={"action": "user.manage"}, status_code=200,
+          sync_to_thread=True)
+    def credential_add(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                       actor: NamedDependency[Actor], user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        values = {name: one(data, name, 100) for name in ("type", "number", "jurisdiction", "expires_on")}
+        with practice.work(actor) as work:
+            try:
+                expires = dt.date.fromisoformat(values["expires_on"]) if values["expires_on"].strip() else None
+            except ValueError:
+                return self._user_page(request, work, user_id, values=values, status_code=422,
+                                       errors={"expires_on": "Enter the expiry date as YYYY-MM-DD, or leave it empty."})
+            try:
+                users.add_credential(work, user_id, values["type"], values["number"], values["jurisdiction"],
+                                     expires)
+            except ValidationFailed as exc:
+                return self._user_page(request, work, user_id, errors=exc.errors, values=values, status_code=422)
+        return go(request, f"/admin/users/{user_id}")
+
+    # --- rooms and center settings ----------------------------------------------------
+
+    @get("/rooms", opt={"action": "center.manage"}, sync_to_thread=True)
+    def room_list(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                  actor: NamedDependency[Actor]) -> Template:
+        with practice.work(actor, write=False) as work:
+            rows = center.rooms(work)
+        return render(request, "admin/rooms.html", {"section": "rooms", "rows": rows, "values": {}, "errors": {}},
+                      block="room_form")
+
+    @post("/rooms", opt={"action": "center.manage"}, status_code=200, sync_to_thread=True)
+    def room_add(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                 data: AnyForm) -> Response:
+        values = {name: one(data, name, 500) for name in ("location", "name", "address")}
+        with practice.work(actor) as work:
+            try:
+                center.add_room(work, values["location"].strip(), values["name"].strip(), values["address"].strip())
+            except ValidationFailed as exc:
+                rows = center.rooms(work)
+                return render(request, "admin/rooms.html", {"section": "rooms", "rows": rows, "values": values,
+                                                            "errors": exc.errors}, block="room_form", status_code=422)
+        return go(request, "/admin/rooms")
+
+    @get("/center", opt={"action": "center.manage"}, sync_to_thread=True)
+    def center_form(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                    actor: NamedDependency[Actor]) -> Template:
+        with practice.work(actor, write=False) as work:
+            c = work.center
+            values = {name: "" if getattr(c, name) is None else str(getattr(c, name)) for name in CENTER_FIELDS}
+        return render(request, "admin/center.html", {"section": "center", "values": values, "errors": {},
+                                                     "saved": False}, block="center_form")
+
+    @post("/center", opt={"action": "center.manage"}, status_code=200, sync_to_thread=True)
+    def center_save(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                    data: AnyForm) -> Template:
+        values = {name: one(data, name, 200).strip() for name in CENTER_FIELDS}
+        submitted = {**values, "jurisdiction": values["jurisdiction"].upper(),
+                     "minor_consent_age": values["minor_consent_age"] or None}
+        with practice.work(actor) as work:
+            try:
+                center.setup_center(work, submitted)
+            except ValidationFailed as exc:
+                return render(request, "admin/center.html", {"section": "center", "values": values,
+                                                             "errors": exc.errors, "saved": False},
+                              block="center_form", status_code=422)
+        return render(request, "admin/center.html", {"section": "center", "values": values, "errors": {},
+                                                     "saved": True}, block="center_form")
+
+    # --- plugins ------------------------------------------------------------------------
+
+    @get("/plugins", opt={"action": "plugins.read"}, sync_to_thread=True)
+    def plugins(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                actor: NamedDependency[Actor]) -> Template:
+        with practice.work(actor, write=False) as work:
+            tz = work.center.timezone
+        errors = practice.recent_plugin_errors()
+        by_plugin: dict[str, list[dict[str, str]]] = {}
+        for e in errors:
+            by_plugin.setdefault(e.plugin, []).append({"at": f"{to_local(e.at, tz):%d %b %Y %H:%M}", "hook": e.hook,
+                                                       "error": e.error})
+        infos = [{"name": p.name, "version": p.version, "hooks": p.hooks, "modalities": p.modalities,
+                  "contributions": {kind.replace("_", " "): keys for kind, keys in p.contributions.items()
+                                    if keys and kind != "modalities"},  # modalities are listed with their names
+                  "errors": by_plugin.get(p.name, [])} for p in practice.plugin_info()]
+        known = {p["name"] for p in infos}
+        orphans = {name: rows for name, rows in by_plugin.items() if name not in known}
+        return render(request, "admin/plugins.html", {"section": "plugins", "plugins": infos, "orphans": orphans},
+                      block="plugin_list")
+
+
+class AccessHistoryController(Controller):
+    """Who touched a client's record: the accounting of disclosures, for admins (audit.read)."""
+
+    path = "/clients/{client_id:uuid}/access-history"
+
+    @get("/", opt={"action": "audit.read"}, sync_to_thread=True)
+    def history(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                client_id: FromPath[uuid.UUID]) -> Template:
+        with practice.work(actor) as work:
+            client = clients.get_client(work, client_id)
+            tz = work.center.timezone
+            events = [{"at": f"{to_local(e.at, tz):%d %b %Y %H:%M:%S}", "who": e.actor_name, "role": e.actor_role,
+                       "action": e.action, "record": e.record_type, "outcome": e.outcome, "reason": e.reason,
+                       "origin": e.origin} for e in privacy.access_history(work, client.id, limit=300)]
+        return render(request, "admin/access_history.html", {"client": client, "events": events},
+                      block="access_events")
