@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar import Litestar
 
 from polymodal.core.access import POLICY
@@ -44,7 +46,7 @@ def test_anonymous_requests_to_every_non_public_route_are_turned_away(web_practi
     for path, method, handler in _handlers(app):
         if policy_of(handler) == "public" or method in ("OPTIONS", "HEAD"):
             continue
-        url = path.replace("{client_id:uuid}", sample_id)
+        url = re.sub(r"\{\w+:uuid\}", sample_id, path)
         response = client.request(method, url, follow_redirects=False)
         # GETs go to sign-in; unsafe methods are refused even earlier, by the CSRF check or sign-in.
         assert response.status_code in (303, 403), (method, url, response.status_code)

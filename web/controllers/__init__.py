@@ -3,7 +3,9 @@
 from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.notes import NotesController
+from polymodal.web.controllers.sessions import SessionsController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController]
+CONTROLLERS = [AuthController, DashboardController, ClientsController, SessionsController, NotesController]
 
 __all__ = ["CONTROLLERS"]

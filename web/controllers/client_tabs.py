@@ -8,8 +8,9 @@ from typing import Any
 
 from polymodal.core.access import Actor, Scope, scopes_for
 from polymodal.core.practice import Work
-from polymodal.core.services import assessments, client_record, clients, consent, forms
+from polymodal.core.services import assessments, client_record, clients, consent, forms, notes
 from polymodal.core.timeutil import to_local
+from polymodal.web.controllers.sessions import note_rows
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
         context["cases"] = client_record.cases_of(work, client.id)
     elif tab == "sessions":
         context["sessions"] = [{
-            "when": f"{to_local(s.starts_at, tz):%a %d %b %Y %H:%M}", "status": s.status,
+            "id": s.id, "when": f"{to_local(s.starts_at, tz):%a %d %b %Y %H:%M}", "status": s.status,
             "status_label": s.status.replace("_", " "), "delivery": s.delivery.replace("_", " "),
             "modality": getattr(work.registry.modalities.get(s.modality_key), "name", s.modality_key),
         } for s in client_record.sessions_of(work, client.id)]
@@ -71,5 +72,5 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
             "total": r.total, "band": r.band or "", "when": f"{to_local(r.administered_at, tz):%d %b %Y}",
         } for r in assessments.results_of(work, client.id)]
     elif tab == "notes":
-        client_record.require_clinical(work, client.id)
+        context["notes"] = note_rows(work, notes.notes_of_client(work, client.id))
     return context

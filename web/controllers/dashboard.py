@@ -11,8 +11,9 @@ from litestar.response import Template
 
 from polymodal.core.access import Actor, scopes_for
 from polymodal.core.practice import Practice
-from polymodal.core.services import notes, scheduling
+from polymodal.core.services import scheduling
 from polymodal.core.timeutil import local_to_utc, to_local, today_in
+from polymodal.web.controllers.notes import dashboard_panel as notes_panel
 from polymodal.web.rendering import render
 
 
@@ -31,17 +32,15 @@ class DashboardController(Controller):
             end = local_to_utc(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()), tz)
             rows = scheduling.sessions_between(work, start, end,
                                                practitioner_id=actor.user_id if mine_only else None)
-            cosign = notes.cosign_queue(work) if "supervisor" in actor.roles else []
+            panel = notes_panel(work, actor)
         modalities = practice.registry.modalities
         sessions = [{
-            "start": f"{to_local(r.starts_at, tz):%H:%M}", "end": f"{to_local(r.ends_at, tz):%H:%M}",
+            "id": r.id, "start": f"{to_local(r.starts_at, tz):%H:%M}", "end": f"{to_local(r.ends_at, tz):%H:%M}",
             "modality": getattr(modalities.get(r.modality_key), "name", r.modality_key),
             "delivery": r.delivery.replace("_", " "), "status": r.status,
             "status_label": r.status.replace("_", " "),
         } for r in rows]
-        queue = [{"template_key": n.template_key, "author": n.author,
-                  "signed": f"{to_local(n.signed_at, tz):%d %b %H:%M}" if n.signed_at else ""} for n in cosign]
         return render(request, "dashboard/index.html", {
-            "today": today, "sessions": sessions, "mine_only": mine_only, "cosign": queue,
-            "show_cosign": "supervisor" in actor.roles, "can_register": bool(scopes_for(actor, "client.create")),
+            "today": today, "sessions": sessions, "mine_only": mine_only, **panel,
+            "can_register": bool(scopes_for(actor, "client.create")),
         }, block="today_sessions")
