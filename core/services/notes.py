@@ -304,5 +304,6 @@ def note_details(work: Work, note: Note) -> dict[str, Any]:
     may_cosign = (signed and note.needs_cosign and cosigned is None and not note.psychotherapy_note
                   and author.supervisor_id is not None and author.supervisor_id == work.actor.user_id
                   and all(work.may("note.cosign", c) for c in clients))
-    return {"author": author.display_name, "cosigned": cosigned, "addenda": addenda,
+    case_title = work.db.scalar(select(Case.title).where(Case.id == note.case_id))
+    return {"author": author.display_name, "cosigned": cosigned, "addenda": addenda, "case_title": case_title,
             "may_add": may_add, "may_cosign": may_cosign}

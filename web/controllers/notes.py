@@ -71,9 +71,17 @@ def note_context(work: Work, note_id: uuid.UUID, *, values: dict[str, Any] | Non
 
 
 def conflict_context(work: Work, note: Any, conflict: notes.StaleDraft) -> dict[str, Any]:
+    """Both versions, row by row; rows empty in both are left out, rows that differ are marked."""
+    theirs = _display(work, note.template_key, note.template_version, conflict.current_content)
+    mine = _display(work, note.template_key, note.template_version, conflict.attempted)
+    saved, typed = dict(theirs.rows), dict(mine.rows)
+    labels = list(dict.fromkeys([*saved, *typed]))
+    empty = "—"
+    rows = [{"label": label, "theirs": saved.get(label, empty), "mine": typed.get(label, empty),
+             "differs": saved.get(label, empty) != typed.get(label, empty)}
+            for label in labels if saved.get(label, empty) != empty or typed.get(label, empty) != empty]
     return {
-        "theirs": _display(work, note.template_key, note.template_version, conflict.current_content),
-        "mine": _display(work, note.template_key, note.template_version, conflict.attempted),
+        "rows": rows,
         "mine_json": json.dumps(conflict.attempted, ensure_ascii=False, sort_keys=True),
         "revision": conflict.current_revision,
     }
