@@ -346,3 +346,49 @@ def test_query_counts_do_not_grow_with_notes(client, signed_in, trainee_notes, q
     assert few == many, (few, many)
     assert many["/notes/cosign"] <= 6 and many[f"/clients/{cid}/notes"] <= 14, many
     assert many[f"/sessions/{sid}"] <= 30 and many["/"] <= 8, many
+
+
+def test_an_oversized_autosave_is_422_in_the_editor_not_the_status_line(client, signed_in, start, web_practice):
+    token = signed_in("rivera")
+    note_id = start(token, "Ellis", "Jordan", "talk/soap")
+    response = client.post(f"/notes/{note_id}/draft", headers=HTMX, data={
+        "_csrf": token, "revision": "1", "c.subjective": "x" * 59_000, "c.objective": "y" * 59_000,
+        "c.assessment": "z" * 59_000, "c.plan": "w" * 59_000})
+    assert response.status_code == 422 and response.headers["HX-Retarget"] == "#note-editor"
+    assert response.text.lstrip().startswith('<div id="note-editor"') and "at most 200,000 characters" in response.text
+    assert "x" * 1000 in response.text  # what was typed is still in the form
+    assert stored(web_practice, note_id).revision == 1
+
+
+def test_resolve_with_unreadable_content_changes_nothing(client, signed_in, start, web_practice):
+    token = signed_in("rivera")
+    note_id = start(token, "Ellis", "Jordan", "talk/soap")
+    response = client.post(f"/notes/{note_id}/resolve", data={"_csrf": token, "revision": "1", "content": "[1, 2"})
+    assert response.status_code == 400 and stored(web_practice, note_id).revision == 1
+
+
+def test_a_note_of_another_care_team_is_404_and_the_desk_is_refused(client, signed_in, start):
+    token = signed_in("rivera")
+    note_id = start(token, "Ellis", "Jordan", "talk/soap")
+    client.post(f"/notes/{note_id}/sign", data={"_csrf": token, "revision": "1", "c.subjective": "Confidential"})
+    for user in ("maya", "leo", "ari", "trainee"):
+        token = signed_in(user)
+        for headers in ({}, HTMX):
+            response = client.get(f"/notes/{note_id}", headers=headers)
+            assert response.status_code == 404 and "Confidential" not in response.text, user
+        assert client.post(f"/notes/{note_id}/addenda", data={"_csrf": token, "text": "x"}).status_code == 404
+    token = signed_in("frontdesk")
+    for url in (f"/notes/{note_id}", "/notes", "/notes/cosign"):
+        assert client.get(url).status_code == 403
+    assert client.post(f"/notes/{note_id}/addenda", data={"_csrf": token, "text": "x"}).status_code == 403
+
+
+def test_client_notes_tab_lists_readable_notes_with_links(client, signed_in, start, client_id, session_of):
+    token = signed_in("rivera")
+    note_id = start(token, "Ellis", "Jordan", "talk/birp")
+    cid = client_id("Ellis", "Jordan")
+    page = client.get(f"/clients/{cid}/notes")
+    assert page.status_code == 200 and "BIRP note" in page.text and f'href="/notes/{note_id}"' in page.text
+    assert f'href="/sessions/{session_of("Ellis", "Jordan")}"' in page.text
+    fragment = client.get(f"/clients/{cid}/notes", headers=HTMX)
+    assert fragment.text.lstrip().startswith('<div id="client-tab"') and f"/notes/{note_id}" in fragment.text

@@ -62,6 +62,9 @@ def note_context(work: Work, note_id: uuid.UUID, *, values: dict[str, Any] | Non
             "s": section, "name": note_form.section_name(section.key), "value": content.get(section.key),
             "errors": grouped.get(section.key, {}),
         } for section in (template.sections if editable else ())],
+        # Errors about the note as a whole (e.g. its size) have no section to sit beside.
+        "general_errors": [m for k, m in (errors or {}).items()
+                           if template is None or k.partition(".")[0] not in {s.key for s in template.sections}],
         "opts": {"add_row_url": f"/notes/{note.id}/draft", "add_row_target": "#note-editor",
                  "extra_rows": extra_rows},
     }

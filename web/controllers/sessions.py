@@ -52,7 +52,7 @@ def note_rows(work: Work, rows: list[Any]) -> list[dict[str, Any]]:
         when = r.signed_at or r.updated_at
         result.append({
             "id": r.id, "name": template.name if template else f"{r.template_key} v{r.template_version}",
-            "status": r.status, "author": r.author, "private": r.psychotherapy_note,
+            "status": r.status, "author": r.author, "private": r.psychotherapy_note, "session_id": r.session_id,
             "when": f"{to_local(when, tz):%d %b %Y %H:%M}",
             "cosign": ("co-signed" if r.cosigned else "awaiting co-signature")
             if r.status == "signed" and r.needs_cosign and not r.psychotherapy_note else "",
