@@ -273,6 +273,9 @@ def test_cosign_queue_page_fragment_and_cosigning(client, signed_in, start, web_
     assert re.search(r"co-signed by Dr\. Dana Rivera at \d\d \w{3} \d{4} \d\d:\d\d", client.get(f"/notes/{note_id}").text)
     again = client.post(f"/notes/{note_id}/cosign", data={"_csrf": token})
     assert again.status_code == 409 and "already co-signed" in again.text
+    twice = client.post(f"/notes/{note_id}/cosign", data={"_csrf": token, "back": "queue"}, headers=HTMX)
+    assert twice.status_code == 409 and twice.headers["Polymodal-Swap"] == "conflict"
+    assert twice.text.lstrip().startswith('<div id="cosign-rows"') and "already co-signed" in twice.text
 
 
 def test_dashboard_panel_lists_your_drafts(client, signed_in, start):

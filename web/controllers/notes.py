@@ -216,12 +216,18 @@ class NotesController(Controller):
     @post("/{note_id:uuid}/cosign", opt={"action": "note.cosign"}, status_code=200, sync_to_thread=True)
     def cosign(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                note_id: FromPath[uuid.UUID], data: FormData) -> Response:
+        from_queue = form_text(data, "back", 20) == "queue"
         try:
             with practice.work(actor) as work:
                 notes.cosign(work, note_id)
         except Conflict as exc:
+            if from_queue and request.htmx:  # e.g. a second click: the queue says so in place
+                with practice.work(actor, write=False) as work:
+                    rows = _cosign_rows(work)
+                return render(request, "notes/cosign.html", {"rows": rows, "done": str(exc)},
+                              block="cosign_rows", status_code=409, headers=SWAP_CONFLICT)
             return self._locked(request, practice, actor, note_id, str(exc))
-        if form_text(data, "back", 20) == "queue":
+        if from_queue:
             if request.htmx:
                 with practice.work(actor, write=False) as work:
                     rows = _cosign_rows(work)
