@@ -395,3 +395,14 @@ def test_client_notes_tab_lists_readable_notes_with_links(client, signed_in, sta
     assert f'href="/sessions/{session_of("Ellis", "Jordan")}"' in page.text
     fragment = client.get(f"/clients/{cid}/notes", headers=HTMX)
     assert fragment.text.lstrip().startswith('<div id="client-tab"') and f"/notes/{note_id}" in fragment.text
+
+
+def test_a_couple_session_and_its_note_reach_both_partners_records(client, signed_in, start, session_of, client_id):
+    token = signed_in("rivera")
+    sid = session_of("Natarajan", "Priya")
+    page = client.get(f"/sessions/{sid}").text
+    assert "Clients" in page and "Priya Natarajan" in page and "Marcus Natarajan" in page
+    assert "Couple" in page
+    note_id = start(token, "Natarajan", "Priya", "talk/dap")
+    for first in ("Priya", "Marcus"):
+        assert f"/notes/{note_id}" in client.get(f"/clients/{client_id('Natarajan', first)}/notes").text
