@@ -1,11 +1,14 @@
 """One controller per area; each route declares its access policy in ``opt``."""
 
 from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.emergency import EmergencyAccessController
 from polymodal.web.controllers.notes import NotesController
 from polymodal.web.controllers.sessions import SessionsController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController, SessionsController, NotesController]
+CONTROLLERS = [AuthController, DashboardController, EmergencyAccessController, ClientsController, ClientPeopleController,
+               SessionsController, NotesController]
 
 __all__ = ["CONTROLLERS"]

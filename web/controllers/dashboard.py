@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from polymodal.core.access import Actor, scopes_for
 from polymodal.core.practice import Practice
-from polymodal.core.services import scheduling
+from polymodal.core.services import client_record, scheduling
 from polymodal.core.timeutil import local_to_utc, to_local, today_in
 from polymodal.web.controllers.notes import dashboard_panel as notes_panel
 from polymodal.web.rendering import render
@@ -32,6 +32,7 @@ class DashboardController(Controller):
             end = local_to_utc(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()), tz)
             rows = scheduling.sessions_between(work, start, end,
                                                practitioner_id=actor.user_id if mine_only else None)
+            who = client_record.attendees(work, [r.id for r in rows])
             panel = notes_panel(work, actor)
         modalities = practice.registry.modalities
         sessions = [{
@@ -39,6 +40,8 @@ class DashboardController(Controller):
             "modality": getattr(modalities.get(r.modality_key), "name", r.modality_key),
             "delivery": r.delivery.replace("_", " "), "status": r.status,
             "status_label": r.status.replace("_", " "),
+            "clients": [{"id": c.id, "name": f"{c.preferred_name or c.legal_first_name} {c.legal_last_name}"}
+                        for c in who.get(r.id, [])],
         } for r in rows]
         return render(request, "dashboard/index.html", {
             "today": today, "sessions": sessions, "mine_only": mine_only, **panel,
