@@ -223,8 +223,9 @@ def addenda_of(work: Work, note: Note) -> list[NoteAddendum]:
 
 def cosign_queue(work: Work) -> list[Any]:
     """Signed notes of the actor's supervisees still waiting for co-signature (columns only)."""
-    stmt = (select(Note.id, Note.template_key, Note.signed_at, Note.case_id, User.display_name.label("author"))
-            .join(User, User.id == Note.author_id)
+    stmt = (select(Note.id, Note.template_key, Note.signed_at, Note.case_id, User.display_name.label("author"),
+                   Case.title.label("case_title"))
+            .join(User, User.id == Note.author_id).join(Case, Case.id == Note.case_id)
             .where(User.supervisor_id == work.actor.user_id, Note.status == "signed", Note.needs_cosign,
                    # A process note is its author's alone: it can never be co-signed, so it never waits.
                    Note.visibility != Visibility.author_only.value,

@@ -263,6 +263,7 @@ def test_cosign_queue_page_fragment_and_cosigning(client, signed_in, start, web_
     token = signed_in("rivera")
     page = client.get("/notes/cosign")
     assert page.status_code == 200 and "<html" in page.text and f'href="/notes/{note_id}"' in page.text
+    assert "Sofia: school stress" in page.text and "Sam Okafor (associate)" in page.text
     fragment = client.get("/notes/cosign", headers=HTMX)
     assert fragment.text.lstrip().startswith('<div id="cosign-rows"') and "<html" not in fragment.text
     note_page = client.get(f"/notes/{note_id}").text

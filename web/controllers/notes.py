@@ -93,7 +93,8 @@ def conflict_context(work: Work, note: Any, conflict: notes.StaleDraft) -> dict[
 def _cosign_rows(work: Work) -> list[dict[str, Any]]:
     templates = work.registry.note_templates
     return [{"id": n.id, "name": getattr(templates.get(n.template_key), "name", n.template_key),
-             "author": n.author, "signed": _local(work, n.signed_at)} for n in notes.cosign_queue(work)]
+             "author": n.author, "case": n.case_title, "signed": _local(work, n.signed_at)}
+            for n in notes.cosign_queue(work)]
 
 
 def _draft_rows(work: Work) -> list[dict[str, Any]]:
