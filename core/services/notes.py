@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, false, or_, select
 
 from polymodal.core.access import AccessRequest, decide
 from polymodal.core.contributions import Visibility
@@ -15,6 +15,8 @@ from polymodal.core.errors import AccessDenied, Conflict, NotFound, ValidationFa
 from polymodal.core.events import NoteEvent
 from polymodal.core.models import (
     Case,
+    CaseClient,
+    Client,
     Note,
     NoteAddendum,
     NoteCosignature,
@@ -100,6 +102,12 @@ def _load(work: Work, note_id: uuid.UUID) -> Note:
         # The same answer whether it does not exist or is not yours: no probing for ids.
         raise NotFound("no such note")
     return note
+
+
+def draft_template(work: Work, note_id: uuid.UUID) -> Any:
+    """The template the author's own draft is edited with (None if its plugin is gone)."""
+    note = _own_draft(work, note_id)
+    return work.registry.note_templates.get(note.template_key, note.template_version)
 
 
 def save_draft(work: Work, note_id: uuid.UUID, content: dict[str, Any], revision: int) -> Note:
@@ -215,9 +223,88 @@ def addenda_of(work: Work, note: Note) -> list[NoteAddendum]:
 
 def cosign_queue(work: Work) -> list[Any]:
     """Signed notes of the actor's supervisees still waiting for co-signature (columns only)."""
-    stmt = (select(Note.id, Note.template_key, Note.signed_at, Note.case_id, User.display_name.label("author"))
-            .join(User, User.id == Note.author_id)
+    stmt = (select(Note.id, Note.template_key, Note.signed_at, Note.case_id, User.display_name.label("author"),
+                   Case.title.label("case_title"))
+            .join(User, User.id == Note.author_id).join(Case, Case.id == Note.case_id)
             .where(User.supervisor_id == work.actor.user_id, Note.status == "signed", Note.needs_cosign,
+                   # A process note is its author's alone: it can never be co-signed, so it never waits.
+                   Note.visibility != Visibility.author_only.value,
                    ~exists().where(NoteCosignature.note_id == Note.id))
             .order_by(Note.signed_at))
     return list(work.db.execute(stmt).all())
+
+
+def my_drafts(work: Work, *, limit: int = 50) -> list[Any]:
+    """The actor's own unsigned drafts, oldest first (columns only; the author's own work, not audited)."""
+    if work.actor.user_id is None:
+        return []
+    stmt = (select(Note.id, Note.template_key, Note.updated_at, Note.session_id, Note.psychotherapy_note,
+                   Case.title.label("case_title"))
+            .join(Case, Case.id == Note.case_id)
+            .where(Note.author_id == work.actor.user_id, Note.status == "draft")
+            .order_by(Note.updated_at).limit(min(max(limit, 1), 500)))
+    return list(work.db.execute(stmt).all())
+
+
+def _readable(work: Work) -> Any:
+    """SQL for ``can_read`` except the discipline rule (checked per row on a fetched column)."""
+    unreadable_client = (select(CaseClient.client_id).join(Client, Client.id == CaseClient.client_id)
+                         .where(CaseClient.case_id == Note.case_id, ~work.client_filter("clinical.read")))
+    return or_(Note.author_id == work.actor.user_id if work.actor.user_id else false(),
+               and_(Note.visibility != Visibility.author_only.value, ~exists(unreadable_client)))
+
+
+def _note_rows(work: Work, condition: Any, limit: int) -> list[Any]:
+    stmt = (select(Note.id, Note.template_key, Note.template_version, Note.status, Note.signed_at,
+                   Note.updated_at, Note.session_id, Note.psychotherapy_note, Note.visibility, Note.author_id,
+                   Note.needs_cosign, User.display_name.label("author"), User.disciplines.label("author_disciplines"),
+                   exists().where(NoteCosignature.note_id == Note.id).label("cosigned"))
+            .join(User, User.id == Note.author_id)
+            .where(condition, _readable(work))
+            .order_by(Note.created_at.desc()).limit(min(max(limit, 1), 500)))
+    mine = set(work.actor.disciplines)
+    return [row for row in work.db.execute(stmt).all()
+            if row.visibility != Visibility.discipline.value or row.author_id == work.actor.user_id
+            or set(row.author_disciplines or ()) & mine]
+
+
+def notes_of_client(work: Work, client_id: uuid.UUID, *, limit: int = 200) -> list[Any]:
+    """Notes of every case the client is in that the actor may read, newest first (columns only)."""
+    work.require("clinical.read", client_id, record_type="note")
+    cases = select(CaseClient.case_id).where(CaseClient.client_id == client_id)
+    rows = _note_rows(work, Note.case_id.in_(cases), limit)
+    work.audit("note.list", record_type="note", client_id=client_id)
+    return rows
+
+
+def notes_of_session(work: Work, session: Session) -> list[Any]:
+    """Notes written for ``session`` that the actor may read (columns only); the caller checked the session."""
+    for link in session.clients:
+        work.require("clinical.read", link.client_id, record_type="note")
+    rows = _note_rows(work, Note.session_id == session.id, 100)
+    for link in session.clients:
+        work.audit("note.list", record_type="session", record_id=session.id, client_id=link.client_id)
+    return rows
+
+
+def note_details(work: Work, note: Note) -> dict[str, Any]:
+    """What surrounds a note the caller has read: author, co-signature, addenda (with names), and
+    whether the actor may add an addendum or co-sign (for showing those forms; the actions check again)."""
+    author = work.db.execute(select(User.display_name, User.supervisor_id).where(User.id == note.author_id)).one()
+    cosigned = work.db.execute(
+        select(NoteCosignature.cosigned_at, User.display_name.label("by"))
+        .join(User, User.id == NoteCosignature.cosigner_id).where(NoteCosignature.note_id == note.id)).first()
+    addenda = list(work.db.execute(
+        select(NoteAddendum.id, NoteAddendum.text, NoteAddendum.created_at, User.display_name.label("author"))
+        .join(User, User.id == NoteAddendum.author_id).where(NoteAddendum.note_id == note.id)
+        .order_by(NoteAddendum.created_at)).all())
+    clients = _case_clients(work, note.case_id)
+    signed = note.status == "signed"
+    may_add = signed and all(work.may("clinical.write", c) for c in clients) and (
+        not note.psychotherapy_note or note.author_id == work.actor.user_id)
+    may_cosign = (signed and note.needs_cosign and cosigned is None and not note.psychotherapy_note
+                  and author.supervisor_id is not None and author.supervisor_id == work.actor.user_id
+                  and all(work.may("note.cosign", c) for c in clients))
+    case_title = work.db.scalar(select(Case.title).where(Case.id == note.case_id))
+    return {"author": author.display_name, "cosigned": cosigned, "addenda": addenda, "case_title": case_title,
+            "may_add": may_add, "may_cosign": may_cosign}

@@ -50,7 +50,7 @@ def test_navigation_follows_the_role(client, signed_in):
 
 def test_supervisor_dashboard_has_the_cosign_queue_and_front_desk_does_not(client, signed_in):
     signed_in("rivera")
-    assert "Waiting for your co-signature" in client.get("/").text
+    assert "Co-signatures waiting" in client.get("/").text
     signed_in("frontdesk")
     page = client.get("/").text
     assert "co-signature" not in page and "Register a client" in page

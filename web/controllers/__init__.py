@@ -10,7 +10,9 @@ from polymodal.web.controllers.consent import ConsentController
 from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.emergency import EmergencyAccessController
 from polymodal.web.controllers.intake import IntakeController
+from polymodal.web.controllers.notes import NotesController
 from polymodal.web.controllers.schedule import ScheduleController
+from polymodal.web.controllers.sessions import SessionsController
 
 CONTROLLERS = [
     AuthController,
@@ -19,6 +21,8 @@ CONTROLLERS = [
     ClientPeopleController,
     ScheduleController,
     CasesController,
+    SessionsController,
+    NotesController,
     IntakeController,
     AssessmentsController,
     ConsentController,

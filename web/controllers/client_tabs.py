@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from polymodal.core.practice import Work
-from polymodal.core.services import client_record, clients
+from polymodal.core.services import client_record, clients, notes
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers import assessments as assessment_views
 from polymodal.web.controllers import consent as consent_views
 from polymodal.web.controllers import intake
+from polymodal.web.controllers.sessions import note_rows
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
         context["can_open_case"] = work.may("case.manage", client.id)
     elif tab == "sessions":
         context["sessions"] = [{
-            "when": f"{to_local(s.starts_at, tz):%a %d %b %Y %H:%M}", "status": s.status,
+            "id": s.id, "when": f"{to_local(s.starts_at, tz):%a %d %b %Y %H:%M}", "status": s.status,
             "status_label": s.status.replace("_", " "), "delivery": s.delivery.replace("_", " "),
             "modality": getattr(work.registry.modalities.get(s.modality_key), "name", s.modality_key),
         } for s in client_record.sessions_of(work, client.id)]
@@ -67,5 +68,5 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     elif tab == "assessments":
         context.update(assessment_views.tab(work, client.id))
     elif tab == "notes":
-        client_record.require_clinical(work, client.id)
+        context["notes"] = note_rows(work, notes.notes_of_client(work, client.id))
     return context

@@ -28,6 +28,15 @@
     announce("The server could not be reached. Check the connection and try again.");
   });
 
+  // A 409 that explains itself (a stale draft, a locked note, a refused check-in) is swapped in place.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 409 && xhr.getResponseHeader("Polymodal-Swap") === "conflict") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // After a form comes back with errors, move focus to the summary so it is read out.
   document.addEventListener("htmx:afterSwap", function (event) {
     var summary = event.detail.target && event.detail.target.querySelector

@@ -1,0 +1,87 @@
+"""One session as its page shows it: logistics for everyone who may see the clients, clinical detail for the team.
+
+The pre-flight reads consents and screening answers. Its consent and
+credential findings are logistics the front desk acts on; a screening or a
+plugin's finding can quote clinical answers, so a reader without clinical
+access gets the level and a neutral message instead (the check still blocks).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from polymodal.core.contributions import Finding, SessionStructure
+from polymodal.core.errors import Conflict
+from polymodal.core.models import Case, Client, Room, Session, SessionClient, SessionPractitioner, User
+from polymodal.core.practice import Work
+from polymodal.core.services import scheduling
+from polymodal.core.services.preflight import preflight
+
+LOGISTIC_FINDINGS = ("core/consent-missing", "core/credential-missing", "core/modality-missing")
+REDACTED = "A clinical check needs the practitioner's attention (details are visible to the care team)."
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: Session
+    case_title: str
+    clients: list[Any]
+    practitioners: list[Any]
+    room: str
+    structure: SessionStructure | None
+    clinical: bool
+    """May the actor read the clinical record of every client of the session?"""
+    can_manage: bool
+    can_write_notes: bool
+
+
+def open_session(work: Work, session_id: uuid.UUID) -> SessionView:
+    """The session with its people and room (columns only); viewing it is audited per client."""
+    session = scheduling.get_session(work, session_id, "client.read")
+    client_ids = [link.client_id for link in session.clients]
+    clients = list(work.db.execute(
+        select(Client.id, Client.preferred_name, Client.legal_first_name, Client.legal_last_name)
+        .join(SessionClient, SessionClient.client_id == Client.id)
+        .where(SessionClient.session_id == session.id).order_by(Client.legal_last_name)).all())
+    practitioners = list(work.db.execute(
+        select(User.id, User.display_name).join(SessionPractitioner, SessionPractitioner.user_id == User.id)
+        .where(SessionPractitioner.session_id == session.id).order_by(User.display_name)).all())
+    room = work.db.scalar(select(Room.name).where(Room.id == session.room_id)) if session.room_id else ""
+    case_title = work.db.scalar(select(Case.title).where(Case.id == session.case_id)) or ""
+    structure = (work.registry.session_structures.get(session.structure_key, session.structure_version)
+                 if session.structure_key else None)
+    for cid in client_ids:
+        work.audit("session.read", record_type="session", record_id=session.id, client_id=cid)
+    return SessionView(
+        session=session, case_title=case_title, clients=clients, practitioners=practitioners, room=room or "",
+        structure=structure,
+        clinical=bool(client_ids) and all(work.may("clinical.read", c) for c in client_ids),
+        can_manage=all(work.may("session.manage", c) for c in client_ids),
+        can_write_notes=bool(client_ids) and all(work.may("clinical.write", c) for c in client_ids),
+    )
+
+
+def findings_for(work: Work, view: SessionView) -> list[Finding]:
+    """The pre-flight for the page: in full for the care team, clinical findings neutralised for others."""
+    findings = preflight(work, view.session)
+    if view.clinical:
+        return findings
+    return [f if f.code in LOGISTIC_FINDINGS else Finding(code="core/clinical-check", level=f.level, message=REDACTED)
+            for f in findings]
+
+
+def change_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "") -> Session:
+    """``scheduling.set_status``; a refused check-in names clinical blocks only to the care team."""
+    try:
+        return scheduling.set_status(work, session_id, status, reason)
+    except Conflict as exc:
+        if status != "checked_in" or not str(exc).startswith("Cannot start"):
+            raise
+        session = work.db.get(Session, session_id)
+        if session is not None and all(work.may("clinical.read", link.client_id) for link in session.clients):
+            raise
+        raise Conflict("Cannot start: the pre-flight has blocks to resolve first (listed on this page).") from None
