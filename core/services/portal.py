@@ -140,9 +140,10 @@ def issue_link(work: Work, packet_id: uuid.UUID, *, guardian_id: uuid.UUID | Non
     return link, token
 
 
-def revoke_link(work: Work, link_id: uuid.UUID) -> None:
+def revoke_link(work: Work, link_id: uuid.UUID, client_id: uuid.UUID | None = None) -> None:
+    """``client_id``, when given, must be the link's own client (a URL naming both is checked)."""
     link = work.db.get(PortalLink, link_id)
-    if link is None:
+    if link is None or (client_id is not None and link.client_id != client_id):
         raise NotFound("no such link")
     work.require("portal.prepare", link.client_id, record_type="portal_link", record_id=link.id)
     if link.revoked_at is None:
@@ -232,10 +233,11 @@ def save_step(work: Work, packet_id: uuid.UUID, item: str, answers: dict[str, An
     packet.drafts = {**packet.drafts, item: answers}
     work.db.flush()
     work.audit("portal.save_step", record_type="portal_packet", record_id=packet.id, client_id=packet.client_id)
-    return _step_errors(work, spec, answers)
+    return step_errors(work, spec, answers)
 
 
-def _step_errors(work: Work, spec: dict[str, Any], answers: dict[str, Any]) -> dict[str, str]:
+def step_errors(work: Work, spec: dict[str, Any], answers: dict[str, Any]) -> dict[str, str]:
+    """What is still missing or wrong in one step's answers (no access check: callers have done it)."""
     registry = work.registry
     if spec["kind"] == "form":
         return registry.forms.get(spec["key"], spec["version"]).validate_answers(answers)[1]
@@ -265,8 +267,8 @@ def submit_packet(work: Work, packet_id: uuid.UUID) -> list[str]:
         raise Conflict("This packet was already submitted.")
     errors = {}
     for spec in packet.items:
-        step_errors = _step_errors(work, spec, packet.drafts.get(item_id(spec), {}))
-        errors.update({f"{item_id(spec)}.{k}": v for k, v in step_errors.items()})
+        found = step_errors(work, spec, packet.drafts.get(item_id(spec), {}))
+        errors.update({f"{item_id(spec)}.{k}": v for k, v in found.items()})
     if errors:
         raise ValidationFailed(errors)
     client = work.db.get(Client, packet.client_id)
@@ -344,10 +346,10 @@ def link_overview(work: Work, client_id: uuid.UUID) -> list[dict[str, Any]]:
     } for r in rows]
 
 
-def reissue_link(work: Work, link_id: uuid.UUID) -> tuple[PortalLink, str]:
+def reissue_link(work: Work, link_id: uuid.UUID, client_id: uuid.UUID | None = None) -> tuple[PortalLink, str]:
     """A new link to the same packet and recipient (drafts kept), e.g. after one expired."""
     old = work.db.get(PortalLink, link_id)
-    if old is None:
+    if old is None or (client_id is not None and old.client_id != client_id):
         raise NotFound("no such link")
     work.require("portal.prepare", old.client_id, record_type="portal_link", record_id=old.id)
     packet = work.db.get(PortalPacket, old.packet_id)

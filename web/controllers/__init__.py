@@ -3,7 +3,9 @@
 from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.portal import PortalController
+from polymodal.web.controllers.portal_staff import PortalStaffController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController]
+CONTROLLERS = [AuthController, DashboardController, ClientsController, PortalStaffController, PortalController]
 
 __all__ = ["CONTROLLERS"]
