@@ -86,11 +86,13 @@ def packet_items(work: Work, modality_keys: list[str]) -> list[dict[str, Any]]:
 
 
 def prepare_packet(work: Work, client_id: uuid.UUID, modality_keys: list[str] | None = None,
-                   assessment_keys: list[str] | tuple[str, ...] = ()) -> PortalPacket:
+                   assessment_keys: list[str] | tuple[str, ...] = (),
+                   consent_keys: list[str] | tuple[str, ...] = ()) -> PortalPacket:
     """A packet for the modalities given, or those of the client's upcoming sessions.
 
     ``assessment_keys`` adds standardised instruments (PHQ-9, GAD-7...) chosen by staff:
-    they are scored and flagged when the packet is submitted.
+    they are scored and flagged when the packet is submitted. ``consent_keys`` adds
+    consents the modalities do not always need (telehealth, recording...).
     """
     client = work.db.get(Client, client_id)
     if client is None:
@@ -103,6 +105,14 @@ def prepare_packet(work: Work, client_id: uuid.UUID, modality_keys: list[str] | 
             .where(SessionClient.client_id == client.id, Session.starts_at >= work.now,
                    Session.status == "scheduled")))
     items = packet_items(work, sorted(modality_keys))
+    chosen = {item_id(i) for i in items}
+    for key in dict.fromkeys(consent_keys):
+        document = work.registry.consent_documents.get(key)
+        if document is None:
+            raise ValidationFailed({"consents": "Choose consent documents offered here."})
+        if f"consent:{document.key}" not in chosen:
+            items.append({"kind": "consent", "key": document.key, "version": document.version,
+                          "title": document.title})
     for key in dict.fromkeys(assessment_keys):
         instrument = work.registry.assessments.get(key)
         if instrument is None or not instrument.items:

@@ -53,6 +53,7 @@ def _render(request: HTMXRequest, practice: Practice, actor: Actor, client_id: u
                         "can_consent": g.can_consent} for g in context["client"].guardians],
             modalities=[(m.key, m.name) for m in work.registry.modalities],
             instruments=[(a.key, f"{a.abbreviation}: {a.name}") for a in work.registry.assessments if a.items],
+            consents=[(d.key, d.title) for d in work.registry.consent_documents],
         )
     context.update(tab="portal", tabs=visible_tabs(actor), tab_label="Portal", values=values or {},
                    errors=errors or {}, new_link=new_link, smtp=bool(request.app.state.web_settings.smtp_host))
@@ -114,6 +115,7 @@ class PortalStaffController(Controller):
         """Prepare a packet and issue its first link, for the client or one of their guardians."""
         form = await request.form()
         values = {"modality": form.getall("modality", []), "instrument": form.getall("instrument", []),
+                  "consent": form.getall("consent", []),
                   "recipient": str(form.get("recipient", "client"))[:40], "days": str(form.get("days", "7"))[:4],
                   "email": form.get("email") == "yes"}
 
@@ -129,7 +131,8 @@ class PortalStaffController(Controller):
                 errors["recipient"] = "Choose the client or one of their guardians."
             if errors:
                 raise ValidationFailed(errors)
-            packet = portal.prepare_packet(work, client_id, values["modality"] or None, values["instrument"])
+            packet = portal.prepare_packet(work, client_id, values["modality"] or None, values["instrument"],
+                                           values["consent"])
             return portal.issue_link(work, packet.id, guardian_id=guardian_id, days=days)
 
         try:

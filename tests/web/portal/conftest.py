@@ -56,3 +56,22 @@ def open_link(client: TestClient, token: str):
 
 def csrf(html: str) -> str:
     return CSRF_FIELD.search(html).group(1)
+
+
+def minimal_answers(fields) -> dict:
+    """The smallest valid post for a definition's fields: a word, 'no', the first option, the minimum."""
+    data: dict = {}
+    for field in fields:
+        if not field.required:
+            continue
+        kind = field.type.value
+        if kind == "body_map":
+            for region in field.regions[:2]:
+                for item in field.item_fields:
+                    data[f"{field.key}.{region.code}.{item.key}"] = item.options[0].value if item.options else "x"
+            continue
+        data[field.key] = {"yes_no": "no", "single_choice": field.options[0].value if field.options else "",
+                           "multi_choice": field.options[0].value if field.options else "",
+                           "scale": str(int(field.min or 0)), "number": str(field.min or 0),
+                           "date": "2026-01-01"}.get(kind, "n/a")
+    return data
