@@ -96,3 +96,13 @@ def repeat_rows(field: FormField, value: Any) -> list[dict[str, Any]]:
     """The rows a repeating field shows: those entered, then blank ones to add more."""
     rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
     return (rows + [{}] * EXTRA_ROWS)[:field.max_items]
+
+
+def labels_of(step: Step) -> dict[str, str]:
+    """Field name → the question, for the error summary at the top of a step."""
+    if step.kind == "assessment":
+        return {item.key: f"Question {n}" for n, item in enumerate(step.spec.items, start=1)}
+    labels = {field.key: field.label for field in step.fields}
+    if step.kind == "consent":
+        labels.update(signer_name="Your full name", agree="I have read and agree", assent_name="Assent")
+    return labels

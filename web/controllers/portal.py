@@ -21,7 +21,7 @@ from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import portal
 from polymodal.web.config import WebSettings
-from polymodal.web.portal_steps import Step, answers_from, repeat_rows, smuggled, steps_of
+from polymodal.web.portal_steps import Step, answers_from, labels_of, repeat_rows, smuggled, steps_of
 from polymodal.web.security import client_ip, expired_portal_cookie, portal_cookie
 
 PORTAL = {"portal": True, "action": "portal.submit"}
@@ -33,7 +33,7 @@ def _page(template: str, request: Request, context: dict[str, Any], status_code:
           **kwargs: Any) -> Template:
     return Template(template_name=template, status_code=status_code, **kwargs,
                     context={"csrf_token": getattr(request.state, "csrf_token", ""), "repeat_rows": repeat_rows,
-                             **context})
+                             "labels": labels_of(context["step"]) if "step" in context else {}, **context})
 
 
 def _load(practice: Practice, request: Request) -> dict[str, Any]:
