@@ -35,6 +35,8 @@ from polymodal.core.services.clients import is_minor, may_consent_alone
 
 LINK_DAYS = 7
 SESSION_MINUTES = 30
+TOUCH_EVERY = dt.timedelta(seconds=60)
+"""A portal session's end moves at most this often: one write a minute, not one per request."""
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 MAX_REFUSALS_PER_ADDRESS = 20
 """Refused link visits from one address in the window before every visit from it is refused."""
@@ -211,7 +213,11 @@ def _refusal(work: Work, link: PortalLink | None) -> str | None:
 
 
 def resume(practice: Practice, session_token: str, origin: str = "") -> tuple[Actor, uuid.UUID]:
-    """The portal identity and packet of a portal session, checked on every request."""
+    """The portal identity and packet of a portal session, checked on every request.
+
+    The session ends after ``SESSION_MINUTES`` without a request (and never outlives
+    its link): someone working through a long form keeps it, an abandoned one does not.
+    """
     with practice.work(Actor.system("portal"), write=False) as work:
         row = work.db.scalars(select(PortalSession).where(PortalSession.token_hash == _digest(session_token))).first()
         if row is None or row.expires_at <= work.now:
@@ -221,7 +227,13 @@ def resume(practice: Practice, session_token: str, origin: str = "") -> tuple[Ac
         reason = _refusal(work, link)
         if reason:
             raise LinkRefused(reason)
-        return Actor.portal(link.client_id, link.guardian_id, origin), link.packet_id
+        renewed = min(link.expires_at, work.now + dt.timedelta(minutes=SESSION_MINUTES))
+        touch = renewed - row.expires_at >= TOUCH_EVERY
+        actor, packet_id, session_id = Actor.portal(link.client_id, link.guardian_id, origin), link.packet_id, row.id
+    if touch:
+        with practice.work(Actor.system("portal")) as work:
+            work.db.get(PortalSession, session_id).expires_at = renewed
+    return actor, packet_id
 
 
 def _own_packet(work: Work, packet_id: uuid.UUID) -> PortalPacket:

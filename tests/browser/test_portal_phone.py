@@ -119,6 +119,9 @@ def test_an_adult_completes_a_packet_on_a_phone(browser: Browser, portal_server,
     link = desk.get_by_label("Link to copy")
     expect(link).to_have_value(re.compile(r"/p/[A-Za-z0-9_-]{43}$"))
     url = link.input_value()
+    desk.get_by_role("button", name="Copy").click()
+    expect(desk.get_by_role("button", name="Copied")).to_be_visible()
+    expect(desk.locator("#portal-links .link-active")).to_have_count(1)
     desk.screenshot(path=str(artifacts / "portal-staff-link.png"), full_page=True)
     token = url.rsplit("/", 1)[1]
 

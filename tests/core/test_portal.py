@@ -174,3 +174,14 @@ def test_link_overview_shows_each_state(practice, staff, adult, clock):
     with practice.work(staff["desk"], write=False) as work:
         states = {row["id"]: row["state"] for row in portal.link_overview(work, adult.id)}
     assert states == {first.id: "revoked", second.id: "active", short.id: "expired"}
+
+
+def test_a_portal_session_lasts_while_it_is_used(practice, staff, adult, clock):
+    _, _, token = packet_and_link(practice, staff, adult)
+    session_token, _ = portal.exchange_link(practice, token)
+    for _ in range(4):  # two hours of steady work, a request every 20 minutes
+        clock.advance(minutes=20)
+        portal.resume(practice, session_token)
+    clock.advance(minutes=31)  # then away for more than half an hour
+    with pytest.raises(LinkRefused, match="saved answers are kept"):
+        portal.resume(practice, session_token)
