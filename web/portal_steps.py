@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from polymodal.core.contributions import FieldType, FormField
+from polymodal.core.contributions import FieldType, FormField, validate_fields
+from polymodal.core.display import EMPTY, describe
 from polymodal.core.registry import Registry
 
 MAX_VALUE = 50_000
@@ -106,3 +107,30 @@ def labels_of(step: Step) -> dict[str, str]:
     if step.kind == "consent":
         labels.update(signer_name="Your full name", agree="I have read and agree", assent_name="Assent")
     return labels
+
+
+def summary_rows(registry: Registry, step: Step, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The answers of a step as the client gave them, for the review page.
+
+    Instruments show each chosen answer only: scores, bands and flags are for the practitioner.
+    """
+    if step.spec is None:
+        return []
+    if step.kind == "assessment":
+        rows = []
+        for item in step.spec.items:
+            option = next((o for o in step.spec.options_for(item) if o.value == answers.get(item.key)), None)
+            if option is not None:
+                rows.append((item.text, option.label))
+        return rows
+    if step.kind == "form":
+        values, kind = step.spec.validate_answers(answers)[0], "forms"
+    else:
+        values, kind = validate_fields(step.fields, answers)[0], "consent_documents"
+    rows = [(r.label, r.text) for r in describe(registry, kind, step.item["key"], step.item["version"], values).rows
+            if r.text != EMPTY]
+    if step.kind == "consent" and answers.get("signer_name"):
+        rows.append(("Signed by", str(answers["signer_name"])))
+        if answers.get("assent_name"):
+            rows.append(("Assent", str(answers["assent_name"])))
+    return rows

@@ -21,7 +21,15 @@ from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import portal
 from polymodal.web.config import WebSettings
-from polymodal.web.portal_steps import Step, answers_from, labels_of, repeat_rows, smuggled, steps_of
+from polymodal.web.portal_steps import (
+    Step,
+    answers_from,
+    labels_of,
+    repeat_rows,
+    smuggled,
+    steps_of,
+    summary_rows,
+)
 from polymodal.web.security import client_ip, expired_portal_cookie, portal_cookie
 
 PORTAL = {"portal": True, "action": "portal.submit"}
@@ -43,6 +51,8 @@ def _load(practice: Practice, request: Request) -> dict[str, Any]:
         steps = steps_of(work.registry, view["items"])
         view["done"] = {s.id for s in steps
                         if s.id in view["drafts"] and not portal.step_errors(work, s.item, view["drafts"][s.id])}
+        view["summaries"] = {s.id: summary_rows(work.registry, s, view["drafts"][s.id])
+                             for s in steps if s.id in view["drafts"]}
     view["steps"] = steps
     return view
 

@@ -74,6 +74,8 @@ def test_an_adult_completes_a_packet_and_the_records_reach_the_practitioner(clie
     assert response.headers["location"] == "/portal/review"
     review = client.get("/portal/review")
     assert review.text.count("complete</span>") == 3
+    assert "Low mood since spring" in review.text and "Signed by</dt><dd>Jordan Ellis" in review.text
+    assert "Total" not in review.text and "Flag" not in review.text  # scores and flags are the practitioner's
     done = client.post("/portal/submit", data={"_csrf": csrf(review.text)})
     assert done.status_code == 200 and "Thank you" in done.text
     assert 'pm_portal=""' in done.headers.get("set-cookie", "") or "Max-Age=0" in done.headers.get("set-cookie", "")
@@ -188,3 +190,38 @@ def test_viewing_and_saving_are_audited_as_the_portal_identity(client, web_pract
     with web_practice.work(Actor.system("t"), write=False) as work:
         actions = set(work.db.scalars(select(AuditEvent.action).where(AuditEvent.actor_role == "portal_client")))
     assert {"portal.link_use", "portal.view", "portal.save_step"} <= actions
+
+
+def test_every_installed_modalitys_forms_and_consents_render_and_file(client, web_practice, issue):
+    """Steps are drawn from the plugins' definitions alone: every one renders, accepts answers and files."""
+    registry = web_practice.registry
+    modalities = [m.key for m in registry.modalities]
+    consents = [d.key for d in registry.consent_documents]
+    instruments = [a.key for a in registry.assessments if a.items]
+    with web_practice.work(Actor.system("t")) as work:
+        from polymodal.core.models import Client
+        from polymodal.core.services import portal
+
+        jordan = work.db.scalars(select(Client).where(Client.legal_first_name == "Jordan")).one()
+        packet = portal.prepare_packet(work, jordan.id, modalities, instruments, consents)
+        _, token = portal.issue_link(work, packet.id)
+        items = list(packet.items)
+    assert {i["kind"] for i in items} == {"form", "consent", "assessment"}
+    open_link(client, token)
+    for n, item in enumerate(items, start=1):
+        page = client.get(f"/portal/step?n={n}")
+        assert page.status_code == 200 and f"Step {n} of {len(items)}" in page.text, item
+        if item["kind"] == "assessment":
+            instrument = registry.assessments.get(item["key"])
+            data = {i.key: instrument.options_for(i)[0].value for i in instrument.items if instrument.options_for(i)}
+        elif item["kind"] == "form":
+            data = minimal_answers(registry.forms.get(item["key"]).fields)
+        else:
+            data = {**minimal_answers(registry.consent_documents.get(item["key"]).fields),
+                    "signer_name": "Jordan Ellis", "agree": "yes"}
+        response = client.post(f"/portal/step?n={n}", data={**data, "_csrf": csrf(page.text)},
+                               follow_redirects=False)
+        assert response.status_code == 303, (item, response.text[-1500:])
+    review = client.get("/portal/review")
+    assert review.text.count("complete</span>") == len(items)
+    assert "Thank you" in client.post("/portal/submit", data={"_csrf": csrf(review.text)}).text
