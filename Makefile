@@ -12,9 +12,9 @@ setup: $(VENV)/.installed web/static/vendor/htmx.min.js
 
 $(VENV)/.installed: pyproject.toml examples/ecotherapy/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
-	$(PIP) install -e '.[dev]'
-	$(PIP) install -e examples/ecotherapy
+	# uv resolves and installs the same packages as pip, about ten times faster.
+	test -x $(BIN)/uv || $(PIP) install uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]' -e examples/ecotherapy
 	touch $@
 
 web/static/vendor/htmx.min.js: package.json package-lock.json

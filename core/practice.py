@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +29,8 @@ from polymodal.core.registry import PluginInfo, Registry, describe_plugins
 from polymodal.core.settings import Settings
 
 log = logging.getLogger("polymodal")
+SLOW_PLUGIN_SECONDS = 0.25
+"""A hook call slower than this is recorded for the admin: it delays a page for everyone."""
 # The transaction in progress on this thread: side records (denials, plugin
 # errors) wait for it to end, since on SQLite it holds the only write lock.
 _current: ContextVar[Work | None] = ContextVar("polymodal_current_work", default=None)
@@ -158,6 +161,7 @@ class Practice:
         """
         results = []
         for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            started = time.perf_counter()
             try:
                 value = impl.function(**{k: kwargs[k] for k in impl.argnames})
             except Exception as exc:
@@ -165,6 +169,11 @@ class Practice:
                 if self.settings.strict_plugins:
                     raise
                 continue
+            finally:
+                elapsed = time.perf_counter() - started
+                if elapsed > SLOW_PLUGIN_SECONDS:
+                    self.record_plugin_error(impl.plugin_name, hook, TimeoutError(
+                        f"took {elapsed:.2f} s (limit {SLOW_PLUGIN_SECONDS} s); the page waited for it"))
             if value is not None:
                 results.append((impl.plugin_name, value))
         return results

@@ -15,7 +15,7 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 30 \
   -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null
 psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 \
-  -c "CREATE ROLE polymodal LOGIN PASSWORD 'polymodal'" -c "CREATE DATABASE polymodal OWNER polymodal" >/dev/null
+  -c "CREATE ROLE polymodal LOGIN CREATEDB PASSWORD 'polymodal'" -c "CREATE DATABASE polymodal OWNER polymodal" >/dev/null
 export POLYMODAL_TEST_DATABASE_URL="postgresql+psycopg://polymodal:polymodal@127.0.0.1:$PGPORT/polymodal"
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
 "$@"

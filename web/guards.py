@@ -96,6 +96,7 @@ async def check_csrf(connection: ASGIConnection, handler: BaseRouteHandler) -> N
     if connection.scope["method"] in SAFE_METHODS:
         return
     if not same_origin(connection):
+        log.warning("cross-site %s %s refused", connection.scope["method"], connection.scope.get("path"))
         raise PermissionDeniedException("cross-site request refused")
     expected = getattr(connection.state, "csrf_token", "")
     if not expected and policy_of(handler) == "public":
@@ -105,13 +106,15 @@ async def check_csrf(connection: ASGIConnection, handler: BaseRouteHandler) -> N
     if not sent and isinstance(connection, Request):
         sent = (await connection.form()).get(CSRF_FIELD, "")
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        log.warning("CSRF token missing or wrong: %s %s from %s", connection.scope["method"],
+                    connection.scope.get("path"), client_ip(connection))
         raise PermissionDeniedException("missing or wrong CSRF token")
 
 
 async def requires_action(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Function-level access: may this actor do the route's action at all? (Records are checked by services.)"""
     action = handler.opt.get("action")
-    if not action:
+    if not action or policy_of(handler) == "public":
         return
     practice: Practice = connection.app.state.practice
     actor = connection.state.actor

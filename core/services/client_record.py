@@ -1,4 +1,4 @@
-"""Read-side queries behind a client's page: their cases and sessions (columns only)."""
+"""Read-side queries behind client pages and day sheets: cases, sessions, attendees (columns only)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from polymodal.core.models import Case, CaseClient, Session, SessionClient
+from polymodal.core.models import Case, CaseClient, Client, Session, SessionClient
 from polymodal.core.practice import Work
 
 
@@ -39,3 +39,25 @@ def sessions_of(work: Work, client_id: uuid.UUID, *, limit: int = 100) -> list[A
 def require_clinical(work: Work, client_id: uuid.UUID) -> None:
     """For pages that show a clinical section before its own service exists: the same check."""
     work.require("clinical.read", client_id, record_type="client", record_id=client_id)
+
+
+def attendees(work: Work, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    """Clients of these sessions whom the actor may see, one query for a whole day sheet.
+
+    A client outside the actor's access is left out rather than named, so a
+    shared session never reveals who else attends it.
+    """
+    if not session_ids:
+        return {}
+    work.require("schedule.read")
+    rows = work.db.execute(
+        select(SessionClient.session_id, Client.id, Client.preferred_name, Client.legal_first_name,
+               Client.legal_last_name)
+        .join(Client, Client.id == SessionClient.client_id)
+        .where(SessionClient.session_id.in_(session_ids), work.client_filter("client.read"))
+        .order_by(Client.search_key)
+    ).all()
+    found: dict[uuid.UUID, list[Any]] = {}
+    for row in rows:
+        found.setdefault(row.session_id, []).append(row)
+    return found

@@ -53,7 +53,10 @@ def screen(work: Work, form_key: str, values: dict[str, Any]) -> tuple[list[Find
                                     source=rule.source))
             if OUTCOME_RANK[rule.outcome] > OUTCOME_RANK[outcome]:
                 outcome = rule.outcome
-    for _plugin, extra in work.practice.call_each("polymodal_screen_response", form=form, answers=values):
+    for plugin, extra in work.practice.call_each("polymodal_screen_response", form=form, answers=values):
+        if not isinstance(extra, list) or not all(isinstance(f, Finding) for f in extra):
+            work.practice.record_plugin_error(plugin, "polymodal_screen_response",
+                                              TypeError(f"returned {type(extra).__name__}, not a list of Finding"))
         for finding in extra if isinstance(extra, list) else []:
             if isinstance(finding, Finding):
                 findings.append(finding)

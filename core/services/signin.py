@@ -74,6 +74,10 @@ def sign_in(practice: Practice, username: str, password: str, origin: str, *,
                 # Whatever session this browser had before ends: a new sign-in never reuses a token.
                 work.db.execute(delete(WebSession).where(WebSession.token_hash == hash_token(replaces)))
             work.db.execute(delete(LoginFailure).where(LoginFailure.kind == "username", LoginFailure.key == name))
+            # Sessions of this user that ended by timeout are never looked up again: drop them here.
+            work.db.execute(delete(WebSession).where(
+                WebSession.user_id == user.id,
+                (WebSession.expires_at <= work.now) | (WebSession.last_seen_at <= work.now - IDLE)))
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             work.db.add(WebSession(token_hash=hash_token(token), user_id=user.id, csrf_token=csrf,
                                    created_at=work.now, last_seen_at=work.now, expires_at=work.now + ABSOLUTE,

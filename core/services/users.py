@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select
 
 from polymodal.core.access import Role
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
@@ -96,3 +98,12 @@ def authenticate(work: Work, username: str, password: str) -> User | None:
         return None
     work.audit("auth.login", record_type="user", record_id=user.id)
     return user
+
+
+def practitioners(work: Work) -> list[Any]:
+    """Active practitioners and supervisors (id, name, disciplines) for pickers; no clinical data."""
+    work.require("schedule.read")
+    rows = work.db.execute(select(User.id, User.display_name, User.disciplines, User.roles)
+                           .where(User.active.is_(True)).order_by(User.display_name)).all()
+    # Roles are a JSON list; the staff table is small, so filtering here beats dialect-specific JSON SQL.
+    return [r for r in rows if {"practitioner", "supervisor"} & set(r.roles)]

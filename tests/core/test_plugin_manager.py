@@ -111,3 +111,27 @@ def test_first_party_plugins_load_through_their_entry_points():
     families = {m.family for m in Registry.collect(pm).modalities}
     assert {"talk", "arts", "bodywork", "breathwork"} <= {name for name, _ in pm.list_name_plugin()}
     assert {"talk", "somatic", "breath", "creative"} <= {f.value for f in families}
+
+
+def test_a_slow_or_wrong_typed_screening_plugin_is_recorded_and_the_submission_goes_on(
+        make_practice, load_plugin):
+    import time as _time
+
+    from polymodal.core.services import center, clients, forms
+
+    def slow(form, answers):
+        _time.sleep(0.3)
+        return []
+
+    html = plugin("html", polymodal_screen_response=lambda form, answers: "<b>not a list</b>")
+    p = make_practice(("clinic", load_plugin("clinic")), ("slow", plugin("slow", polymodal_screen_response=slow)),
+                      ("html", html))
+    with p.work(Actor.system("t")) as work:
+        center.setup_center(work, {"name": "C", "timezone": "UTC", "jurisdiction": "US"})
+        client = clients.register_client(work, {"legal_first_name": "A", "legal_last_name": "B",
+                                                "date_of_birth": "1990-01-01"})
+        response = forms.submit_form(work, client.id, "clinic/intake", {"concern": "sleep"})
+        assert response.outcome == "eligible"
+    with p.work(Actor.system("t"), write=False) as work:
+        errors = {(e.plugin, e.error.split(":")[0]) for e in work.db.scalars(select(PluginErrorRecord))}
+    assert errors == {("slow", "TimeoutError"), ("html", "TypeError")}

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -57,16 +58,45 @@ def web_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template() -> Iterator[str | None]:
+    """On PostgreSQL: a database migrated and loaded with the demo once, copied per test."""
+    if not PG_URL:
+        yield None
+        return
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"pm_demo_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    engine = make_engine(_with_database(PG_URL, name))
+    migrations.upgrade(engine)
+    load_demo(Practice(get_plugin_manager(), engine=engine))
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+    admin.dispose()
+
+
+def _with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
 @pytest.fixture
 def web_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
     if PG_URL:
-        engine = make_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        migrations.upgrade(engine)
-        load_demo(Practice(get_plugin_manager(), engine=engine))
+        template = request.getfixturevalue("pg_demo_template")
+        admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        name = f"pm_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY = FILE_COPY"))
+        engine = make_engine(_with_database(PG_URL, name))
         yield engine
         engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
         return
     template = request.getfixturevalue("web_demo_template")
     path = tmp_path / "polymodal.db"

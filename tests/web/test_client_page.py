@@ -79,3 +79,26 @@ def test_page_views_are_audited_per_client(client, signed_in, client_id, web_pra
         actions = conn.execute(select(AuditEvent.action).where(AuditEvent.client_id == uuid.UUID(cid))
                                .order_by(AuditEvent.seq.desc()).limit(2)).scalars().all()
     assert set(actions) == {"client.view", "assessment.list"}
+
+
+def test_admin_sees_clinical_tabs_only_during_break_the_glass(client, signed_in, client_id, web_practice):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from polymodal.core.access import Actor
+    from polymodal.core.demo import DEMO_PASSWORD
+    from polymodal.core.models import User
+    from polymodal.core.services import privacy
+
+    cid = client_id("Ellis", "Jordan")
+    signed_in("admin")
+    page = client.get(f"/clients/{cid}").text
+    assert f'href="/clients/{cid}/notes"' not in page
+    assert client.get(f"/clients/{cid}/notes").status_code == 404
+    with Session(web_practice.engine) as db:
+        admin = Actor.of(db.scalars(select(User).where(User.username == "admin")).one())
+    with web_practice.work(admin) as work:
+        privacy.break_glass(work, uuid.UUID(cid), "Client in crisis, on-call clinician unreachable", DEMO_PASSWORD)
+    page = client.get(f"/clients/{cid}").text
+    assert f'href="/clients/{cid}/notes"' in page
+    assert client.get(f"/clients/{cid}/assessments").status_code == 200

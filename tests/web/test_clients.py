@@ -48,6 +48,7 @@ def test_history_restore_gets_the_full_page(client, signed_in):
 def test_search_is_a_case_insensitive_prefix_and_escapes_input(client, signed_in):
     signed_in("frontdesk")
     assert _names(client.get("/clients?q=ELL").text) == ["Ellis, Jordan"]
+    assert _names(client.get("/clients", params={"q": "Ellis, Jo"}).text) == ["Ellis, Jordan"]
     page = client.get("/clients", params={"q": "<script>x"})
     assert "<script>x" not in page.text and "&lt;script&gt;x" in page.text
 

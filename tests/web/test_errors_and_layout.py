@@ -80,3 +80,20 @@ def test_htmx_config_meta_swaps_422_and_restores_history_with_full_pages(client)
     assert '"historyRestoreAsHxRequest":false' in config and '{"code":"422","swap":true}' in config
     assert '"includeIndicatorStyles":false' in config and '"allowEval":false' in config
     assert '"historyCacheSize":0' in config  # no page snapshots (client data) in localStorage
+
+
+def test_dashboard_names_only_clients_the_actor_may_see(client, signed_in):
+    signed_in("frontdesk")
+    desk = re.findall(r'<a href="/clients/[0-9a-f-]{36}">([^<]+)</a>', client.get("/").text)
+    assert {"Jordan Ellis", "Tom Becker"} <= set(desk)  # the demo books sessions for today
+    signed_in("maya")
+    maya = re.findall(r'<a href="/clients/[0-9a-f-]{36}">([^<]+)</a>', client.get("/").text)
+    assert maya == ["Tom Becker"]
+
+
+def test_edit_button_only_for_those_who_may_edit(client, signed_in, client_id):
+    cid = client_id("Ellis", "Jordan")
+    signed_in("admin")
+    assert f'href="/clients/{cid}/edit"' not in client.get(f"/clients/{cid}").text
+    signed_in("frontdesk")
+    assert f'href="/clients/{cid}/edit"' in client.get(f"/clients/{cid}").text

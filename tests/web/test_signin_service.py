@@ -46,3 +46,12 @@ def test_end_all_sessions_needs_user_manage(web_practice):
     with pytest.raises(AccessDenied):
         signin.end_all_sessions(web_practice, Actor.of(desk), maya)
     assert signin.end_all_sessions(web_practice, Actor.of(admin), maya) == 2
+
+
+def test_sign_in_drops_the_users_timed_out_sessions(web_practice, web_clock):
+    stale = signin.sign_in(web_practice, "maya", DEMO_PASSWORD, "10.0.0.1")
+    web_clock.advance(minutes=45)
+    fresh = signin.sign_in(web_practice, "maya", DEMO_PASSWORD, "10.0.0.1")
+    with web_practice.engine.connect() as conn:
+        hashes = conn.execute(select(WebSession.token_hash)).scalars().all()
+    assert hashes == [signin.hash_token(fresh.token)] and signin.hash_token(stale.token) not in hashes

@@ -1,11 +1,16 @@
 """One controller per area; each route declares its access policy in ``opt``."""
 
 from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
 
+<<<<<<< HEAD
 CONTROLLERS = [AuthController, DashboardController, ClientsController, PortalStaffController, PortalController]
+=======
+CONTROLLERS = [AuthController, DashboardController, ClientsController, ClientPeopleController]
+>>>>>>> main
 
 __all__ = ["CONTROLLERS"]

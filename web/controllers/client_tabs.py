@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from polymodal.core.access import Actor, Scope, scopes_for
 from polymodal.core.practice import Work
 from polymodal.core.services import assessments, client_record, clients, consent, forms
 from polymodal.core.timeutil import to_local
@@ -31,9 +30,10 @@ TABS = {t.key: t for t in (
 )}
 
 
-def visible_tabs(actor: Actor) -> list[Tab]:
-    # An admin's clinical access exists only through break-the-glass, so those tabs stay hidden.
-    return [t for t in TABS.values() if scopes_for(actor, t.action) - {Scope.glass}]
+def visible_tabs(work: Work, client_id: uuid.UUID) -> list[Tab]:
+    """Tabs this actor may open for this client: care team, supervision or an active break-the-glass."""
+    allowed = {action: work.may(action, client_id) for action in {t.action for t in TABS.values()}}
+    return [t for t in TABS.values() if allowed[t.action]]
 
 
 def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
@@ -41,10 +41,13 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     client = clients.get_client(work, client_id)
     tz = work.center.timezone
     context: dict[str, Any] = {"client": client, "age": clients.age(work, client),
-                               "minor": clients.is_minor(work, client)}
+                               "minor": clients.is_minor(work, client),
+                               "can_edit": work.may("client.update", client.id),
+                               "tabs": visible_tabs(work, client.id)}
     if tab == "overview":
         context["guardians"] = list(client.guardians)
         context["care_team"] = [u.display_name for u in clients.care_team(work, client.id)]
+        context["can_manage_team"] = work.may("care_team.manage", client.id)
     elif tab == "cases":
         context["cases"] = client_record.cases_of(work, client.id)
     elif tab == "sessions":

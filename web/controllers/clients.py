@@ -16,7 +16,7 @@ from polymodal.core.access import Actor
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import clients
-from polymodal.web.controllers.client_tabs import TABS, tab_context, visible_tabs
+from polymodal.web.controllers.client_tabs import TABS, tab_context
 from polymodal.web.rendering import render
 
 PAGE_SIZE = 25
@@ -44,7 +44,9 @@ class ClientsController(Controller):
               q: Annotated[str, QueryParameter(max_length=100)] = "",
               page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1) -> Template:
         with practice.work(actor) as work:
-            rows = clients.search_clients(work, q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+            # "Ellis, Jo" is how people type a name; the search key has no comma.
+            rows = clients.search_clients(work, q.replace(",", " "), limit=PAGE_SIZE + 1,
+                                          offset=(page - 1) * PAGE_SIZE)
         return render(request, "clients/list.html", {
             "q": q, "page": page, "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE,
             "can_register": "client.create" in _allowed(actor),
@@ -98,7 +100,7 @@ class ClientsController(Controller):
              tab: str) -> Template:
         with practice.work(actor) as work:
             context = tab_context(work, client_id, tab)
-        context.update(tab=tab, tabs=visible_tabs(actor), tab_label=TABS[tab].label)
+        context.update(tab=tab, tab_label=TABS[tab].label)
         return render(request, "clients/detail.html", context, block="client_tab")
 
     @get("/{client_id:uuid}", opt={"action": "client.read"}, sync_to_thread=True)

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from polymodal.core.access import Actor, scopes_for
 from polymodal.core.practice import Practice
-from polymodal.core.services import notes, scheduling
+from polymodal.core.services import client_record, notes, scheduling
 from polymodal.core.timeutil import local_to_utc, to_local, today_in
 from polymodal.web.rendering import render
 
@@ -31,6 +31,7 @@ class DashboardController(Controller):
             end = local_to_utc(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()), tz)
             rows = scheduling.sessions_between(work, start, end,
                                                practitioner_id=actor.user_id if mine_only else None)
+            who = client_record.attendees(work, [r.id for r in rows])
             cosign = notes.cosign_queue(work) if "supervisor" in actor.roles else []
         modalities = practice.registry.modalities
         sessions = [{
@@ -38,6 +39,8 @@ class DashboardController(Controller):
             "modality": getattr(modalities.get(r.modality_key), "name", r.modality_key),
             "delivery": r.delivery.replace("_", " "), "status": r.status,
             "status_label": r.status.replace("_", " "),
+            "clients": [{"id": c.id, "name": f"{c.preferred_name or c.legal_first_name} {c.legal_last_name}"}
+                        for c in who.get(r.id, [])],
         } for r in rows]
         queue = [{"template_key": n.template_key, "author": n.author,
                   "signed": f"{to_local(n.signed_at, tz):%d %b %H:%M}" if n.signed_at else ""} for n in cosign]
