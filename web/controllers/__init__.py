@@ -7,10 +7,7 @@ from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
 
-<<<<<<< HEAD
-CONTROLLERS = [AuthController, DashboardController, ClientsController, PortalStaffController, PortalController]
-=======
-CONTROLLERS = [AuthController, DashboardController, ClientsController, ClientPeopleController]
->>>>>>> main
+CONTROLLERS = [AuthController, DashboardController, ClientsController, ClientPeopleController, PortalStaffController,
+               PortalController]
 
 __all__ = ["CONTROLLERS"]
