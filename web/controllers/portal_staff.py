@@ -27,7 +27,6 @@ from polymodal.core.timeutil import to_local
 from polymodal.web import mail
 from polymodal.web.config import WebSettings
 from polymodal.web.controllers.client_tabs import tab_context as client_context
-from polymodal.web.controllers.client_tabs import visible_tabs
 from polymodal.web.rendering import render
 
 log = logging.getLogger("polymodal.web")
@@ -55,7 +54,7 @@ def _render(request: HTMXRequest, practice: Practice, actor: Actor, client_id: u
             instruments=[(a.key, f"{a.abbreviation}: {a.name}") for a in work.registry.assessments if a.items],
             consents=[(d.key, d.title) for d in work.registry.consent_documents],
         )
-    context.update(tab="portal", tabs=visible_tabs(actor), tab_label="Portal", values=values or {},
+    context.update(tab="portal", tab_label="Portal", values=values or {},
                    errors=errors or {}, new_link=new_link, smtp=bool(request.app.state.web_settings.smtp_host))
     return render(request, "clients/detail.html", context, block="client_tab", status_code=status_code)
 
