@@ -131,3 +131,15 @@ def test_telehealth_consent_records_the_clients_location(client, web_practice, c
     with web_practice.work(Actor.system("t"), write=False) as work:
         record = work.db.scalars(select(ConsentRecord).where(ConsentRecord.document_key == "talk/telehealth")).one()
     assert record.scope["answers"]["location"] == "Oakland, CA"
+
+
+def test_the_childs_assent_is_asked_only_where_the_center_wants_it(client, web_practice, child):
+    from polymodal.core.models import Center
+
+    with web_practice.work(Actor.system("t")) as work:
+        center = work.db.scalars(select(Center)).one()
+        center.settings = {**center.settings, "minor_assent": False}
+    token = _packet_for(web_practice, child, ["talk/psychotherapy"], guardian=True)
+    open_link(client, token)
+    page = client.get("/portal/step?n=2")
+    assert "signing on behalf of" in page.text and "assent" not in page.text.lower()
