@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Users", "/admin/users", "user.manage"),
     NavItem("Audit", "/admin/audit", "audit.read"),
     NavItem("Plugins", "/-/plugins", "plugins.read"),
+    NavItem("Emergency access", "/admin/emergency-access", "break_glass.review"),
 )
 
 

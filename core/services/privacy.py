@@ -9,6 +9,7 @@ from typing import Any
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
+from polymodal.core.access import AccessRequest
 from polymodal.core.errors import AccessDenied, NotFound, ValidationFailed
 from polymodal.core.models import (
     AssessmentResult,
@@ -48,9 +49,9 @@ def break_glass(work: Work, client_id: uuid.UUID, reason: str, password: str,
     try:
         users._hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        work.audit("break_glass.grant", record_type="client", record_id=client_id, client_id=client_id,
-                   outcome="failed", reason="re-authentication failed")
-        raise AccessDenied("break_glass.grant", "re-authentication failed") from None
+        # deny() audits after the rollback this error causes, so the failed attempt stays on record.
+        work.deny(AccessRequest("break_glass.grant", client_id, "client", str(client_id)),
+                  "re-authentication failed")
     grant = BreakGlassGrant(user_id=user.id, client_id=client_id, reason=reason.strip()[:1000],
                             granted_at=work.now, expires_at=work.now + dt.timedelta(minutes=minutes))
     work.db.add(grant)
@@ -60,10 +61,15 @@ def break_glass(work: Work, client_id: uuid.UUID, reason: str, password: str,
     return grant
 
 
-def grants_to_review(work: Work) -> list[BreakGlassGrant]:
+def grants_to_review(work: Work) -> list[Any]:
+    """Unreviewed emergency grants with who, whom and why (columns only, one query)."""
     work.require("break_glass.review")
-    return list(work.db.scalars(select(BreakGlassGrant).where(BreakGlassGrant.reviewed_by.is_(None))
-                                .order_by(BreakGlassGrant.granted_at)))
+    stmt = (select(BreakGlassGrant.id, BreakGlassGrant.reason, BreakGlassGrant.granted_at,
+                   BreakGlassGrant.expires_at, BreakGlassGrant.user_id, User.display_name.label("user_name"),
+                   Client.legal_first_name, Client.legal_last_name)
+            .join(User, User.id == BreakGlassGrant.user_id).join(Client, Client.id == BreakGlassGrant.client_id)
+            .where(BreakGlassGrant.reviewed_by.is_(None)).order_by(BreakGlassGrant.granted_at))
+    return list(work.db.execute(stmt).all())
 
 
 def review_grant(work: Work, grant_id: uuid.UUID) -> None:

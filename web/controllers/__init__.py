@@ -4,10 +4,11 @@ from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.emergency import EmergencyAccessController
 from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
 
-CONTROLLERS = [AuthController, DashboardController, ClientsController, ClientPeopleController, PortalStaffController,
-               PortalController]
+CONTROLLERS = [AuthController, DashboardController, EmergencyAccessController, ClientsController, ClientPeopleController,
+               PortalStaffController, PortalController]
 
 __all__ = ["CONTROLLERS"]

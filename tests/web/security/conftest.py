@@ -6,15 +6,16 @@ import pytest
 from sqlalchemy import select
 
 from polymodal.core.access import Actor
+from polymodal.core.demo import DEMO_PASSWORD
 from polymodal.core.models import CaseClient, Client, ConsentRecord, Guardian, SessionClient, User
-from polymodal.core.services import assessments, cases, consent, forms, notes, portal
+from polymodal.core.services import assessments, cases, consent, forms, notes, portal, privacy
 
 OWNERS = {"jordan": ("Ellis", "Jordan", "rivera"), "tom": ("Becker", "Tom", "maya"),
           "sofia": ("Alvarez", "Sofia", "trainee")}
 
 
 @pytest.fixture
-def record_ids(web_practice) -> dict[str, dict[str, str]]:
+def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
     """``{client: {path parameter: id}}``: what a URL of each kind names for that client."""
     ids: dict[str, dict[str, str]] = {}
     for name, (last, first, practitioner) in OWNERS.items():
@@ -43,14 +44,18 @@ def record_ids(web_practice) -> dict[str, dict[str, str]]:
                                                 signer_name=f"{first} {last}")
             packet = portal.prepare_packet(work, client.id, ["talk/psychotherapy"])
             link, _token = portal.issue_link(work, packet.id)
+            admin = work.db.scalars(select(User).where(User.username == "admin")).one()
+        with web_practice.work(Actor.of(admin)) as work:
+            grant = privacy.break_glass(work, client.id, "matrix fixture: expired at once", DEMO_PASSWORD, 5)
         ids[name] = {
             "client_id": str(client.id), "case_id": str(case_id), "session_id": str(session_id),
             "note_id": str(note.id), "goal_id": str(goal.id), "result_id": str(result.id),
             "assessment_id": str(result.id), "response_id": str(response.id) if response else "",
             "consent_id": str(record.id), "packet_id": str(packet.id), "link_id": str(link.id),
-            "guardian_id": str(guardian.id) if guardian else "",
+            "guardian_id": str(guardian.id) if guardian else "", "grant_id": str(grant.id),
         }
         ids[name] = {k: v for k, v in ids[name].items() if v}
+    web_clock.advance(minutes=10)  # the fixture's emergency grants have expired: no one gains access by them
     return ids
 
 
