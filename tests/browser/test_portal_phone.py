@@ -269,3 +269,24 @@ def test_a_tampered_client_id_is_refused(browser: Browser, portal_server, artifa
         from polymodal.core.models import PortalPacket
 
         assert work.db.get(PortalPacket, packet.id).drafts == {}
+
+
+def test_touch_consent_per_body_region_fits_a_phone(browser: Browser, portal_server, artifacts):
+    base, practice, _clock = portal_server
+    with practice.work(Actor.system("t")) as work:
+        tom = work.db.scalars(select(Client).where(Client.legal_first_name == "Tom")).one()
+        packet = portal.prepare_packet(work, tom.id, ["bodywork/massage"])
+        _, token = portal.issue_link(work, packet.id)
+        touch = next(n for n, i in enumerate(packet.items, start=1) if i["key"] == "bodywork/touch")
+    phone = _phone(browser, [])
+    phone.goto(f"{base}/p/{token}")
+    phone.goto(f"{base}/portal/step?n={touch}")
+    phone.get_by_label("Low back: Consent").select_option("consented")
+    phone.get_by_label("Gluteal: Consent").select_option("declined")
+    phone.get_by_label("Techniques planned").fill("Swedish massage")
+    _fits(phone)
+    _shot(phone, artifacts, "touch-consent")
+    phone.get_by_role("button", name=re.compile("^Save and (continue|review)$")).click()
+    expect(phone.locator(".error-summary")).to_contain_text("Draping method")
+    expect(phone.get_by_label("Low back: Consent")).to_have_value("consented")
+    expect(phone.get_by_label("Techniques planned")).to_have_value("Swedish massage")
