@@ -1,11 +1,13 @@
 """The client portal on a phone (375 px) in a real browser: an adult, a guardian for a 10-year-old, refusals.
 
-Screenshots of every step go to test-artifacts/ (git-ignored); a few small ones to docs/screenshots/.
+Screenshots of every step go to test-artifacts/ (git-ignored); a few small ones to docs/screenshots/
+(when missing, or with POLYMODAL_UPDATE_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
 import time
@@ -82,7 +84,9 @@ def _fits(page: Page) -> None:
 
 def _shot(page: Page, artifacts: Path, name: str, docs: bool = False) -> None:
     page.screenshot(path=str(artifacts / f"portal-{name}.png"), full_page=True)
-    if docs:
+    target = DOCS / f"portal-{name}.png"
+    if docs and (os.environ.get("POLYMODAL_UPDATE_SCREENSHOTS") == "1" or not target.exists()):
+        # Committed images change only on request, so a test run leaves the work tree clean.
         DOCS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOCS / f"portal-{name}.png"))  # the visible phone screen only: small
         assert (DOCS / f"portal-{name}.png").stat().st_size < 100_000
