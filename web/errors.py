@@ -45,8 +45,12 @@ def on_sign_in_required(request: Request, _exc: SignInRequired) -> Response:
     target = request.url.path
     if request.url.query and request.method == "GET":
         target += "?" + request.url.query
-    location = "/sign-in" + (f"?next={quote(target, safe='/')}" if target not in ("/", "/sign-in") else "")
-    cookie = expired_session_cookie(request.app.state.web_settings)
+    settings = request.app.state.web_settings
+    params = [f"next={quote(target, safe='/')}"] if target not in ("/", "/sign-in") else []
+    if request.cookies.get(settings.session_cookie):
+        params.append("ended=1")  # there was a session: say it timed out rather than look broken
+    location = "/sign-in" + ("?" + "&".join(params) if params else "")
+    cookie = expired_session_cookie(settings)
     if request.headers.get("hx-request"):
         # htmx follows a redirect inside the page; HX-Redirect makes the browser load the sign-in page.
         return Response(content="", status_code=401, headers={"HX-Redirect": location}, cookies=[cookie])

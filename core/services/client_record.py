@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import uuid
 from typing import Any
 
 from sqlalchemy import select
 
+from polymodal.core.errors import Conflict, NotFound
 from polymodal.core.models import Case, CaseClient, Client, Session, SessionClient
 from polymodal.core.practice import Work
+from polymodal.core.services import clients
 
 
 def cases_of(work: Work, client_id: uuid.UUID) -> list[Any]:
@@ -61,3 +66,37 @@ def attendees(work: Work, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[
     for row in rows:
         found.setdefault(row.session_id, []).append(row)
     return found
+
+
+class StaleClient(Conflict):
+    """The client's details changed since the editor loaded them; nothing was saved."""
+
+    def __init__(self, current: dict[str, str], version: str) -> None:
+        super().__init__("Someone else changed these details while you were editing. Nothing was saved.")
+        self.current = current
+        self.version = version
+
+
+def editable_values(client: Client) -> dict[str, str]:
+    return {name: "" if getattr(client, name) is None else str(getattr(client, name))
+            for name in clients.ClientInput.model_fields}
+
+
+def version_of(client: Client) -> str:
+    """A fingerprint of the editable details: the edit form sends it back to detect a lost update."""
+    payload = json.dumps(editable_values(client), sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def update_client_if_unchanged(work: Work, client_id: uuid.UUID, data: dict[str, Any], version: str) -> Client:
+    """``clients.update_client``, refused with ``StaleClient`` if someone saved in between."""
+    # Lock the row (PostgreSQL; SQLite's write transaction already holds the database) so two
+    # editors cannot both pass the check and the second silently overwrite the first.
+    client = work.db.scalars(select(Client).where(Client.id == client_id).with_for_update()).first()
+    if client is None:
+        raise NotFound("no such client")
+    work.require("client.update", client.id, record_type="client", record_id=client.id)
+    current = version_of(client)
+    if not hmac.compare_digest(current, version or ""):
+        raise StaleClient(editable_values(client), current)
+    return clients.update_client(work, client_id, data)

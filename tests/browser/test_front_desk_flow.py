@@ -62,9 +62,12 @@ def test_front_desk_searches_registers_and_opens_a_client(page: Page, live_serve
     page.screenshot(path=str(artifacts / "client-page.png"), full_page=True)
 
     # 375 px wide: nothing overflows the viewport.
+    client_url = page.url.rsplit("/", 1)[0]
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server}/clients")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.screenshot(path=str(artifacts / "clients-375.png"), full_page=True)
+    for name, url in (("clients", "/clients"), ("dashboard", "/"), ("form", "/clients/new"),
+                      ("client", client_url.removeprefix(live_server))):
+        page.goto(f"{live_server}{url}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+        page.screenshot(path=str(artifacts / f"{name}-375.png"), full_page=True)
 
     assert not problems, problems

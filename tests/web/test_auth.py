@@ -144,6 +144,10 @@ def test_idle_timeout_cannot_be_skipped(client, signed_in, web_clock):
     for url in ("/clients?skip_timeout_reset=1", "/?keepalive=1", "/clients"):
         response = client.get(url, headers=HTMX, follow_redirects=False)
         assert response.status_code == 401 and "hx-redirect" in response.headers
+    client.cookies.set("pm_session", "the-old-token")
+    response = client.get("/clients", follow_redirects=False)
+    assert response.headers["location"] == "/sign-in?next=/clients&ended=1"
+    assert "Your session ended" in client.get(response.headers["location"]).text
 
 
 def test_absolute_timeout(client, signed_in, web_clock):
@@ -223,3 +227,19 @@ def test_pages_have_no_inline_script_or_style(client, signed_in):
         assert "style=" not in html and "<style" not in html, url
         scripts = re.findall(r"<script[^>]*>", html)
         assert scripts and all('src="/static/' in tag for tag in scripts), url
+
+
+def test_session_token_appears_only_in_set_cookie(client, signed_in, client_id):
+    signed_in("rivera")
+    token = client.cookies.get("pm_session")
+    cid = client_id("Ellis", "Jordan")
+    for url in ("/", "/clients", f"/clients/{cid}", f"/clients/{cid}/edit", "/no-such-page"):
+        response = client.get(url)
+        assert token not in response.text, url
+        assert all(token not in value for key, value in response.headers.items() if key != "set-cookie"), url
+
+
+def test_anonymous_csrf_cookie_is_httponly_and_strict(client):
+    cookie = client.get("/sign-in").headers["set-cookie"]
+    assert cookie.startswith("pm_csrf=") and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace(
+        "Strict", "strict")

@@ -152,8 +152,9 @@ def test_edit_form_prefilled_and_update(client, signed_in, client_id):
     assert form.status_code == 200 and 'value="Jordan"' in form.text and 'value="1988-04-12"' in form.text
     fragment = client.get(f"/clients/{cid}/edit", headers=HTMX)
     assert fragment.text.lstrip().startswith("<form")
+    version = re.search(r'name="_version" value="([0-9a-f]+)"', form.text).group(1)
     data = {"legal_first_name": "Jordan", "legal_last_name": "Ellis", "preferred_name": "Jo",
-            "pronouns": "they/them", "date_of_birth": "1988-04-12", "_csrf": csrf}
+            "pronouns": "they/them", "date_of_birth": "1988-04-12", "_csrf": csrf, "_version": version}
     response = client.post(f"/clients/{cid}", data=data, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/clients/{cid}"
     assert "<h1>Jo Ellis</h1>" in client.get(f"/clients/{cid}").text
@@ -162,8 +163,9 @@ def test_edit_form_prefilled_and_update(client, signed_in, client_id):
 def test_edit_422_keeps_values(client, signed_in, client_id):
     cid = client_id("Ellis", "Jordan")
     csrf = signed_in("frontdesk")
+    version = re.search(r'name="_version" value="([0-9a-f]+)"', client.get(f"/clients/{cid}/edit").text).group(1)
     data = {"legal_first_name": "Jordan", "legal_last_name": "", "preferred_name": "Jo",
-            "date_of_birth": "not a date", "_csrf": csrf}
+            "date_of_birth": "not a date", "_csrf": csrf, "_version": version}
     response = client.post(f"/clients/{cid}", data=data, headers=HTMX)
     assert response.status_code == 422
     assert 'id="f-legal_last_name-error"' in response.text and 'id="f-date_of_birth-error"' in response.text
@@ -179,3 +181,38 @@ def test_practitioner_cannot_edit_another_teams_client(client, signed_in, client
     assert client.post(f"/clients/{cid}", data=data).status_code == 404
     with web_practice.engine.connect() as conn:
         assert conn.execute(select(Client.legal_first_name).where(Client.id == uuid.UUID(cid))).scalar() == "Jordan"
+
+
+def test_a_concurrent_edit_is_never_silently_overwritten(client, signed_in, client_id, web_practice):
+    from polymodal.core.access import Actor
+    from polymodal.core.services import clients as client_service
+
+    cid = client_id("Ellis", "Jordan")
+    csrf = signed_in("frontdesk")
+    version = re.search(r'name="_version" value="([0-9a-f]+)"', client.get(f"/clients/{cid}/edit").text).group(1)
+    # Meanwhile a colleague corrects the phone number.
+    with web_practice.work(Actor.system("colleague")) as work:
+        client_service.update_client(work, uuid.UUID(cid), {
+            "legal_first_name": "Jordan", "legal_last_name": "Ellis", "pronouns": "they/them",
+            "date_of_birth": "1988-04-12", "email": "jordan@example.org", "phone": "+1 555 0199"})
+    mine = {"legal_first_name": "Jordan", "legal_last_name": "Ellis", "preferred_name": "Jo",
+            "pronouns": "they/them", "date_of_birth": "1988-04-12", "email": "jordan@example.org",
+            "_csrf": csrf, "_version": version}
+    stale = client.post(f"/clients/{cid}", data=mine, headers=HTMX)
+    assert stale.status_code == 409
+    assert "Someone else changed these details" in stale.text and 'value="Jo"' in stale.text
+    assert "+1 555 0199" in stale.text  # what is saved now is shown
+    with web_practice.engine.connect() as conn:
+        row = conn.execute(select(Client.preferred_name, Client.phone).where(Client.id == uuid.UUID(cid))).one()
+    assert row.preferred_name == "" and row.phone == "+1 555 0199"
+    # Saving again with the version the 409 carried is a deliberate overwrite.
+    fresh = re.search(r'name="_version" value="([0-9a-f]+)"', stale.text).group(1)
+    again = client.post(f"/clients/{cid}", data={**mine, "_version": fresh}, follow_redirects=False)
+    assert again.status_code == 303
+
+
+def test_an_edit_without_a_version_is_refused(client, signed_in, client_id):
+    cid = client_id("Ellis", "Jordan")
+    csrf = signed_in("frontdesk")
+    data = {"legal_first_name": "J", "legal_last_name": "Ellis", "date_of_birth": "1988-04-12", "_csrf": csrf}
+    assert client.post(f"/clients/{cid}", data=data).status_code == 409

@@ -45,7 +45,7 @@ def test_navigation_follows_the_role(client, signed_in):
     menu = re.search(r'<nav aria-label="Main">(.*?)</nav>', client.get("/clients").text, re.S).group(1)
     assert 'href="/clients" aria-current="page"' in menu and 'href="/"' in menu
     # Entries of areas not mounted yet never link to a 404.
-    assert "/schedule" not in menu and "/admin" not in menu
+    assert 'href="/schedule"' in menu and "/admin" not in menu
 
 
 def test_supervisor_dashboard_has_the_cosign_queue_and_front_desk_does_not(client, signed_in):
@@ -78,6 +78,7 @@ def test_htmx_config_meta_swaps_422_and_restores_history_with_full_pages(client)
     html = client.get("/sign-in").text
     config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1)
     assert '"historyRestoreAsHxRequest":false' in config and '{"code":"422","swap":true}' in config
+    assert '{"code":"409","swap":true}' in config
     assert '"includeIndicatorStyles":false' in config and '"allowEval":false' in config
     assert '"historyCacheSize":0' in config  # no page snapshots (client data) in localStorage
 
@@ -97,3 +98,32 @@ def test_edit_button_only_for_those_who_may_edit(client, signed_in, client_id):
     assert f'href="/clients/{cid}/edit"' not in client.get(f"/clients/{cid}").text
     signed_in("frontdesk")
     assert f'href="/clients/{cid}/edit"' in client.get(f"/clients/{cid}").text
+
+
+def test_admin_dashboard_shows_emergency_access_to_review_and_plugin_errors(client, signed_in, client_id,
+                                                                           web_practice):
+    import uuid
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from polymodal.core.access import Actor
+    from polymodal.core.demo import DEMO_PASSWORD
+    from polymodal.core.models import User
+    from polymodal.core.services import privacy
+
+    signed_in("admin")
+    page = client.get("/").text
+    assert "No break-the-glass access waiting for review." in page and "Plugin errors" in page
+    with Session(web_practice.engine) as db:
+        admin = Actor.of(db.scalars(select(User).where(User.username == "admin")).one())
+    with web_practice.work(admin) as work:
+        privacy.break_glass(work, uuid.UUID(client_id("Ellis", "Jordan")),
+                            "Client in crisis, on-call clinician unreachable", DEMO_PASSWORD)
+    web_practice.record_plugin_error("talk", "polymodal_preflight_checks", RuntimeError("boom"))
+    page = client.get("/").text
+    assert "Client in crisis, on-call clinician unreachable" in page
+    assert "talk in polymodal_preflight_checks" in page and "boom" not in page
+    signed_in("frontdesk")
+    page = client.get("/").text
+    assert "Emergency access" not in page and "Plugin errors" not in page

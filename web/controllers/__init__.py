@@ -1,14 +1,25 @@
 """One controller per area; each route declares its access policy in ``opt``."""
 
 from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.cases import CasesController
 from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.emergency import EmergencyAccessController
 from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
+from polymodal.web.controllers.schedule import ScheduleController
 
-CONTROLLERS = [AuthController, DashboardController, EmergencyAccessController, ClientsController, ClientPeopleController,
-               PortalStaffController, PortalController]
+CONTROLLERS = [
+    AuthController,
+    DashboardController,
+    ClientsController,
+    ClientPeopleController,
+    ScheduleController,
+    CasesController,
+    EmergencyAccessController,
+    PortalStaffController,
+    PortalController,
+]
 
 __all__ = ["CONTROLLERS"]

@@ -38,15 +38,17 @@ class AuthController(Controller):
 
     @get("/sign-in", opt={"public": True}, sync_to_thread=False)
     def sign_in_page(self, request: HTMXRequest) -> Template:
-        return self._form(request, next_=request.query_params.get("next", ""))
+        ended = request.query_params.get("ended") == "1"
+        return self._form(request, next_=request.query_params.get("next", ""),
+                          notice="Your session ended. Sign in again to continue." if ended else "")
 
     def _form(self, request: HTMXRequest, *, next_: str = "", username: str = "", error: str = "",
-              status_code: int = 200) -> Template:
+              notice: str = "", status_code: int = 200) -> Template:
         settings: WebSettings = request.app.state.web_settings
         token, cookie = anonymous_csrf(request, settings)
         request.state.csrf_token = token
         return render(request, "auth/sign_in.html",
-                      {"next": safe_next(next_), "username": username, "error": error},
+                      {"next": safe_next(next_), "username": username, "error": error, "notice": notice},
                       block="sign_in_form", status_code=status_code, cookies=[cookie] if cookie else [])
 
     @post("/sign-in", opt={"public": True}, status_code=303)

@@ -50,6 +50,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
         context["can_manage_team"] = work.may("care_team.manage", client.id)
     elif tab == "cases":
         context["cases"] = client_record.cases_of(work, client.id)
+        context["can_open_case"] = work.may("case.manage", client.id)
     elif tab == "sessions":
         context["sessions"] = [{
             "when": f"{to_local(s.starts_at, tz):%a %d %b %Y %H:%M}", "status": s.status,

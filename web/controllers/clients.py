@@ -12,18 +12,16 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
 
-from polymodal.core.access import Actor
+from polymodal.core.access import Actor, scopes_for
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Practice
-from polymodal.core.services import clients
+from polymodal.core.services import client_record, clients
 from polymodal.web.controllers.client_tabs import TABS, tab_context
 from polymodal.web.rendering import render
 
 PAGE_SIZE = 25
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-FIELDS = ("legal_first_name", "legal_last_name", "preferred_name", "pronouns", "date_of_birth", "email",
-          "phone", "address", "emergency_contact_name", "emergency_contact_phone",
-          "emergency_contact_relationship")
+FIELDS = tuple(clients.ClientInput.model_fields)
 
 
 def _values(data: dict[str, Any]) -> dict[str, str]:
@@ -49,7 +47,7 @@ class ClientsController(Controller):
                                           offset=(page - 1) * PAGE_SIZE)
         return render(request, "clients/list.html", {
             "q": q, "page": page, "rows": rows[:PAGE_SIZE], "has_next": len(rows) > PAGE_SIZE,
-            "can_register": "client.create" in _allowed(actor),
+            "can_register": bool(scopes_for(actor, "client.create")),
         }, block="client_rows")
 
     @get("/new", opt={"action": "client.create"}, sync_to_thread=False)
@@ -77,21 +75,28 @@ class ClientsController(Controller):
             client = clients.get_client(work, client_id)
             # Reading for an edit form needs update rights too: check before showing the values.
             work.require("client.update", client.id, record_type="client", record_id=client.id)
-            values = {name: str(getattr(client, name) or "") for name in FIELDS}
-        return render(request, "clients/form.html", {"values": values, "errors": {}, "client_id": client_id},
-                      block="client_form")
+            values = client_record.editable_values(client)
+            version = client_record.version_of(client)
+        return render(request, "clients/form.html", {"values": values, "errors": {}, "client_id": client_id,
+                                                     "version": version}, block="client_form")
 
     @post("/{client_id:uuid}", opt={"action": "client.update"}, status_code=200, sync_to_thread=True)
     def update(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID], data: FormData) -> Response:
-        values = _values(data)
+        values, version = _values(data), str(data.get("_version", ""))[:64]
         try:
             with practice.work(actor) as work:
-                clients.update_client(work, client_id, values)
+                client_record.update_client_if_unchanged(work, client_id, values, version)
         except ValidationFailed as exc:
             return render(request, "clients/form.html", {"values": values, "errors": exc.errors,
-                                                         "client_id": client_id},
+                                                         "client_id": client_id, "version": version},
                           block="client_form", status_code=422)
+        except client_record.StaleClient as exc:
+            # Keep what this person typed, show what is saved now; saving again is a deliberate overwrite.
+            changed = {k: v for k, v in exc.current.items() if v != values.get(k, "")}
+            return render(request, "clients/form.html", {
+                "values": values, "errors": {"form": str(exc)}, "client_id": client_id,
+                "version": exc.version, "changed": changed}, block="client_form", status_code=409)
         return _go(request, f"/clients/{client_id}")
 
     # --- the client page: one route per tab, each with its own declared action -----
@@ -138,8 +143,3 @@ class ClientsController(Controller):
                     actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "assessments")
 
-
-def _allowed(actor: Actor) -> set[str]:
-    from polymodal.core.access import POLICY, scopes_for
-
-    return {action for action in POLICY if scopes_for(actor, action)}

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from polymodal.core.access import Actor, scopes_for
 from polymodal.core.practice import Practice
-from polymodal.core.services import client_record, notes, scheduling
+from polymodal.core.services import client_record, notes, privacy, scheduling
 from polymodal.core.timeutil import local_to_utc, to_local, today_in
 from polymodal.web.rendering import render
 
@@ -33,6 +33,10 @@ class DashboardController(Controller):
                                                practitioner_id=actor.user_id if mine_only else None)
             who = client_record.attendees(work, [r.id for r in rows])
             cosign = notes.cosign_queue(work) if "supervisor" in actor.roles else []
+            reviews_glass = bool(scopes_for(actor, "break_glass.review"))
+            glass = privacy.grants_to_review(work) if reviews_glass else []
+        reads_plugins = bool(scopes_for(actor, "plugins.read"))
+        plugin_errors = practice.recent_plugin_errors(limit=5) if reads_plugins else []
         modalities = practice.registry.modalities
         sessions = [{
             "start": f"{to_local(r.starts_at, tz):%H:%M}", "end": f"{to_local(r.ends_at, tz):%H:%M}",
@@ -44,7 +48,13 @@ class DashboardController(Controller):
         } for r in rows]
         queue = [{"template_key": n.template_key, "author": n.author,
                   "signed": f"{to_local(n.signed_at, tz):%d %b %H:%M}" if n.signed_at else ""} for n in cosign]
+        grants = [{"granted": f"{to_local(g.granted_at, tz):%d %b %H:%M}",
+                   "expires": f"{to_local(g.expires_at, tz):%d %b %H:%M}", "reason": g.reason} for g in glass]
+        errors = [{"at": f"{to_local(e.at, tz):%d %b %H:%M}", "plugin": e.plugin, "hook": e.hook}
+                  for e in plugin_errors]
         return render(request, "dashboard/index.html", {
             "today": today, "sessions": sessions, "mine_only": mine_only, "cosign": queue,
             "show_cosign": "supervisor" in actor.roles, "can_register": bool(scopes_for(actor, "client.create")),
+            "show_glass": reviews_glass, "grants": grants, "show_plugin_errors": reads_plugins,
+            "plugin_errors": errors,
         }, block="today_sessions")

@@ -1,0 +1,180 @@
+"""The read side of the schedule: calendar rows with people's names, and what a booking form offers.
+
+Every function here costs a fixed number of statements whatever the number of
+sessions (one for the sessions, one for their clients, one for their
+practitioners), so a busy week costs what a quiet one does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, not_, select
+
+from polymodal.core.models import (
+    Case,
+    CaseClient,
+    CasePractitioner,
+    Client,
+    Location,
+    Room,
+    Session,
+    SessionClient,
+    SessionPractitioner,
+    User,
+)
+from polymodal.core.practice import Work
+from polymodal.core.services.cases import get_case
+
+
+@dataclass(frozen=True)
+class Person:
+    id: uuid.UUID
+    name: str
+    visible: bool = True
+    """False for a client outside the actor's reach: the slot shows, the name does not."""
+
+
+@dataclass(frozen=True)
+class CalendarSession:
+    id: uuid.UUID
+    case_id: uuid.UUID
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    modality_key: str
+    format: str
+    delivery: str
+    status: str
+    room_id: uuid.UUID | None
+    room_name: str
+    series_id: uuid.UUID | None
+    clients: tuple[Person, ...]
+    practitioners: tuple[Person, ...]
+    manageable: bool
+    """The actor may move or cancel it (``session.manage`` for every client)."""
+
+
+def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_id: uuid.UUID | None = None,
+             room_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None) -> list[CalendarSession]:
+    """Sessions overlapping ``[start, end)`` with client and practitioner names; no clinical content.
+
+    A client's name shows only to those who may read that client
+    (``client.read``); everyone with ``schedule.read`` sees that the slot is
+    taken. One audit event records the view (no per-client events, which
+    would make the page cost grow with the week).
+    """
+    work.require("schedule.read")
+    window = [Session.starts_at < end, Session.ends_at > start]
+    if practitioner_id is not None:
+        window.append(Session.id.in_(select(SessionPractitioner.session_id)
+                                     .where(SessionPractitioner.user_id == practitioner_id)))
+    if room_id is not None:
+        window.append(Session.room_id == room_id)
+    if case_id is not None:
+        window.append(Session.case_id == case_id)
+    rows = work.db.execute(
+        select(Session.id, Session.case_id, Session.starts_at, Session.ends_at, Session.modality_key,
+               Session.format, Session.delivery, Session.status, Session.room_id, Room.name.label("room_name"),
+               Session.series_id)
+        .outerjoin(Room, Room.id == Session.room_id)
+        .where(*window).order_by(Session.starts_at, Session.id)
+    ).all()
+    work.audit("schedule.view", record_type="schedule", reason=f"{len(rows)} sessions")
+    if not rows:
+        return []
+    ids = select(Session.id).where(*window).scalar_subquery()
+    readable = case((work.client_filter("client.read"), True), else_=False)
+    manageable = case((work.client_filter("session.manage"), True), else_=False)
+    clients: dict[uuid.UUID, list[Person]] = {}
+    unmanageable: set[uuid.UUID] = set()
+    for row in work.db.execute(
+        select(SessionClient.session_id, Client.id, Client.preferred_name, Client.legal_first_name,
+               Client.legal_last_name, readable.label("readable"), manageable.label("manageable"))
+        .join(Client, Client.id == SessionClient.client_id)
+        .where(SessionClient.session_id.in_(ids)).order_by(Client.legal_last_name, Client.legal_first_name)
+    ):
+        name = f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}" if row.readable else ""
+        clients.setdefault(row.session_id, []).append(Person(row.id, name, bool(row.readable)))
+        if not row.manageable:
+            unmanageable.add(row.session_id)
+    practitioners: dict[uuid.UUID, list[Person]] = {}
+    for row in work.db.execute(
+        select(SessionPractitioner.session_id, User.id, User.display_name)
+        .join(User, User.id == SessionPractitioner.user_id)
+        .where(SessionPractitioner.session_id.in_(ids)).order_by(User.display_name)
+    ):
+        practitioners.setdefault(row.session_id, []).append(Person(row.id, row.display_name))
+    may_manage = bool(work.may("session.manage"))
+    return [CalendarSession(
+        id=r.id, case_id=r.case_id, starts_at=r.starts_at, ends_at=r.ends_at, modality_key=r.modality_key,
+        format=r.format, delivery=r.delivery, status=r.status, room_id=r.room_id, room_name=r.room_name or "",
+        series_id=r.series_id, clients=tuple(clients.get(r.id, ())),
+        practitioners=tuple(practitioners.get(r.id, ())),
+        manageable=may_manage and r.id in clients and r.id not in unmanageable,
+    ) for r in rows]
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Who and where can be booked: active practitioners (with their modalities) and rooms."""
+
+    practitioners: tuple[Any, ...]
+    rooms: tuple[Any, ...]
+
+
+def directory(work: Work) -> Directory:
+    """Staff and rooms for calendar filters and booking forms (two statements)."""
+    work.require("schedule.read")
+    staff = work.db.execute(
+        select(User.id, User.display_name, User.roles, User.modalities)
+        .where(User.active.is_(True)).order_by(User.display_name)
+    ).all()
+    practitioners = tuple(u for u in staff if {"practitioner", "supervisor"} & set(u.roles or ()))
+    rooms = tuple(work.db.execute(
+        select(Room.id, Room.name, Location.name.label("location"))
+        .join(Location, Location.id == Room.location_id).order_by(Location.name, Room.name)
+    ).all())
+    return Directory(practitioners, rooms)
+
+
+def bookable_cases(work: Work, *, limit: int = 500) -> list[Any]:
+    """Open cases whose every client the actor may book sessions for (columns only)."""
+    work.require("session.manage")
+    out_of_reach = (select(CaseClient.case_id).join(Client, Client.id == CaseClient.client_id)
+                    .where(not_(work.client_filter("session.manage"))))
+    return list(work.db.execute(
+        select(Case.id, Case.title, Case.kind)
+        .where(and_(Case.closed_on.is_(None), Case.id.not_in(out_of_reach)))
+        .order_by(Case.title, Case.id).limit(min(max(limit, 1), 2000))
+    ).all())
+
+
+@dataclass(frozen=True)
+class CaseBooking:
+    """What a booking form pre-fills for a case: its kind, people and the modalities they offer."""
+
+    id: uuid.UUID
+    kind: str
+    client_ids: tuple[uuid.UUID, ...]
+    practitioner_ids: tuple[uuid.UUID, ...]
+    offered_modalities: tuple[str, ...]
+    last_modality: str | None
+    """The modality of the case's latest session: the likeliest choice for the next one."""
+
+
+def case_booking(work: Work, case_id: uuid.UUID) -> CaseBooking:
+    """Raises ``NotFound`` or ``AccessDenied`` (audited) like booking itself would."""
+    case_ = get_case(work, case_id, "session.manage")
+    offered = work.db.execute(
+        select(User.modalities).join(CasePractitioner, CasePractitioner.user_id == User.id)
+        .where(CasePractitioner.case_id == case_.id)
+    ).scalars().all()
+    keys = sorted({key for keys in offered for key in (keys or ()) if key in work.registry.modalities})
+    last = work.db.execute(select(Session.modality_key).where(Session.case_id == case_.id)
+                           .order_by(Session.starts_at.desc()).limit(1)).scalar()
+    return CaseBooking(case_.id, case_.kind, tuple(link.client_id for link in case_.clients),
+                       tuple(link.user_id for link in case_.practitioners), tuple(keys),
+                       last if last in work.registry.modalities else None)

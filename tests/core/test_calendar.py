@@ -1,0 +1,120 @@
+"""The schedule's read side: names by reach, change rights, fixed statement counts; case pages and choices."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import event
+
+from polymodal.core.access import Actor
+from polymodal.core.errors import AccessDenied
+from polymodal.core.services import calendar, case_record, cases, clients, scheduling
+
+DAY = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def two_cases(practice, staff, rooms):
+    """Ada (Super's client) and Bo (Other's client), each with a session on 2 March."""
+    made = {}
+    with practice.work(staff["desk"]) as work:
+        for first, who, hour, room in (("Ada", "super", 10, rooms[0]), ("Bo", "other", 12, rooms[1])):
+            client = clients.register_client(work, {"legal_first_name": first, "legal_last_name": "Test",
+                                                    "date_of_birth": "1990-01-01"})
+            case = cases.open_case(work, title=first, kind="individual", client_ids=[client.id],
+                                   practitioner_ids=[staff[who].user_id])
+            scheduling.schedule_session(work, {"case_id": case.id, "modality_key": "clinic/therapy",
+                                               "starts_at": dt.datetime(2026, 3, 2, hour), "room_id": room})
+            made[first] = case.id
+    return made
+
+
+def _day(practice, actor, **filters):
+    with practice.work(actor) as work:
+        return calendar.calendar(work, DAY, DAY + dt.timedelta(days=1), **filters)
+
+
+def test_names_show_only_to_those_who_may_read_the_client(practice, staff, two_cases):
+    desk = _day(practice, staff["desk"])
+    assert [[c.name for c in s.clients] for s in desk] == [["Ada Test"], ["Bo Test"]]
+    assert all(s.manageable for s in desk)
+    assert desk[0].practitioners[0].name == "Super" and desk[0].room_name == "Cedar"
+    other = _day(practice, staff["other"])
+    assert [(c.name, c.visible) for s in other for c in s.clients] == [("", False), ("Bo Test", True)]
+    assert [s.manageable for s in other] == [False, True]
+    assert [s.manageable for s in _day(practice, staff["admin"])] == [False, False]
+
+
+def test_filters_by_practitioner_and_room(practice, staff, rooms, two_cases):
+    assert [s.case_id for s in _day(practice, staff["desk"], practitioner_id=staff["other"].user_id)] == \
+        [two_cases["Bo"]]
+    assert [s.case_id for s in _day(practice, staff["desk"], room_id=rooms[0])] == [two_cases["Ada"]]
+
+
+def test_statement_count_does_not_grow_with_sessions(practice, staff, two_cases):
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(practice.engine, "before_cursor_execute", count)
+    try:
+        _day(practice, staff["desk"])
+        two = len(statements)
+        with practice.work(staff["desk"]) as work:
+            scheduling.schedule_session(work, {"case_id": two_cases["Ada"], "modality_key": "clinic/therapy",
+                                               "starts_at": dt.datetime(2026, 3, 2, 14), "delivery": "video",
+                                               "weeks": 1})
+        statements.clear()
+        _day(practice, staff["desk"])
+        assert len(statements) == two
+    finally:
+        event.remove(practice.engine, "before_cursor_execute", count)
+
+
+def test_bookable_cases_are_those_of_the_actors_clients(practice, staff, two_cases):
+    with practice.work(staff["other"], write=False) as work:
+        assert [c.title for c in calendar.bookable_cases(work)] == ["Bo"]
+    with practice.work(staff["desk"], write=False) as work:
+        assert [c.title for c in calendar.bookable_cases(work)] == ["Ada", "Bo"]
+    with practice.work(staff["admin"], write=False) as work, pytest.raises(AccessDenied):
+        calendar.bookable_cases(work)
+
+
+def test_case_booking_prefills_from_the_case(practice, staff, two_cases):
+    with practice.work(staff["desk"], write=False) as work:
+        booking = calendar.case_booking(work, two_cases["Ada"])
+    assert booking.kind == "individual" and booking.practitioner_ids == (staff["super"].user_id,)
+    assert booking.last_modality == "clinic/therapy"
+    with practice.work(staff["other"], write=False) as work, pytest.raises(AccessDenied):
+        calendar.case_booking(work, two_cases["Ada"])
+
+
+def test_directory_lists_active_practitioners_and_rooms(practice, staff):
+    with practice.work(staff["desk"], write=False) as work:
+        found = calendar.directory(work)
+    assert {p.display_name for p in found.practitioners} == {"Super", "Trainee", "Other", "Masseur"}
+    assert [r.name for r in found.rooms] == ["Cedar", "Willow"]
+
+
+def test_case_record_hides_goals_from_the_front_desk(practice, staff, two_cases):
+    with practice.work(staff["super"]) as work:
+        cases.add_goal(work, two_cases["Ada"], "Sleep better")
+    with practice.work(staff["super"]) as work:
+        record = case_record.case_record(work, two_cases["Ada"])
+    assert [g.text for g in record.goals] == ["Sleep better"] and record.can_add_goal and record.can_book
+    with practice.work(staff["desk"]) as work:
+        record = case_record.case_record(work, two_cases["Ada"])
+    assert record.goals is None and not record.can_add_goal and record.can_book
+    assert [c.legal_first_name for c in record.clients] == ["Ada"] and len(record.sessions) == 1
+    with practice.work(staff["other"]) as work, pytest.raises(AccessDenied):
+        case_record.case_record(work, two_cases["Ada"])
+
+
+def test_case_choices_offer_the_actors_clients(practice, staff, two_cases):
+    with practice.work(staff["other"], write=False) as work:
+        choices = case_record.case_choices(work)
+    assert [c.legal_first_name for c in choices["clients"]] == ["Bo"]
+    with practice.work(Actor.system("t"), write=False) as work:
+        assert len(case_record.case_choices(work)["clients"]) == 2

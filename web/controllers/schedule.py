@@ -1,0 +1,252 @@
+"""The schedule: day and week calendars, booking (single or weekly), moving and cancelling sessions.
+
+Every change works as a plain form post followed by a redirect; with htmx
+the calendar block (or the booking form) is re-rendered in place instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, QueryParameter
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.response import Redirect, Template
+
+from polymodal.core.access import Actor
+from polymodal.core.errors import Conflict, IllegalTransition, ValidationFailed
+from polymodal.core.practice import Practice
+from polymodal.core.services import calendar, scheduling
+from polymodal.core.timeutil import to_local
+from polymodal.web.controllers.schedule_views import (
+    DELIVERIES,
+    Period,
+    as_date,
+    as_time,
+    as_uuid,
+    booking_choices,
+    calendar_context,
+)
+from polymodal.web.rendering import render
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Query = Annotated[str, QueryParameter(max_length=64)]
+BOOKING_FIELDS = ("case_id", "modality_key", "format", "structure_key", "date", "time", "minutes", "delivery",
+                  "room_id", "weeks")
+# The service names its inputs; the form shows some of them under another field.
+FIELD_OF = {"starts_at": "time", "client_ids": "case_id"}
+DONE = {"moved": "Session moved.", "cancelled": "Session cancelled."}
+
+
+def _one(data: dict[str, Any], name: str, limit: int = 200) -> str:
+    value = data.get(name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).strip()[:limit]
+
+
+def _many(data: dict[str, Any], name: str) -> list[str]:
+    value = data.get(name, [])
+    return [str(v)[:64] for v in (value if isinstance(value, list) else [value]) if v][:20]
+
+
+def _own(actor: Actor) -> uuid.UUID | None:
+    """A practitioner's calendar opens on their own sessions; everyone else's on the whole center."""
+    return actor.user_id if {"practitioner", "supervisor"} & actor.roles else None
+
+
+def _go(request: HTMXRequest, path: str) -> Response:
+    # htmx would swap a followed redirect into the form; HX-Redirect loads the page instead.
+    return ClientRedirect(redirect_to=path) if request.htmx else Redirect(path=path, status_code=303)
+
+
+def booking_values(data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {name: _one(data, name) for name in BOOKING_FIELDS}
+    values["practitioner_ids"] = _many(data, "practitioner_ids")
+    return values
+
+
+def booking_payload(values: dict[str, Any]) -> dict[str, Any]:
+    """The service's input from the form's strings; raises ``ValidationFailed`` with every field's problem."""
+    errors: dict[str, str] = {}
+    case_id = as_uuid(values["case_id"])
+    if case_id is None:
+        errors["case_id"] = "Choose a case."
+    if not values["modality_key"]:
+        errors["modality_key"] = "Choose a modality."
+    day, time = as_date(values["date"]), as_time(values["time"])
+    if day is None:
+        errors["date"] = "Enter the date (YYYY-MM-DD)."
+    if time is None:
+        errors["time"] = "Enter the start time (HH:MM)."
+    minutes = None
+    if values["minutes"]:
+        minutes = int(values["minutes"]) if values["minutes"].isdigit() else None
+        if minutes is None or not 5 <= minutes <= 720:
+            errors["minutes"] = "Enter the length in minutes (5 to 720), or leave it empty."
+    weeks = int(values["weeks"]) if values["weeks"].isdigit() else (1 if not values["weeks"] else None)
+    if weeks is None or not 1 <= weeks <= 104:
+        errors["weeks"] = "Enter a number of weeks from 1 to 104."
+    if values["delivery"] not in dict(DELIVERIES):
+        errors["delivery"] = "Choose in person, phone or video."
+    room_id = as_uuid(values["room_id"])
+    if values["room_id"] and room_id is None:
+        errors["room_id"] = "Choose a room of this center."
+    practitioners = [as_uuid(v) for v in values["practitioner_ids"]]
+    if None in practitioners:
+        errors["practitioner_ids"] = "Choose practitioners from the list."
+    if errors:
+        raise ValidationFailed(errors)
+    payload: dict[str, Any] = {
+        "case_id": case_id, "modality_key": values["modality_key"], "format": values["format"] or "individual",
+        "structure_key": values["structure_key"] or None, "starts_at": dt.datetime.combine(day, time),
+        "minutes": minutes, "delivery": values["delivery"], "room_id": room_id, "weeks": weeks,
+    }
+    if practitioners:
+        payload["practitioner_ids"] = practitioners
+    return payload
+
+
+def field_errors(exc: ValidationFailed) -> dict[str, str]:
+    return {FIELD_OF.get(name, name): message for name, message in exc.errors.items()}
+
+
+class ScheduleController(Controller):
+    path = "/schedule"
+
+    # --- the calendar ------------------------------------------------------------
+
+    def _calendar(self, request: HTMXRequest, practice: Practice, actor: Actor, period: Period, *,
+                  notice: str = "", problem: dict[str, Any] | None = None, status_code: int = 200) -> Template:
+        with practice.work(actor) as work:
+            context = calendar_context(work, period)
+        context.update(notice=notice, problem=problem or {})
+        return render(request, "schedule/index.html", context, block="schedule_calendar",
+                      status_code=status_code)
+
+    @get("/", opt={"action": "schedule.read"}, sync_to_thread=True)
+    def index(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+              view: Query = "", date: Query = "", practitioner: Query = "", room: Query = "",
+              done: Query = "", booked: Query = "") -> Template:
+        # After a plain (no-JS) change the redirect names what happened; only these fixed texts are shown.
+        notice = DONE.get(done, "")
+        if booked.isdigit() and 0 < int(booked) <= 104:
+            notice = f"Booked {booked} session{'s' if int(booked) > 1 else ''}."
+        period = Period.parse(view, date, practitioner, room, own=_own(actor))
+        return self._calendar(request, practice, actor, period, notice=notice)
+
+    @post("/sessions/{session_id:uuid}/move", opt={"action": "session.manage"}, status_code=200,
+          sync_to_thread=True)
+    def move(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+             session_id: FromPath[uuid.UUID], data: FormData) -> Response:
+        with practice.work(actor) as work:
+            # Access before validation: a 422 for someone else's session would confirm it exists.
+            scheduling.get_session(work, session_id, "session.manage")
+        period = Period.from_query(_one(data, "back", 500), own=_own(actor))
+        values = {name: _one(data, name) for name in ("date", "time", "room_id")}
+        errors: dict[str, str] = {}
+        day, time, room_id = as_date(values["date"]), as_time(values["time"]), as_uuid(values["room_id"])
+        if day is None:
+            errors["date"] = "Enter the new date (YYYY-MM-DD)."
+        if time is None:
+            errors["time"] = "Enter the new start time (HH:MM)."
+        message = ""
+        if not errors:
+            try:
+                with practice.work(actor) as work:
+                    session = scheduling.move_session(work, session_id, dt.datetime.combine(day, time), room_id)
+                    moved_to = to_local(session.starts_at, work.center.timezone)
+                return self._done(request, practice, actor, period, "moved",
+                                  f"Session moved to {moved_to:%a %d %b %H:%M}.")
+            except ValidationFailed as exc:
+                errors = field_errors(exc)
+            except IllegalTransition as exc:
+                # The session has no move form any more (cancelled, done): say so above the calendar.
+                return self._calendar(request, practice, actor, period, problem={"message": str(exc)},
+                                      status_code=422)
+            except Conflict as exc:
+                message = str(exc)
+        problem = {"session": str(session_id), "form": "move", "errors": errors, "values": values,
+                   "message": message}
+        return self._calendar(request, practice, actor, period, problem=problem, status_code=422)
+
+    @post("/sessions/{session_id:uuid}/cancel", opt={"action": "session.manage"}, status_code=200,
+          sync_to_thread=True)
+    def cancel(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+               session_id: FromPath[uuid.UUID], data: FormData) -> Response:
+        period = Period.from_query(_one(data, "back", 500), own=_own(actor))
+        values = {"reason": _one(data, "reason", 500)}
+        errors: dict[str, str] = {}
+        message = ""
+        try:
+            with practice.work(actor) as work:
+                session = scheduling.cancel_session(work, session_id, values["reason"])
+                when = to_local(session.starts_at, work.center.timezone)
+            return self._done(request, practice, actor, period, "cancelled",
+                              f"Session of {when:%a %d %b %H:%M} cancelled.")
+        except ValidationFailed as exc:
+            errors = field_errors(exc)
+        except IllegalTransition as exc:
+            return self._calendar(request, practice, actor, period, problem={"message": str(exc)}, status_code=422)
+        except Conflict as exc:
+            message = str(exc)
+        problem = {"session": str(session_id), "form": "cancel", "errors": errors, "values": values,
+                   "message": message}
+        return self._calendar(request, practice, actor, period, problem=problem, status_code=422)
+
+    def _done(self, request: HTMXRequest, practice: Practice, actor: Actor, period: Period, done: str,
+              notice: str) -> Response:
+        if request.htmx:
+            return self._calendar(request, practice, actor, period, notice=notice)
+        query = period.query()
+        return Redirect(path=f"/schedule?{query}{'&' if query else ''}done={done}", status_code=303)
+
+    # --- booking -----------------------------------------------------------------
+
+    def _booking(self, request: HTMXRequest, practice: Practice, actor: Actor, values: dict[str, Any], *,
+                 errors: dict[str, str] | None = None, conflict: str = "", status_code: int = 200) -> Template:
+        with practice.work(actor, write=False) as work:
+            context = booking_choices(work, values)
+        context.update(values=values, errors=errors or {}, conflict=conflict)
+        return render(request, "schedule/new.html", context, block="booking_form", status_code=status_code)
+
+    @get("/new", opt={"action": "session.manage"}, sync_to_thread=True)
+    def new(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor]) -> Template:
+        """The booking form; htmx asks again when the case or modality changes, to narrow the choices."""
+        params = {k: v for k, v in request.query_params.dict().items() if k in (*BOOKING_FIELDS, "practitioner_ids")}
+        values = booking_values(params)
+        values["delivery"] = values["delivery"] or "in_person"
+        values["weeks"] = values["weeks"] or "1"
+        changed = request.htmx.trigger_name if request.htmx else None
+        case_id = as_uuid(values["case_id"])
+        if case_id is not None and (changed == "case_id" or not request.htmx):
+            with practice.work(actor, write=False) as work:
+                booking = calendar.case_booking(work, case_id)
+            values["format"] = booking.kind
+            values["practitioner_ids"] = [str(p) for p in booking.practitioner_ids]
+            offered = booking.offered_modalities
+            if values["modality_key"] not in offered and offered:
+                values["modality_key"] = (booking.last_modality if booking.last_modality in offered
+                                          else offered[0])
+            elif not values["modality_key"]:
+                values["modality_key"] = booking.last_modality or ""
+        return self._booking(request, practice, actor, values)
+
+    @post("/sessions", opt={"action": "session.manage"}, status_code=200, sync_to_thread=True)
+    def create(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+               data: FormData) -> Response:
+        values = booking_values(data)
+        try:
+            payload = booking_payload(values)
+            with practice.work(actor) as work:
+                sessions = scheduling.schedule_session(work, payload)
+                first = to_local(sessions[0].starts_at, work.center.timezone).date()
+        except ValidationFailed as exc:
+            return self._booking(request, practice, actor, values, errors=field_errors(exc), status_code=422)
+        except Conflict as exc:
+            return self._booking(request, practice, actor, values, conflict=str(exc), status_code=422)
+        return _go(request, f"/schedule?view=week&date={first.isoformat()}&booked={len(sessions)}")

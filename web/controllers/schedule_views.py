@@ -1,0 +1,180 @@
+"""What the schedule pages show: the calendar's period and filters, session cards, the booking form's choices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from polymodal.core.contributions import SessionFormat
+from polymodal.core.practice import Work
+from polymodal.core.services import calendar
+from polymodal.core.timeutil import to_local, today_in, zone
+
+DELIVERIES = (("in_person", "In person"), ("phone", "Phone"), ("video", "Video"))
+CHANGEABLE = ("scheduled", "checked_in")
+
+
+def as_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def as_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def as_time(value: Any) -> dt.time | None:
+    try:
+        return dt.time.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Period:
+    """The calendar the user asked for: a day or a week, optionally one practitioner's or one room's."""
+
+    kind: str = "week"
+    day: dt.date | None = None
+    practitioner: uuid.UUID | None = None
+    room: uuid.UUID | None = None
+    everyone: bool = False
+    """Chosen explicitly ("all"): a practitioner's calendar otherwise opens on their own sessions."""
+
+    @classmethod
+    def parse(cls, view: str = "", date: str = "", practitioner: str = "", room: str = "", *,
+              own: uuid.UUID | None = None) -> Period:
+        """Bad values fall back to defaults: a calendar link should never fail.
+
+        ``own`` is the signed-in practitioner: without a practitioner or a room
+        asked for, the calendar shows their sessions.
+        """
+        room_id = as_uuid(room)
+        if practitioner == "all":
+            return cls("day" if view == "day" else "week", as_date(date), None, room_id, everyone=True)
+        chosen = as_uuid(practitioner) or (own if room_id is None else None)
+        return cls("day" if view == "day" else "week", as_date(date), chosen, room_id)
+
+    @classmethod
+    def from_query(cls, query: str, *, own: uuid.UUID | None = None) -> Period:
+        params = {k: v[0] for k, v in parse_qs(query[:500]).items()}
+        return cls.parse(params.get("view", ""), params.get("date", ""), params.get("practitioner", ""),
+                         params.get("room", ""), own=own)
+
+    def first_day(self, today: dt.date) -> dt.date:
+        day = self.day or today
+        return day - dt.timedelta(days=day.weekday()) if self.kind == "week" else day
+
+    def days(self, today: dt.date) -> list[dt.date]:
+        first = self.first_day(today)
+        return [first + dt.timedelta(days=i) for i in range(7 if self.kind == "week" else 1)]
+
+    def query(self, **changes: Any) -> str:
+        period = replace(self, **changes)
+        params = {"view": period.kind, "date": period.day.isoformat() if period.day else "",
+                  "practitioner": str(period.practitioner or ("all" if period.everyone else "")),
+                  "room": str(period.room or "")}
+        return urlencode({k: v for k, v in params.items() if v})
+
+    def step(self, today: dt.date, direction: int) -> str:
+        days = 7 if self.kind == "week" else 1
+        return self.query(day=self.first_day(today) + dt.timedelta(days=days * direction))
+
+
+def local_midnight(day: dt.date, tz: str) -> dt.datetime:
+    # A zone whose clocks jump at midnight has no 00:00 that day; zoneinfo then gives the first instant after.
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone(tz)).astimezone(dt.UTC)
+
+
+def modality_name(work: Work, key: str) -> str:
+    return getattr(work.registry.modalities.get(key), "name", key)
+
+
+def session_card(work: Work, s: calendar.CalendarSession, tz: str) -> dict[str, Any]:
+    start, end = to_local(s.starts_at, tz), to_local(s.ends_at, tz)
+    hidden = sum(1 for c in s.clients if not c.visible)
+    names = [c.name for c in s.clients if c.visible]
+    if hidden:
+        names.append(f"{hidden} other client{'s' if hidden > 1 else ''}" if names else "Booked")
+    where = s.room_name or dict(DELIVERIES).get(s.delivery, s.delivery)
+    if s.room_name and s.delivery != "in_person":
+        where += f" ({dict(DELIVERIES).get(s.delivery, s.delivery).lower()})"
+    return {
+        "id": str(s.id), "date": start.date(), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
+        "start_iso": start.isoformat(), "date_value": start.date().isoformat(), "time_value": f"{start:%H:%M}",
+        "clients": ", ".join(names) or "No client", "modality": modality_name(work, s.modality_key),
+        "where": where, "room_id": str(s.room_id or ""), "delivery": s.delivery,
+        "practitioners": ", ".join(p.name for p in s.practitioners), "status": s.status,
+        "status_label": s.status.replace("_", " "), "series": s.series_id is not None,
+        "movable": s.manageable and s.status == "scheduled",
+        "cancellable": s.manageable and s.status in CHANGEABLE,
+    }
+
+
+def calendar_context(work: Work, period: Period) -> dict[str, Any]:
+    """Everything the calendar block shows (a fixed number of statements)."""
+    tz = work.center.timezone
+    today = today_in(tz, work.now)
+    days = period.days(today)
+    rows = calendar.calendar(work, local_midnight(days[0], tz), local_midnight(days[-1] + dt.timedelta(days=1), tz),
+                             practitioner_id=period.practitioner, room_id=period.room)
+    people = calendar.directory(work)
+    by_day: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in days}
+    for row in rows:
+        card = session_card(work, row, tz)
+        # A session shows on the day it starts; one that began before the period shows on its first day.
+        by_day[card["date"] if card["date"] in by_day else days[0]].append(card)
+    whose = next((p.display_name for p in people.practitioners if p.id == period.practitioner), "")
+    room = next((r.name for r in people.rooms if r.id == period.room), "")
+    if period.kind == "week":
+        title = f"Week of {days[0]:%a %d %b %Y}"
+    else:
+        title = f"{days[0]:%A %d %B %Y}"
+    return {
+        "period": period, "today": today, "title": title, "scope": whose or (f"Room {room}" if room else ""),
+        "days": [{"date": d, "iso": d.isoformat(), "label": f"{d:%a %d %b}", "is_today": d == today,
+                  "sessions": by_day.get(d, [])} for d in days],
+        "practitioners": people.practitioners, "rooms": people.rooms,
+        "prev_query": period.step(today, -1), "next_query": period.step(today, 1),
+        "today_query": period.query(day=None), "back": period.query(),
+        "can_book": work.may("session.manage"), "tz": tz,
+    }
+
+
+def format_choices() -> list[str]:
+    return [f.value for f in SessionFormat]
+
+
+def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
+    """Cases, modalities (those the case's practitioners offer, else all), structures, rooms, staff."""
+    cases = calendar.bookable_cases(work)
+    people = calendar.directory(work)
+    case_id = as_uuid(values.get("case_id"))
+    offered: tuple[str, ...] = ()
+    if case_id is not None:
+        offered = calendar.case_booking(work, case_id).offered_modalities
+    modalities = [m for m in work.registry.modalities if not offered or m.key in offered]
+    chosen = values.get("modality_key") or ""
+    structures = [s for s in work.registry.session_structures if not chosen or chosen in s.modalities]
+    fmt = values.get("format") or "individual"
+    usual = next((s for s in structures if fmt in s.formats), None) if chosen else None
+    picked = next((s for s in structures if s.key == values.get("structure_key")), None) or usual
+    return {
+        "case_options": [(c.id, f"{c.title} ({c.kind})") for c in cases],
+        "modality_options": [(m.key, m.name) for m in modalities], "narrowed": bool(offered),
+        "structure_options": [(s.key, f"{s.name} · {s.minutes} min" + (
+            "" if chosen else f" ({', '.join(modality_name(work, k) for k in s.modalities)})")) for s in structures],
+        "default_minutes": picked.minutes if picked else None,
+        "format_options": [(f, f.capitalize()) for f in format_choices()], "deliveries": DELIVERIES,
+        "room_options": [(r.id, f"{r.name} ({r.location})") for r in people.rooms],
+        "practitioner_options": [(p.id, p.display_name) for p in people.practitioners],
+        "tz": work.center.timezone,
+    }
