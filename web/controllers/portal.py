@@ -63,6 +63,18 @@ def _step(view: dict[str, Any], number: int) -> Step:
     return view["steps"][number - 1]
 
 
+def _problems(steps: list[Step], errors: dict[str, str]) -> list[str]:
+    """Submission errors named by step ("Talk therapy intake: ..."), each said once."""
+    titles = {s.id: s.title for s in steps}
+    problems: list[str] = []
+    for key, message in errors.items():
+        title = titles.get(key.split(".", 1)[0])
+        text = f"{title}: {message}" if title else message
+        if text not in problems:
+            problems.append(text)
+    return problems
+
+
 def _refuse_tampering(practice: Practice, request: Request) -> Template:
     actor = request.state.actor
     practice.audit_denial(actor, AccessRequest("portal.submit", actor.client_id, record_type="portal_packet",
@@ -157,9 +169,10 @@ class PortalController(Controller):
         try:
             await anyio.to_thread.run_sync(submit)
         except (ValidationFailed, Conflict) as exc:
-            problems = list(exc.errors.values()) if isinstance(exc, ValidationFailed) else [str(exc)]
             view = await anyio.to_thread.run_sync(_load, practice, request)
-            return _page("portal/review.html", request, {**view, "problems": problems}, status_code=422)
+            errors = exc.errors if isinstance(exc, ValidationFailed) else {"": str(exc)}
+            return _page("portal/review.html", request, {**view, "problems": _problems(view["steps"], errors)},
+                         status_code=422)
         # Submitted: the session has nothing left to do (the link now answers "already submitted").
         return _page("portal/done.html", request, {},
                      cookies=[expired_portal_cookie(request.app.state.web_settings)])

@@ -225,3 +225,16 @@ def test_every_installed_modalitys_forms_and_consents_render_and_file(client, we
     review = client.get("/portal/review")
     assert review.text.count("complete</span>") == len(items)
     assert "Thank you" in client.post("/portal/submit", data={"_csrf": csrf(review.text)}).text
+
+
+def test_sending_an_incomplete_packet_names_the_steps_and_files_nothing(client, web_practice, issue):
+    token, packet_id = issue("Ellis", "Jordan", ["talk/psychotherapy"])
+    open_link(client, token)
+    review = client.get("/portal/review")
+    assert "2 steps still need answers" in review.text
+    refused = client.post("/portal/submit", data={"_csrf": csrf(review.text)})
+    assert refused.status_code == 422 and "Nothing was sent yet" in refused.text
+    assert "Talk therapy intake: This field is required." in refused.text
+    assert "Informed consent to services: Type your full name to sign." in refused.text
+    with web_practice.work(Actor.system("t"), write=False) as work:
+        assert work.db.get(PortalPacket, __import__("uuid").UUID(packet_id)).status == "open"
