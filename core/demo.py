@@ -45,8 +45,11 @@ def load_demo(practice: Practice) -> bool:
     with practice.work(system) as work:
         if work.db.scalars(select(Center).limit(1)).first() is not None:
             return False
-        center.setup_center(work, {"name": "Riverside Integrative Health", "timezone": "America/Los_Angeles",
-                                   "jurisdiction": "US-CA", "age_of_majority": 18, "minor_consent_age": 12})
+        the_center = center.setup_center(work, {"name": "Riverside Integrative Health",
+                                                "timezone": "America/Los_Angeles", "jurisdiction": "US-CA",
+                                                "age_of_majority": 18, "minor_consent_age": 12})
+        # A guardian signs for a young child; the portal then also asks for the child's own assent.
+        the_center.settings = {**the_center.settings, "minor_assent": True}
         rooms = [center.add_room(work, "Main house", name) for name in ("Willow", "Cedar", "Studio")]
         staff: dict[str, User] = {}
         for username, name, roles, disciplines, supervisor in STAFF:

@@ -10,9 +10,9 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, PolymodalError, ValidationFailed
-from polymodal.web.guards import SignInRequired
+from polymodal.web.guards import PortalRefused, SignInRequired
 from polymodal.web.rendering import page_context
-from polymodal.web.security import expired_session_cookie
+from polymodal.web.security import expired_portal_cookie, expired_session_cookie
 
 log = logging.getLogger("polymodal.web")
 
@@ -30,7 +30,15 @@ MESSAGES = {
 def error_page(request: Request, status: int, detail: str = "") -> Template:
     title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     context = {**page_context(request), "status": status, "title": title, "message": detail or message}
-    return Template(template_name="errors/error.html", context=context, status_code=status)
+    # Portal visitors get the portal's own plain layout, never the staff menu.
+    template = "portal/error.html" if request.url.path.startswith(("/portal", "/p/")) else "errors/error.html"
+    return Template(template_name=template, context=context, status_code=status)
+
+
+def on_portal_refused(request: Request, exc: PortalRefused) -> Response:
+    """No usable portal session (or link): say why, and that saved answers are kept."""
+    return Template(template_name="portal/refused.html", context={"reason": exc.reason, "status": exc.status},
+                    status_code=exc.status, cookies=[expired_portal_cookie(request.app.state.web_settings)])
 
 
 def on_sign_in_required(request: Request, _exc: SignInRequired) -> Response:
@@ -71,6 +79,7 @@ def on_unexpected(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     SignInRequired: on_sign_in_required,
+    PortalRefused: on_portal_refused,
     HTTPException: on_http_exception,
     PolymodalError: on_core_error,
     Exception: on_unexpected,

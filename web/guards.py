@@ -4,6 +4,8 @@ Each route declares its policy in ``opt``: ``{"public": True}`` (sign-in,
 static files, health), ``{"authenticated": True}`` (any signed-in user), or
 ``{"action": "client.read"}`` (a declared action of ``core.access.POLICY``).
 A route that declares none is refused, so a forgotten policy fails closed.
+Client portal pages add ``{"portal": True}`` to their action: their identity
+comes from the portal session cookie alone, never from a staff session.
 """
 
 from __future__ import annotations
@@ -19,15 +21,27 @@ from litestar.handlers.base import BaseRouteHandler
 
 from polymodal.core.errors import AccessDenied
 from polymodal.core.practice import Practice
-from polymodal.core.services import signin
+from polymodal.core.services import portal, signin
 from polymodal.web.config import WebSettings
-from polymodal.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, client_ip, same_origin
+from polymodal.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, client_ip, portal_csrf, same_origin
 
 log = logging.getLogger("polymodal.web")
 
 
 class SignInRequired(NotAuthorizedException):
     """No valid session: the exception handler sends the browser to the sign-in page."""
+
+
+class PortalRefused(PermissionDeniedException):
+    """No usable portal session: a friendly page says why and that saved answers are kept."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+NO_PORTAL_SESSION = ("This page opens from the link the center sent you. Open that link again; "
+                     "any answers you saved are kept.")
 
 
 def policy_of(handler: BaseRouteHandler) -> str | None:
@@ -51,6 +65,9 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
         return
     settings: WebSettings = connection.app.state.web_settings
     practice: Practice = connection.app.state.practice
+    if handler.opt.get("portal") is True:
+        await _authenticate_portal(connection, settings, practice)
+        return
     token = connection.cookies.get(settings.session_cookie, "")
     signed_in = await anyio.to_thread.run_sync(signin.resolve, practice, token, client_ip(connection))
     if signed_in is None:
@@ -58,6 +75,20 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
     connection.state.actor = signed_in.actor
     connection.state.csrf_token = signed_in.csrf_token
     connection.state.session_token = token
+
+
+async def _authenticate_portal(connection: ASGIConnection, settings: WebSettings, practice: Practice) -> None:
+    token = connection.cookies.get(settings.portal_cookie, "")
+    if not token or len(token) > 100:
+        raise PortalRefused(NO_PORTAL_SESSION, 403)
+    try:
+        actor, packet_id = await anyio.to_thread.run_sync(portal.resume, practice, token, client_ip(connection))
+    except portal.LinkRefused as exc:
+        raise PortalRefused(exc.reason, exc.status) from None
+    connection.state.actor = actor
+    connection.state.packet_id = packet_id
+    connection.state.csrf_token = portal_csrf(token)
+    connection.state.portal_token = token
 
 
 async def check_csrf(connection: ASGIConnection, handler: BaseRouteHandler) -> None:

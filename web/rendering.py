@@ -15,7 +15,7 @@ def page_context(request: HTMXRequest) -> dict[str, Any]:
     actor = getattr(request.state, "actor", None)
     return {
         "actor": actor,
-        "nav": nav_for(request.app, actor, request.url.path) if actor else [],
+        "nav": nav_for(request.app, actor, request.url.path) if actor and not actor.is_portal else [],
         "csrf_token": getattr(request.state, "csrf_token", ""),
     }
 

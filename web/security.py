@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from typing import Any
 
@@ -75,3 +77,22 @@ def same_origin(connection: ASGIConnection) -> bool:
         return origin != "null"
     host = connection.headers.get("host", "")
     return origin.split("://", 1)[-1] == host
+
+
+PORTAL_PATH = "/portal"
+
+
+def portal_cookie(settings: WebSettings, token: str) -> Cookie:
+    """The portal session: HttpOnly, SameSite=Strict, sent only to /portal pages."""
+    return Cookie(key=settings.portal_cookie, value=token, path=PORTAL_PATH, httponly=True,
+                  secure=settings.secure, samesite="strict")
+
+
+def expired_portal_cookie(settings: WebSettings) -> Cookie:
+    return Cookie(key=settings.portal_cookie, value="", path=PORTAL_PATH, httponly=True, secure=settings.secure,
+                  samesite="strict", max_age=0, expires=0)
+
+
+def portal_csrf(session_token: str) -> str:
+    """The portal forms' CSRF token, bound to the portal session (derived: nothing more to store)."""
+    return hmac.new(session_token.encode(), b"polymodal portal csrf", hashlib.sha256).hexdigest()

@@ -38,6 +38,6 @@ class LoginFailure(Base):
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_key", "kind", "key", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), doc="username or address")
+    kind: Mapped[str] = mapped_column(String(10), doc="username, address, or portal (a refused portal link, per address)")
     key: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime]

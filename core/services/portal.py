@@ -13,15 +13,16 @@ import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from polymodal.core import audit
 from polymodal.core.access import Actor
-from polymodal.core.contributions import FormPurpose
+from polymodal.core.contributions import FormPurpose, validate_fields
 from polymodal.core.errors import Conflict, NotFound, PolymodalError, ValidationFailed
 from polymodal.core.models import (
     Client,
     Guardian,
+    LoginFailure,
     PortalLink,
     PortalPacket,
     PortalSession,
@@ -30,18 +31,26 @@ from polymodal.core.models import (
 )
 from polymodal.core.practice import Practice, Work
 from polymodal.core.services import assessments, consent, forms
-from polymodal.core.services.clients import may_consent_alone
+from polymodal.core.services.clients import is_minor, may_consent_alone
 
 LINK_DAYS = 7
 SESSION_MINUTES = 30
+TOUCH_EVERY = dt.timedelta(seconds=60)
+"""A portal session's end moves at most this often: one write a minute, not one per request."""
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+MAX_REFUSALS_PER_ADDRESS = 20
+"""Refused link visits from one address in the window before every visit from it is refused."""
+THROTTLED = "Too many attempts from this connection. Wait 15 minutes, then open the link again."
 
 
 class LinkRefused(PolymodalError):
     """A portal link or session that cannot be used; ``reason`` is safe to show."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, status: int = 410) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status = status
+        """410 for a link that existed, 404 for an unknown one, 429 when throttled."""
 
 
 def _digest(token: str) -> str:
@@ -78,8 +87,15 @@ def packet_items(work: Work, modality_keys: list[str]) -> list[dict[str, Any]]:
     return items
 
 
-def prepare_packet(work: Work, client_id: uuid.UUID, modality_keys: list[str] | None = None) -> PortalPacket:
-    """A packet for the modalities given, or those of the client's upcoming sessions."""
+def prepare_packet(work: Work, client_id: uuid.UUID, modality_keys: list[str] | None = None,
+                   assessment_keys: list[str] | tuple[str, ...] = (),
+                   consent_keys: list[str] | tuple[str, ...] = ()) -> PortalPacket:
+    """A packet for the modalities given, or those of the client's upcoming sessions.
+
+    ``assessment_keys`` adds standardised instruments (PHQ-9, GAD-7...) chosen by staff:
+    they are scored and flagged when the packet is submitted. ``consent_keys`` adds
+    consents the modalities do not always need (telehealth, recording...).
+    """
     client = work.db.get(Client, client_id)
     if client is None:
         raise NotFound("no such client")
@@ -91,6 +107,20 @@ def prepare_packet(work: Work, client_id: uuid.UUID, modality_keys: list[str] | 
             .where(SessionClient.client_id == client.id, Session.starts_at >= work.now,
                    Session.status == "scheduled")))
     items = packet_items(work, sorted(modality_keys))
+    chosen = {item_id(i) for i in items}
+    for key in dict.fromkeys(consent_keys):
+        document = work.registry.consent_documents.get(key)
+        if document is None:
+            raise ValidationFailed({"consents": "Choose consent documents offered here."})
+        if f"consent:{document.key}" not in chosen:
+            items.append({"kind": "consent", "key": document.key, "version": document.version,
+                          "title": document.title})
+    for key in dict.fromkeys(assessment_keys):
+        instrument = work.registry.assessments.get(key)
+        if instrument is None or not instrument.items:
+            raise ValidationFailed({"assessments": "Choose instruments that can be scored here."})
+        items.append({"kind": "assessment", "key": instrument.key, "version": instrument.version,
+                      "title": instrument.name})
     if not items:
         raise ValidationFailed({"modalities": "Nothing to complete: no forms or consents for these modalities."})
     packet = PortalPacket(client_id=client.id, created_by=work.actor.user_id, items=items)
@@ -122,9 +152,10 @@ def issue_link(work: Work, packet_id: uuid.UUID, *, guardian_id: uuid.UUID | Non
     return link, token
 
 
-def revoke_link(work: Work, link_id: uuid.UUID) -> None:
+def revoke_link(work: Work, link_id: uuid.UUID, client_id: uuid.UUID | None = None) -> None:
+    """``client_id``, when given, must be the link's own client (a URL naming both is checked)."""
     link = work.db.get(PortalLink, link_id)
-    if link is None:
+    if link is None or (client_id is not None and link.client_id != client_id):
         raise NotFound("no such link")
     work.require("portal.prepare", link.client_id, record_type="portal_link", record_id=link.id)
     if link.revoked_at is None:
@@ -134,10 +165,23 @@ def revoke_link(work: Work, link_id: uuid.UUID) -> None:
 
 def exchange_link(practice: Practice, token: str, origin: str = "") -> tuple[str, PortalLink]:
     """Trade a link token for a portal session token; refused links are audited."""
+    status = 410
     with practice.work(Actor.system("portal"), write=True) as work:
-        link = work.db.scalars(select(PortalLink).where(PortalLink.token_hash == _digest(token))).first()
-        reason = _refusal(work, link)
+        since = work.now - THROTTLE_WINDOW
+        throttled = work.db.scalar(
+            select(func.count()).select_from(LoginFailure)
+            .where(LoginFailure.kind == "portal", LoginFailure.key == origin[:200], LoginFailure.at > since)
+        ) >= MAX_REFUSALS_PER_ADDRESS
+        link = None if throttled or len(token) > 100 else work.db.scalars(
+            select(PortalLink).where(PortalLink.token_hash == _digest(token))).first()
+        reason = THROTTLED if throttled else _refusal(work, link)
+        if throttled:
+            status = 429
+        elif link is None:
+            status = 404
         if reason:
+            # Counted per address, like failed sign-ins, so guessing tokens is slow whatever the cookie.
+            work.db.add(LoginFailure(kind="portal", key=origin[:200], at=work.now))
             audit.append(work.db, Actor(None, "portal", frozenset({"portal_client"}), origin=origin),
                          "portal.link_use", at=work.now, record_type="portal_link",
                          record_id=link.id if link else "", client_id=link.client_id if link else None,
@@ -151,7 +195,7 @@ def exchange_link(practice: Practice, token: str, origin: str = "") -> tuple[str
             audit.append(work.db, Actor.portal(link.client_id, link.guardian_id, origin), "portal.link_use",
                          at=work.now, record_type="portal_link", record_id=link.id, client_id=link.client_id)
     if reason:
-        raise LinkRefused(reason)
+        raise LinkRefused(reason, status=status)
     return session_token, link
 
 
@@ -169,7 +213,11 @@ def _refusal(work: Work, link: PortalLink | None) -> str | None:
 
 
 def resume(practice: Practice, session_token: str, origin: str = "") -> tuple[Actor, uuid.UUID]:
-    """The portal identity and packet of a portal session, checked on every request."""
+    """The portal identity and packet of a portal session, checked on every request.
+
+    The session ends after ``SESSION_MINUTES`` without a request (and never outlives
+    its link): someone working through a long form keeps it, an abandoned one does not.
+    """
     with practice.work(Actor.system("portal"), write=False) as work:
         row = work.db.scalars(select(PortalSession).where(PortalSession.token_hash == _digest(session_token))).first()
         if row is None or row.expires_at <= work.now:
@@ -179,7 +227,13 @@ def resume(practice: Practice, session_token: str, origin: str = "") -> tuple[Ac
         reason = _refusal(work, link)
         if reason:
             raise LinkRefused(reason)
-        return Actor.portal(link.client_id, link.guardian_id, origin), link.packet_id
+        renewed = min(link.expires_at, work.now + dt.timedelta(minutes=SESSION_MINUTES))
+        touch = renewed - row.expires_at >= TOUCH_EVERY
+        actor, packet_id, session_id = Actor.portal(link.client_id, link.guardian_id, origin), link.packet_id, row.id
+    if touch:
+        with practice.work(Actor.system("portal")) as work:
+            work.db.get(PortalSession, session_id).expires_at = renewed
+    return actor, packet_id
 
 
 def _own_packet(work: Work, packet_id: uuid.UUID) -> PortalPacket:
@@ -201,16 +255,26 @@ def save_step(work: Work, packet_id: uuid.UUID, item: str, answers: dict[str, An
     packet.drafts = {**packet.drafts, item: answers}
     work.db.flush()
     work.audit("portal.save_step", record_type="portal_packet", record_id=packet.id, client_id=packet.client_id)
-    return _step_errors(work, spec, answers)
+    return step_errors(work, spec, answers)
 
 
-def _step_errors(work: Work, spec: dict[str, Any], answers: dict[str, Any]) -> dict[str, str]:
+def step_errors(work: Work, spec: dict[str, Any], answers: dict[str, Any]) -> dict[str, str]:
+    """What is still missing or wrong in one step's answers (no access check: callers have done it)."""
     registry = work.registry
     if spec["kind"] == "form":
         return registry.forms.get(spec["key"], spec["version"]).validate_answers(answers)[1]
     if spec["kind"] == "assessment":
         return registry.assessments.get(spec["key"], spec["version"]).validate_answers(answers)[1]
-    errors = {}
+    document = registry.consent_documents.get(spec["key"], spec["version"])
+    # The document's own fields (body map per region, telehealth location...) are checked at each step,
+    # so a mistake shows on its page and not only when the whole packet is submitted.
+    errors = validate_fields(document.fields, _document_answers(document, answers))[1] if document else {}
+    if document is not None and document.per_body_region and not errors.get("regions"):
+        body_map = next((f for f in document.fields if f.type == "body_map"), None)
+        entries = answers.get(body_map.key) if body_map else None
+        if isinstance(entries, dict) and any(
+                not isinstance(e, dict) or e.get("consent") not in consent.REGION_STATES for e in entries.values()):
+            errors[body_map.key] = "Mark each body region consented, declined or ask each time."
     if not str(answers.get("signer_name", "")).strip():
         errors["signer_name"] = "Type your full name to sign."
     if answers.get("agree") not in (True, "yes", "on"):
@@ -225,8 +289,8 @@ def submit_packet(work: Work, packet_id: uuid.UUID) -> list[str]:
         raise Conflict("This packet was already submitted.")
     errors = {}
     for spec in packet.items:
-        step_errors = _step_errors(work, spec, packet.drafts.get(item_id(spec), {}))
-        errors.update({f"{item_id(spec)}.{k}": v for k, v in step_errors.items()})
+        found = step_errors(work, spec, packet.drafts.get(item_id(spec), {}))
+        errors.update({f"{item_id(spec)}.{k}": v for k, v in found.items()})
     if errors:
         raise ValidationFailed(errors)
     client = work.db.get(Client, packet.client_id)
@@ -249,11 +313,13 @@ def _sign(work: Work, client: Client, spec: dict[str, Any], answers: dict[str, A
     capacity = "guardian" if guardian_id else "self"
     if capacity == "self" and not may_consent_alone(work, client):
         raise ValidationFailed({f"{item_id(spec)}.signer_name": "A guardian must sign for this client."})
-    fields = {k: v for k, v in answers.items() if k not in ("signer_name", "agree", "regions", "assent_name")}
+    document = work.registry.consent_documents.get(spec["key"], spec["version"])
+    fields = _document_answers(document, answers) if document else {}
+    regions = None if document and any(f.key == "regions" for f in document.fields) else answers.get("regions")
     record = consent.record_consent(
         work, client.id, spec["key"], version=spec["version"], signer_name=str(answers["signer_name"]),
         capacity=capacity, guardian_id=guardian_id, method="portal", answers=fields,
-        regions=answers.get("regions") or None)
+        regions=regions or None)
     if guardian_id and answers.get("assent_name"):
         # A minor's own assent, kept beside (not instead of) the guardian's consent.
         record.scope = {**record.scope, "assent": {"name": str(answers["assent_name"])[:200],
@@ -261,7 +327,74 @@ def _sign(work: Work, client: Client, spec: dict[str, Any], answers: dict[str, A
     return record
 
 
+def _document_answers(document: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    """Only the document's own fields: the signature, agreement and assent are kept apart."""
+    keys = {f.key for f in document.fields}
+    return {k: v for k, v in answers.items() if k in keys}
+
+
 def links_of(work: Work, client_id: uuid.UUID) -> list[PortalLink]:
     work.require("portal.prepare", client_id, record_type="portal_link")
     return list(work.db.scalars(select(PortalLink).where(PortalLink.client_id == client_id)
                                 .order_by(PortalLink.created_at.desc())))
+
+
+def link_state(link_revoked: bool, link_expired: bool, packet_status: str) -> str:
+    if packet_status == "submitted":
+        return "used"
+    if link_revoked:
+        return "revoked"
+    return "expired" if link_expired else "active"
+
+
+def link_overview(work: Work, client_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The client's links with their state (active, used, expired, revoked), newest first, in one query."""
+    work.require("portal.prepare", client_id, record_type="portal_link")
+    rows = work.db.execute(
+        select(PortalLink.id, PortalLink.packet_id, PortalLink.created_at, PortalLink.expires_at,
+               PortalLink.revoked_at, PortalLink.last_used_at, PortalLink.uses, PortalPacket.status,
+               PortalPacket.items, PortalPacket.submitted_at, Guardian.name, Guardian.relationship_)
+        .join(PortalPacket, PortalPacket.id == PortalLink.packet_id)
+        .outerjoin(Guardian, Guardian.id == PortalLink.guardian_id)
+        .where(PortalLink.client_id == client_id)
+        .order_by(PortalLink.created_at.desc())).all()
+    return [{
+        "id": r.id, "packet_id": r.packet_id, "created_at": r.created_at, "expires_at": r.expires_at,
+        "last_used_at": r.last_used_at, "uses": r.uses, "submitted_at": r.submitted_at,
+        "recipient": f"{r.name} ({r.relationship_})" if r.name else "the client",
+        "items": [i.get("title", i["key"]) for i in r.items],
+        "state": link_state(r.revoked_at is not None, r.expires_at <= work.now, r.status),
+        "packet_open": r.status == "open",
+    } for r in rows]
+
+
+def reissue_link(work: Work, link_id: uuid.UUID, client_id: uuid.UUID | None = None) -> tuple[PortalLink, str]:
+    """A new link to the same packet and recipient (drafts kept), e.g. after one expired."""
+    old = work.db.get(PortalLink, link_id)
+    if old is None or (client_id is not None and old.client_id != client_id):
+        raise NotFound("no such link")
+    work.require("portal.prepare", old.client_id, record_type="portal_link", record_id=old.id)
+    packet = work.db.get(PortalPacket, old.packet_id)
+    if packet.status != "open":
+        raise Conflict("This packet was already submitted.")
+    return issue_link(work, packet.id, guardian_id=old.guardian_id)
+
+
+def packet_view(work: Work, packet_id: uuid.UUID) -> dict[str, Any]:
+    """What the portal pages show: the own packet, who fills it in, and whether they sign (audited)."""
+    packet = _own_packet(work, packet_id)
+    client = work.db.get(Client, packet.client_id)
+    guardian = work.db.get(Guardian, work.actor.guardian_id) if work.actor.guardian_id else None
+    if guardian is not None and guardian.client_id != client.id:
+        raise NotFound("no such packet")
+    minor = is_minor(work, client)
+    work.audit("portal.view", record_type="portal_packet", record_id=packet.id, client_id=client.id)
+    return {
+        "packet": packet, "items": list(packet.items), "drafts": dict(packet.drafts),
+        "client_name": client.preferred_name or client.legal_first_name,
+        "client_full_name": f"{client.legal_first_name} {client.legal_last_name}",
+        "guardian": {"name": guardian.name, "relationship": guardian.relationship_,
+                     "can_consent": guardian.can_consent} if guardian else None,
+        "minor": minor, "may_consent_alone": may_consent_alone(work, client),
+        "ask_assent": bool(guardian and minor and work.center.settings.get("minor_assent")),
+    }

@@ -126,3 +126,62 @@ def test_a_guardian_signs_for_a_child_with_the_childs_assent(practice, staff, ro
         signature = work.db.scalars(select(ConsentRecord)).one()
         assert (signature.signer_capacity, signature.guardian_id) == ("guardian", guardian.id)
         assert signature.scope["assent"]["name"] == "Kim"
+
+
+def test_staff_add_instruments_whose_flags_are_filed_with_the_packet(practice, staff, adult):
+    from polymodal.core.models import AssessmentResult
+
+    with practice.work(staff["desk"]) as work:
+        packet = portal.prepare_packet(work, adult.id, ["clinic/therapy"], assessment_keys=["clinic/mini"])
+        _, token = portal.issue_link(work, packet.id)
+        with pytest.raises(ValidationFailed):
+            portal.prepare_packet(work, adult.id, ["clinic/therapy"], assessment_keys=["clinic/nope"])
+    assert portal.item_id(packet.items[-1]) == "assessment:clinic/mini"
+    actor, packet_id = portal.resume(practice, portal.exchange_link(practice, token)[0])
+    with practice.work(actor) as work:
+        assert portal.packet_view(work, packet_id)["client_name"] == "Ada"
+        portal.save_step(work, packet_id, "form:clinic/intake", {"concern": "low mood"})
+        portal.save_step(work, packet_id, "consent:clinic/informed", {"signer_name": "Ada Lovelace", "agree": "on"})
+        assert portal.save_step(work, packet_id, "assessment:clinic/mini", {"i1": "0"}) != {}
+        answers = {"i1": "0", "i2": "0", "risk": "1"}
+        assert portal.save_step(work, packet_id, "assessment:clinic/mini", answers) == {}
+        portal.submit_packet(work, packet_id)
+    with practice.work(staff["super"], write=False) as work:
+        result = work.db.scalars(select(AssessmentResult)).one()
+        assert [f["code"] for f in result.flags] == ["risk"]
+
+
+def test_refused_visits_from_one_address_are_throttled(practice, staff, adult):
+    _, _, token = packet_and_link(practice, staff, adult)
+    for _ in range(portal.MAX_REFUSALS_PER_ADDRESS):
+        with pytest.raises(LinkRefused) as refused:
+            portal.exchange_link(practice, "x" * 43, "198.51.100.7")
+        assert refused.value.status == 404
+    with pytest.raises(LinkRefused) as refused:  # even the right token, from that address, for a while
+        portal.exchange_link(practice, token, "198.51.100.7")
+    assert refused.value.status == 429
+    assert portal.exchange_link(practice, token, "198.51.100.8")[0]
+
+
+def test_link_overview_shows_each_state(practice, staff, adult, clock):
+    packet, first, _ = packet_and_link(practice, staff, adult)
+    with practice.work(staff["desk"]) as work:
+        portal.revoke_link(work, first.id)
+        second, _ = portal.reissue_link(work, first.id)
+        assert second.packet_id == packet.id
+        short, _ = portal.issue_link(work, packet.id, days=1)
+    clock.advance(days=2)
+    with practice.work(staff["desk"], write=False) as work:
+        states = {row["id"]: row["state"] for row in portal.link_overview(work, adult.id)}
+    assert states == {first.id: "revoked", second.id: "active", short.id: "expired"}
+
+
+def test_a_portal_session_lasts_while_it_is_used(practice, staff, adult, clock):
+    _, _, token = packet_and_link(practice, staff, adult)
+    session_token, _ = portal.exchange_link(practice, token)
+    for _ in range(4):  # two hours of steady work, a request every 20 minutes
+        clock.advance(minutes=20)
+        portal.resume(practice, session_token)
+    clock.advance(minutes=31)  # then away for more than half an hour
+    with pytest.raises(LinkRefused, match="saved answers are kept"):
+        portal.resume(practice, session_token)

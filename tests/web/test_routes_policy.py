@@ -12,7 +12,8 @@ from polymodal.web.config import WebSettings
 from polymodal.web.guards import policy_of
 
 PUBLIC = {("/sign-in", "GET"), ("/sign-in", "POST"), ("/healthz", "GET"), ("/static/{file_path:path}", "GET"),
-          ("/static/{file_path:path}", "HEAD")}
+          ("/static/{file_path:path}", "HEAD"),
+          ("/p/{token:str}", "GET")}  # a portal link: the token is the credential (tests/web/portal)
 
 
 def _handlers(app: Litestar):
@@ -48,6 +49,10 @@ def test_anonymous_requests_to_every_non_public_route_are_turned_away(web_practi
             continue
         url = re.sub(r"\{\w+:uuid\}", sample_id, path)  # every id parameter, not only the client's
         response = client.request(method, url, follow_redirects=False)
+        if handler.opt.get("portal"):
+            # Client portal pages: no portal session → a page saying to open the link again, never staff sign-in.
+            assert response.status_code == 403 and "open" in response.text.lower(), (method, url)
+            continue
         # GETs go to sign-in; unsafe methods are refused even earlier, by the CSRF check or sign-in.
         assert response.status_code in (303, 403), (method, url, response.status_code)
         if method == "GET":

@@ -11,6 +11,8 @@ from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.emergency import EmergencyAccessController
 from polymodal.web.controllers.intake import IntakeController
 from polymodal.web.controllers.notes import NotesController
+from polymodal.web.controllers.portal import PortalController
+from polymodal.web.controllers.portal_staff import PortalStaffController
 from polymodal.web.controllers.schedule import ScheduleController
 from polymodal.web.controllers.sessions import SessionsController
 
@@ -23,6 +25,8 @@ CONTROLLERS = [
     CasesController,
     SessionsController,
     NotesController,
+    PortalStaffController,
+    PortalController,
     IntakeController,
     AssessmentsController,
     ConsentController,

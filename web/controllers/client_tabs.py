@@ -30,6 +30,7 @@ TABS = {t.key: t for t in (
     Tab("consents", "Consents", "consent.read"),
     Tab("notes", "Notes", "clinical.read"),
     Tab("assessments", "Assessments", "clinical.read"),
+    Tab("portal", "Portal", "portal.prepare"),  # routes in portal_staff.py
 )}
 
 

@@ -37,6 +37,32 @@
     }
   });
 
+  // "Copy" buttons (the portal link, shown once): shown only when this script runs.
+  function enableCopy(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enableCopy(document); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.elt && event.detail.elt.querySelectorAll) { enableCopy(event.detail.elt); }
+    enableCopy(document);
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button) { return; }
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) { return; }
+    input.select();
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+
   // After a form comes back with errors, move focus to the summary so it is read out.
   document.addEventListener("htmx:afterSwap", function (event) {
     var summary = event.detail.target && event.detail.target.querySelector

@@ -1,0 +1,136 @@
+"""One portal step: the definition it is drawn from, and its answers read back from a form post.
+
+A step is a plugin's form, consent document or instrument, rendered from its
+declarative definition; only the names that definition declares are read from
+the post, so nothing else (an id, a role) can ride along into the draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from polymodal.core.contributions import FieldType, FormField, validate_fields
+from polymodal.core.display import EMPTY, describe
+from polymodal.core.registry import Registry
+
+MAX_VALUE = 50_000
+EXTRA_ROWS = 1
+"""Blank rows offered under a repeating field's filled ones."""
+IDENTITY_KEYS = frozenset({"client_id", "client", "packet_id", "packet", "guardian_id", "guardian", "link_id",
+                           "link", "session_id", "user_id", "token"})
+"""Never accepted from a portal request: who and what come from the portal session alone."""
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    item: dict[str, Any]
+    spec: Any
+
+    @property
+    def id(self) -> str:
+        return f"{self.item['kind']}:{self.item['key']}"
+
+    @property
+    def kind(self) -> str:
+        return self.item["kind"]
+
+    @property
+    def title(self) -> str:
+        return getattr(self.spec, "title", None) or getattr(self.spec, "name", None) or self.item["key"]
+
+    @property
+    def fields(self) -> tuple[FormField, ...]:
+        return tuple(getattr(self.spec, "fields", ()) or ())
+
+
+def steps_of(registry: Registry, items: list[dict[str, Any]]) -> list[Step]:
+    catalogs = {"form": registry.forms, "consent": registry.consent_documents, "assessment": registry.assessments}
+    return [Step(n, item, catalogs[item["kind"]].get(item["key"], item["version"]))
+            for n, item in enumerate(items, start=1)]
+
+
+def _text(form: Any, name: str) -> str:
+    value = form.get(name, "")
+    return value[:MAX_VALUE] if isinstance(value, str) else ""
+
+
+def _field(field: FormField, form: Any, name: str) -> Any:
+    if field.type is FieldType.multi_choice:
+        return [v for v in form.getall(name, []) if isinstance(v, str)][:len(field.options)]
+    if field.type is FieldType.body_map:
+        entries = {}
+        for region in field.regions:
+            entry = {f.key: _field(f, form, f"{name}.{region.code}.{f.key}") for f in field.item_fields}
+            if any(v not in ("", [], None) for v in entry.values()):
+                entries[region.code] = entry
+        return entries
+    if field.type is FieldType.repeating:
+        rows = []
+        for index in range(field.max_items):
+            row = {f.key: _field(f, form, f"{name}.{index}.{f.key}") for f in field.item_fields}
+            if any(v not in ("", [], None) for v in row.values()):
+                rows.append(row)
+        return rows
+    return _text(form, name)
+
+
+def answers_from(step: Step, form: Any) -> dict[str, Any]:
+    """The step's answers exactly as entered (validation is the core's job)."""
+    if step.kind == "assessment":
+        return {item.key: _text(form, item.key) for item in step.spec.items}
+    answers = {field.key: _field(field, form, field.key) for field in step.fields}
+    if step.kind == "consent":
+        answers["signer_name"] = _text(form, "signer_name")[:200]
+        answers["agree"] = "yes" if form.get("agree") == "yes" else ""
+        answers["assent_name"] = _text(form, "assent_name")[:200]
+    return answers
+
+
+def smuggled(*sources: Any) -> list[str]:
+    """Identity parameters a portal request must never carry (query or form)."""
+    return sorted({key for source in sources for key in source.keys() if key.lower() in IDENTITY_KEYS})
+
+
+def repeat_rows(field: FormField, value: Any) -> list[dict[str, Any]]:
+    """The rows a repeating field shows: those entered, then blank ones to add more."""
+    rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+    return (rows + [{}] * EXTRA_ROWS)[:field.max_items]
+
+
+def labels_of(step: Step) -> dict[str, str]:
+    """Field name → the question, for the error summary at the top of a step."""
+    if step.kind == "assessment":
+        return {item.key: f"Question {n}" for n, item in enumerate(step.spec.items, start=1)}
+    labels = {field.key: field.label for field in step.fields}
+    if step.kind == "consent":
+        labels.update(signer_name="Your full name", agree="I have read and agree", assent_name="Assent")
+    return labels
+
+
+def summary_rows(registry: Registry, step: Step, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The answers of a step as the client gave them, for the review page.
+
+    Instruments show each chosen answer only: scores, bands and flags are for the practitioner.
+    """
+    if step.spec is None:
+        return []
+    if step.kind == "assessment":
+        rows = []
+        for item in step.spec.items:
+            option = next((o for o in step.spec.options_for(item) if o.value == answers.get(item.key)), None)
+            if option is not None:
+                rows.append((item.text, option.label))
+        return rows
+    if step.kind == "form":
+        values, kind = step.spec.validate_answers(answers)[0], "forms"
+    else:
+        values, kind = validate_fields(step.fields, answers)[0], "consent_documents"
+    rows = [(r.label, r.text) for r in describe(registry, kind, step.item["key"], step.item["version"], values).rows
+            if r.text != EMPTY]
+    if step.kind == "consent" and answers.get("signer_name"):
+        rows.append(("Signed by", str(answers["signer_name"])))
+        if answers.get("assent_name"):
+            rows.append(("Assent", str(answers["assent_name"])))
+    return rows
