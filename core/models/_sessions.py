@@ -23,7 +23,8 @@ class SessionSeries(IdMixin, Timestamps, Base):
 
 class Session(IdMixin, Timestamps, Base):
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_starts_at", "starts_at"),)
+    # A room's clash check and day sheet read one room's sessions in a time range.
+    __table_args__ = (Index("ix_sessions_starts_at", "starts_at"), Index("ix_sessions_room_starts", "room_id", "starts_at"))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     modality_key: Mapped[str] = mapped_column(String(120))
     structure_key: Mapped[str | None] = mapped_column(String(120), default=None)
@@ -32,7 +33,7 @@ class Session(IdMixin, Timestamps, Base):
     starts_at: Mapped[dt.datetime]
     ends_at: Mapped[dt.datetime]
     delivery: Mapped[str] = mapped_column(String(20), doc="in_person, phone or video")
-    room_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rooms.id"), default=None, index=True)
+    room_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rooms.id"), default=None)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     series_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("session_series.id"), default=None, index=True)

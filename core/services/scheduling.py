@@ -33,6 +33,19 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 """scheduled → checked_in → completed; cancelled and no_show end a session too."""
 
 BUSY = ("scheduled", "checked_in", "completed")
+MAX_SESSION = dt.timedelta(hours=12)
+"""The longest session SessionInput accepts; it bounds every overlap search from below."""
+
+
+def overlaps(start: dt.datetime, end: dt.datetime) -> list:
+    """Sessions overlapping [start, end), as conditions the ``starts_at`` index can serve.
+
+    ``ends_at > start`` alone makes the database walk every earlier session
+    (11 s to book one at a million sessions); a session can only overlap if it
+    began less than ``MAX_SESSION`` before ``start``, which turns the search
+    into a closed range on ``starts_at``.
+    """
+    return [Session.starts_at < end, Session.starts_at > start - MAX_SESSION, Session.ends_at > start]
 
 
 class SessionInput(BaseModel):
@@ -41,7 +54,7 @@ class SessionInput(BaseModel):
     structure_key: str | None = None
     format: str = "individual"
     starts_at: dt.datetime = Field(description="Wall-clock time in the center's zone, or an aware time.")
-    minutes: int | None = Field(default=None, ge=5, le=12 * 60)
+    minutes: int | None = Field(default=None, ge=5, le=int(MAX_SESSION.total_seconds() // 60))
     delivery: str = Field(default="in_person", pattern="^(in_person|phone|video)$")
     room_id: uuid.UUID | None = None
     client_ids: list[uuid.UUID] = []
@@ -126,8 +139,7 @@ def _check_people(work: Work, client_ids: list[uuid.UUID], practitioner_ids: lis
 def _refuse_conflicts(work: Work, start: dt.datetime, end: dt.datetime, client_ids: list[uuid.UUID],
                       practitioner_ids: list[uuid.UUID], room_id: uuid.UUID | None,
                       ignore: uuid.UUID | None = None) -> None:
-    overlapping = select(Session.id).where(Session.starts_at < end, Session.ends_at > start,
-                                           Session.status.in_(BUSY))
+    overlapping = select(Session.id).where(*overlaps(start, end), Session.status.in_(BUSY))
     if ignore is not None:
         overlapping = overlapping.where(Session.id != ignore)
     tz = work.center.timezone
@@ -225,7 +237,7 @@ def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,
     work.require("schedule.read")
     stmt = (select(Session.id, Session.starts_at, Session.ends_at, Session.modality_key, Session.status,
                    Session.delivery, Session.room_id, Session.case_id)
-            .where(Session.starts_at < end, Session.ends_at > start).order_by(Session.starts_at))
+            .where(*overlaps(start, end)).order_by(Session.starts_at))
     if practitioner_id is not None:
         stmt = stmt.where(Session.id.in_(select(SessionPractitioner.session_id)
                                          .where(SessionPractitioner.user_id == practitioner_id)))

@@ -123,3 +123,26 @@ def test_moving_keeps_the_length_and_checks_conflicts(practice, staff, case, roo
         moved = scheduling.move_session(work, second.id, dt.datetime(2026, 3, 4, 14, 0))
         assert to_local(moved.starts_at, LA).strftime("%d %H:%M") == "04 14:00"
         assert moved.ends_at - moved.starts_at == dt.timedelta(minutes=50)
+
+
+def test_the_overlap_search_reads_a_closed_range_of_the_start_index(practice):
+    """Unbounded below, it walked every earlier session: 11 s per booking at a million sessions."""
+    if practice.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    from sqlalchemy import select
+
+    from polymodal.core.models import Session
+
+    start = dt.datetime(2026, 3, 2, 18, tzinfo=dt.UTC)
+    stmt = select(Session.id).where(*scheduling.overlaps(start, start + dt.timedelta(hours=1)))
+    with practice.engine.connect() as conn:
+        compiled = stmt.compile(conn, compile_kwargs={"literal_binds": False})
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())))
+    assert "ix_sessions_starts_at (starts_at>? AND starts_at<?)" in plan, plan
+
+
+def test_a_session_longer_than_the_overlap_bound_is_refused(practice, staff, case, rooms):
+    with pytest.raises(ValidationFailed) as err:
+        book(practice, staff["desk"], case, rooms, minutes=12 * 60 + 1)
+    assert "minutes" in err.value.errors
