@@ -202,6 +202,39 @@ def polymodal_permission_rules(actor: Actor, request: AccessRequest) -> Permissi
     """
 
 
+# --- Web contribution hooks ------------------------------------------------------------
+
+
+@hookspec
+def polymodal_register_routes() -> list[Any]:
+    """Add pages to the web app under ``/m/<plugin>/``.
+
+    Returns:
+        A list of Litestar route handlers or ``Controller`` classes. The web
+        app mounts them under ``/m/<plugin name>/`` behind the same guards as
+        every core page: a route must declare its access in ``opt``
+        (``{"action": "<declared action>"}``, or ``{"authenticated": True}``)
+        or it is refused; sign-in and CSRF apply. Handlers must read and
+        change data only through ``polymodal.core`` services, which check the
+        access rules and audit. Plugins that import Litestar for this declare
+        it as their own dependency.
+
+    Example::
+
+        @hookimpl
+        def polymodal_register_routes():
+            from litestar import get
+
+            @get("/forecast", opt={"action": "schedule.read"}, sync_to_thread=False)
+            def forecast() -> dict:
+                return {"trail": "open"}
+
+            return [forecast]
+
+    Since: 0.1
+    """
+
+
 # --- Lifecycle hooks -----------------------------------------------------------------
 
 

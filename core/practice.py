@@ -220,5 +220,16 @@ class Practice:
 
     # --- introspection ---------------------------------------------------------------
 
+    def plugin_routes(self) -> dict[str, list[Any]]:
+        """Route handlers each plugin adds to the web app (collected once, when the app is built)."""
+        routes: dict[str, list[Any]] = {}
+        for plugin, handlers in self.call_each("polymodal_register_routes"):
+            if isinstance(handlers, list | tuple):
+                routes.setdefault(plugin, []).extend(handlers)
+            else:
+                self.record_plugin_error(plugin, "polymodal_register_routes",
+                                         TypeError(f"returned {type(handlers).__name__}, not a list"))
+        return routes
+
     def plugin_info(self) -> list[PluginInfo]:
         return describe_plugins(self.pm, self.registry)

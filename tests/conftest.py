@@ -8,6 +8,7 @@ import datetime as dt
 import importlib.util
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +35,8 @@ def load_fixture_plugin(name: str) -> ModuleType:
     """Import ``tests/fixtures/plugins/<name>.py`` as a fresh module."""
     spec = importlib.util.spec_from_file_location(f"fixture_plugin_{name}", FIXTURE_PLUGINS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    # Litestar resolves a handler's type hints through sys.modules.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -18,7 +18,7 @@ from polymodal.web.config import WebSettings
 from polymodal.web.controllers import CONTROLLERS
 from polymodal.web.deps import DEPENDENCIES
 from polymodal.web.errors import EXCEPTION_HANDLERS
-from polymodal.web.guards import GUARDS
+from polymodal.web.guards import GUARDS, PLUGIN_PREFIX
 from polymodal.web.security import make_header_hook
 
 HERE = Path(__file__).parent
@@ -35,10 +35,16 @@ def _configure_templates() -> TemplateConfig:
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
 
-def _configure_routes() -> list[Any]:
+def _configure_routes(practice: Practice) -> list[Any]:
     static = create_static_files_router(path="/static", directories=[HERE / "static"], opt={"public": True},
                                         include_in_schema=False)
-    return [healthz, static, *CONTROLLERS]
+    return [healthz, static, *CONTROLLERS, *_plugin_routers(practice)]
+
+
+def _plugin_routers(practice: Practice) -> list[Router]:
+    """Each plugin's pages under /m/<plugin>/: mounted, not trusted (the app-wide guards apply)."""
+    return [Router(path=f"{PLUGIN_PREFIX}/{plugin}", route_handlers=handlers)
+            for plugin, handlers in practice.plugin_routes().items()]
 
 
 def _configure_state(practice: Practice, settings: WebSettings) -> State:
@@ -49,7 +55,7 @@ def create_app(practice: Practice | None = None, settings: WebSettings | None = 
     practice = practice or Practice.from_environment()
     settings = settings or WebSettings()
     return Litestar(
-        route_handlers=_configure_routes(),
+        route_handlers=_configure_routes(practice),
         # HTMXPlugin first: it overwrites signature_types (STYLE pitfalls).
         plugins=[HTMXPlugin()],
         template_config=_configure_templates(),

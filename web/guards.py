@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+import uuid
 
 import anyio.to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from polymodal.core.errors import AccessDenied
@@ -26,6 +27,8 @@ from polymodal.web.config import WebSettings
 from polymodal.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, client_ip, portal_csrf, same_origin
 
 log = logging.getLogger("polymodal.web")
+PLUGIN_PREFIX = "/m"
+"""Plugin pages are mounted here; none of them is public, whatever its ``opt`` says."""
 
 
 class SignInRequired(NotAuthorizedException):
@@ -61,7 +64,7 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
     if policy is None:
         log.error("route %s declares no access policy; refused", connection.scope.get("path"))
         raise PermissionDeniedException("no access policy")
-    if policy == "public":
+    if policy == "public" and not connection.scope["path"].startswith(PLUGIN_PREFIX + "/"):
         return
     settings: WebSettings = connection.app.state.web_settings
     practice: Practice = connection.app.state.practice
@@ -112,16 +115,30 @@ async def check_csrf(connection: ASGIConnection, handler: BaseRouteHandler) -> N
 
 
 async def requires_action(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Function-level access: may this actor do the route's action at all? (Records are checked by services.)"""
+    """May this actor do the route's action at all, and for the client its path names?
+
+    A role without the action gets 403. A path naming a client outside the
+    actor's reach gets 404, as the services answer, so the answer never
+    confirms that the record exists. Checking the path's client here too means
+    a page (a plugin's above all) cannot show someone else's record by
+    forgetting to ask.
+    """
     action = handler.opt.get("action")
-    if not action or policy_of(handler) == "public":
+    plugin_page = connection.scope["path"].startswith(PLUGIN_PREFIX + "/")
+    if not action or (policy_of(handler) == "public" and not plugin_page):
         return
     practice: Practice = connection.app.state.practice
     actor = connection.state.actor
+    client_id = connection.path_params.get("client_id")
 
     def check() -> None:
         with practice.work(actor, write=False) as work:
             work.require(action)
+            if isinstance(client_id, uuid.UUID):
+                try:
+                    work.require(action, client_id, record_type="client", record_id=client_id)
+                except AccessDenied:
+                    raise NotFoundException() from None
 
     try:
         await anyio.to_thread.run_sync(check)

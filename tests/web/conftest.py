@@ -207,3 +207,9 @@ def add_clients(web_practice: Practice) -> Callable[..., None]:
 
     return add
 
+
+
+@pytest.fixture(name="sign_in")
+def sign_in_fixture() -> Callable[..., str]:
+    """Sign a given TestClient in (for tests that build their own app)."""
+    return sign_in

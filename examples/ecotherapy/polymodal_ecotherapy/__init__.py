@@ -39,3 +39,10 @@ def polymodal_register_note_templates():
 @hookimpl
 def polymodal_register_consent_documents():
     return [OUTDOOR_CONSENT]
+
+
+@hookimpl
+def polymodal_register_routes():
+    from polymodal_ecotherapy.routes import checklist
+
+    return [checklist]
