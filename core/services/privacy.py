@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from polymodal.core.access import AccessRequest
 from polymodal.core.errors import AccessDenied, NotFound, ValidationFailed
@@ -84,7 +84,9 @@ def review_grant(work: Work, grant_id: uuid.UUID) -> None:
 
 
 def _columns(row: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {c.key: _plain(getattr(row, c.key)) for c in row.__table__.columns if c.key not in skip}
+    """Every column under its column name (attributes may be named otherwise, e.g. ``relationship_``)."""
+    return {attr.columns[0].name: _plain(getattr(row, attr.key))
+            for attr in inspect(row).mapper.column_attrs if attr.columns[0].name not in skip}
 
 
 def _plain(value: Any) -> Any:

@@ -53,6 +53,8 @@ def test_break_the_glass_is_justified_reauthenticated_scoped_and_time_boxed(prac
 
 def test_the_export_has_the_record_but_no_psychotherapy_notes(practice, staff, case):
     client_id = case.clients[0].client_id
+    with practice.work(staff["desk"]) as work:
+        clients.add_guardian(work, client_id, {"name": "Pat Lovelace", "relationship": "father"})
     signed(practice, staff["trainee"], case, "clinic/dap", {"data": "progress", "assessment": "a", "plan": "p"})
     signed(practice, staff["trainee"], case, "clinic/process", {"process": "CANARY-PSY-5512"})
     with practice.work(staff["trainee"]) as work:
@@ -61,6 +63,7 @@ def test_the_export_has_the_record_but_no_psychotherapy_notes(practice, staff, c
     assert "CANARY-PSY-5512" not in text
     assert [n["content"]["data"] for n in exported["notes"]] == ["progress"]
     assert exported["client"]["email"] == "ada@example.org"
+    assert [(g["name"], g["relationship"]) for g in exported["guardians"]] == [("Pat Lovelace", "father")]
     with practice.work(staff["desk"]) as work, pytest.raises(AccessDenied):
         privacy.export_record(work, client_id)
 

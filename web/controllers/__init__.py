@@ -13,6 +13,7 @@ from polymodal.web.controllers.intake import IntakeController
 from polymodal.web.controllers.notes import NotesController
 from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
+from polymodal.web.controllers.privacy import PrivacyController
 from polymodal.web.controllers.schedule import ScheduleController
 from polymodal.web.controllers.sessions import SessionsController
 
@@ -33,6 +34,7 @@ CONTROLLERS = [
     AdminController,
     AccessHistoryController,
     EmergencyAccessController,
+    PrivacyController,
 ]
 
 __all__ = ["CONTROLLERS"]

@@ -48,6 +48,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
                                "minor": clients.is_minor(work, client),
                                "can_edit": work.may("client.update", client.id),
                                "can_audit": work.may("audit.read"),
+                               "can_export": work.may("record.export", client.id),
                                "tabs": visible_tabs(work, client.id)}
     if tab == "overview":
         context["guardians"] = list(client.guardians)

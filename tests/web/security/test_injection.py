@@ -74,6 +74,12 @@ def test_payloads_in_every_field_never_render_as_markup(web_practice, client, si
                     continue
                 for headers in ({}, {"HX-Request": "true"}):
                     response = client.get(url, headers=headers, follow_redirects=False)
+                    kind = response.headers.get("content-type", "")
+                    if not kind.startswith("text/html"):
+                        # Data (the JSON export) keeps what was typed; it must never be sniffed as a page.
+                        if response.headers.get("x-content-type-options") != "nosniff" or "html" in kind:
+                            failures.append(f"{user} {url}: {kind} without nosniff")
+                        continue
                     pages += 1
                     shown_escaped += "&lt;img src=x onerror" in response.text
                     for pattern in DANGEROUS:
