@@ -42,7 +42,7 @@ def parse_field(field: FormField, name: str, data: Any) -> Any:
             base = f"{name}.{region.code}"
             entry = answers_from_form(field.item_fields, data, base)
             # A region marked as recorded, or one with anything typed in it, is kept: nothing typed is dropped.
-            if _first(data, base) or not all(_empty(v) for v in entry.values()):
+            if posted_text(data, base) or not all(_empty(v) for v in entry.values()):
                 entries[region.code] = entry
         return entries
     if field.type is FieldType.repeating:
@@ -55,7 +55,7 @@ def parse_field(field: FormField, name: str, data: Any) -> Any:
         return rows
     if field.type is FieldType.multi_choice:
         return [v[:MAX_OPTION] for v in _values(data, name) if v][: len(field.options)]
-    return _first(data, name)[:MAX_VALUE]
+    return posted_text(data, name)
 
 
 def _values(data: Any, name: str) -> list[str]:
@@ -63,9 +63,10 @@ def _values(data: Any, name: str) -> list[str]:
     return [v for v in (raw if isinstance(raw, list) else [raw]) if isinstance(v, str)]
 
 
-def _first(data: Any, name: str) -> str:
+def posted_text(data: Any, name: str) -> str:
+    """The one text posted under ``name`` (the first, if sent twice), capped."""
     values = _values(data, name)
-    return values[0] if values else ""
+    return values[0][:MAX_VALUE] if values else ""
 
 
 def _row_indexes(data: Any, name: str) -> list[int]:
