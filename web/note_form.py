@@ -1,68 +1,23 @@
 """Note content <-> flat form fields, driven only by the template's declarative sections.
 
-Names: ``c.<section>`` for a free-text section, ``c.<section>.<field>`` for a
-field, ``<field name>.<region>.<item>`` inside a body map (plus the region's
-``<field name>.<region>`` checkbox) and ``<field name>.<row>.<item>`` inside a
-repeating field. Drafts keep what was typed (strings); the core validates
-and types everything when the note is signed.
+Names: ``c.<section>`` for a free-text section; a section's fields are named and
+read back by the shared field scheme (``web/fields.py``) under the prefix
+``c.<section>``. Drafts keep what was typed (strings); the core validates and
+types everything when the note is signed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from polymodal.core.contributions import FieldType, FormField, NoteTemplate
+from polymodal.core.contributions import NoteTemplate
+from polymodal.web.fields import answers_from_form, posted_text
 
 PREFIX = "c"
-MAX_ROWS = 1000
 
 
 def section_name(section_key: str) -> str:
     return f"{PREFIX}.{section_key}"
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    return str(value or "")[:60_000]
-
-
-def _empty(value: Any) -> bool:
-    return value in (None, "", [], {}) or (isinstance(value, dict) and all(_empty(v) for v in value.values()))
-
-
-def parse_field(field: FormField, name: str, data: dict[str, Any]) -> Any:
-    if field.type is FieldType.multi_choice:
-        raw = data.get(name, [])
-        return [str(v) for v in (raw if isinstance(raw, list) else [raw]) if v]
-    if field.type is FieldType.body_map:
-        regions = {}
-        for region in field.regions:
-            base = f"{name}.{region.code}"
-            entry = {item.key: parse_field(item, f"{base}.{item.key}", data) for item in field.item_fields}
-            # A marked region, or one with anything typed in it, is kept: nothing typed is dropped.
-            if data.get(base) or not _empty(entry):
-                regions[region.code] = entry
-        return regions
-    if field.type is FieldType.repeating:
-        rows = []
-        for index in sorted(_row_indexes(name, data))[: field.max_items]:
-            row = {item.key: parse_field(item, f"{name}.{index}.{item.key}", data) for item in field.item_fields}
-            if not _empty(row):
-                rows.append(row)
-        return rows
-    return _text(data.get(name))
-
-
-def _row_indexes(name: str, data: dict[str, Any]) -> set[int]:
-    indexes = set()
-    start = name + "."
-    for key in data:
-        if key.startswith(start):
-            head = key[len(start):].split(".", 1)[0]
-            if head.isdigit() and int(head) < MAX_ROWS:
-                indexes.add(int(head))
-    return indexes
 
 
 def parse_content(template: NoteTemplate, data: dict[str, Any]) -> dict[str, Any]:
@@ -71,9 +26,9 @@ def parse_content(template: NoteTemplate, data: dict[str, Any]) -> dict[str, Any
     for section in template.sections:
         name = section_name(section.key)
         if section.fields:
-            content[section.key] = {f.key: parse_field(f, f"{name}.{f.key}", data) for f in section.fields}
+            content[section.key] = answers_from_form(section.fields, data, name)
         else:
-            content[section.key] = _text(data.get(name))
+            content[section.key] = posted_text(data, name)
     return content
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from polymodal.core.contributions import FieldType, FormField, validate_fields
+from polymodal.core.contributions import FormField, validate_fields
 from polymodal.core.display import EMPTY, describe
 from polymodal.core.registry import Registry
+from polymodal.web.fields import answers_from_form
 
 MAX_VALUE = 50_000
-EXTRA_ROWS = 1
-"""Blank rows offered under a repeating field's filled ones."""
 IDENTITY_KEYS = frozenset({"client_id", "client", "packet_id", "packet", "guardian_id", "guardian", "link_id",
                            "link", "session_id", "user_id", "token"})
 """Never accepted from a portal request: who and what come from the portal session alone."""
@@ -56,31 +55,11 @@ def _text(form: Any, name: str) -> str:
     return value[:MAX_VALUE] if isinstance(value, str) else ""
 
 
-def _field(field: FormField, form: Any, name: str) -> Any:
-    if field.type is FieldType.multi_choice:
-        return [v for v in form.getall(name, []) if isinstance(v, str)][:len(field.options)]
-    if field.type is FieldType.body_map:
-        entries = {}
-        for region in field.regions:
-            entry = {f.key: _field(f, form, f"{name}.{region.code}.{f.key}") for f in field.item_fields}
-            if any(v not in ("", [], None) for v in entry.values()):
-                entries[region.code] = entry
-        return entries
-    if field.type is FieldType.repeating:
-        rows = []
-        for index in range(field.max_items):
-            row = {f.key: _field(f, form, f"{name}.{index}.{f.key}") for f in field.item_fields}
-            if any(v not in ("", [], None) for v in row.values()):
-                rows.append(row)
-        return rows
-    return _text(form, name)
-
-
 def answers_from(step: Step, form: Any) -> dict[str, Any]:
     """The step's answers exactly as entered (validation is the core's job)."""
     if step.kind == "assessment":
         return {item.key: _text(form, item.key) for item in step.spec.items}
-    answers = {field.key: _field(field, form, field.key) for field in step.fields}
+    answers = answers_from_form(step.fields, form, prefix="")
     if step.kind == "consent":
         answers["signer_name"] = _text(form, "signer_name")[:200]
         answers["agree"] = "yes" if form.get("agree") == "yes" else ""
@@ -91,12 +70,6 @@ def answers_from(step: Step, form: Any) -> dict[str, Any]:
 def smuggled(*sources: Any) -> list[str]:
     """Identity parameters a portal request must never carry (query or form)."""
     return sorted({key for source in sources for key in source.keys() if key.lower() in IDENTITY_KEYS})
-
-
-def repeat_rows(field: FormField, value: Any) -> list[dict[str, Any]]:
-    """The rows a repeating field shows: those entered, then blank ones to add more."""
-    rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
-    return (rows + [{}] * EXTRA_ROWS)[:field.max_items]
 
 
 def labels_of(step: Step) -> dict[str, str]:

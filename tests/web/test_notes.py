@@ -156,13 +156,13 @@ def test_repeating_rows_add_without_losing_anything(client, signed_in, start, we
 
     from polymodal.core.contributions import FieldType, FormField
     from polymodal.web.app import HERE
-    from polymodal.web.note_form import parse_field
+    from polymodal.web.fields import parse_field
 
     rounds = FormField(key="rounds", label="Round", type=FieldType.repeating, item_fields=(
         FormField(key="minutes", label="Minutes", type=FieldType.number),
         FormField(key="felt", label="Felt")))
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
-    macro = env.get_template("_macros/note_fields.html").module.field
+    macro = env.get_template("_macros/fields.html").module.field
     html = str(macro(rounds, "c.log.rounds", [{"minutes": "3", "felt": "calm"}], "",
                      {"add_row_url": "/x", "extra_rows": {"c.log.rounds"}}))
     assert 'name="c.log.rounds.0.minutes"' in html and 'value="calm"' in html

@@ -81,7 +81,7 @@ class IntakeController(Controller):
                     **context, "values": {}, "errors": {"form_key": "Choose one of the forms offered for this client."},
                 }, block="intake_form", status_code=422)
             values = answers_from_form(context["form"].fields, data)
-            if data.get("_add"):  # "add another row": the form again, everything kept, nothing stored
+            if data.get("add_row") or data.get("_add"):  # "add a row": the form again, all kept, nothing stored
                 return render(request, "intake/form.html", {**context, "values": values, "errors": {}},
                               block="intake_form")
             try:

@@ -66,7 +66,7 @@ def note_context(work: Work, note_id: uuid.UUID, *, values: dict[str, Any] | Non
         "general_errors": [m for k, m in (errors or {}).items()
                            if template is None or k.partition(".")[0] not in {s.key for s in template.sections}],
         "opts": {"add_row_url": f"/notes/{note.id}/draft", "add_row_target": "#note-editor",
-                 "extra_rows": extra_rows},
+                 "extra_rows": extra_rows, "mark_regions": True},
     }
     if conflict is not None:
         context["conflict"] = conflict_context(work, note, conflict)

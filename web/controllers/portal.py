@@ -25,7 +25,6 @@ from polymodal.web.portal_steps import (
     Step,
     answers_from,
     labels_of,
-    repeat_rows,
     smuggled,
     steps_of,
     summary_rows,
@@ -40,7 +39,7 @@ TAMPERED = "This request was changed on the way and was refused. Nothing was sav
 def _page(template: str, request: Request, context: dict[str, Any], status_code: int = 200,
           **kwargs: Any) -> Template:
     return Template(template_name=template, status_code=status_code, **kwargs,
-                    context={"csrf_token": getattr(request.state, "csrf_token", ""), "repeat_rows": repeat_rows,
+                    context={"csrf_token": getattr(request.state, "csrf_token", ""),
                              "labels": labels_of(context["step"]) if "step" in context else {}, **context})
 
 
