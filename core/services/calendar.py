@@ -28,6 +28,7 @@ from polymodal.core.models import (
 )
 from polymodal.core.practice import Work
 from polymodal.core.services.cases import get_case
+from polymodal.core.services.scheduling import overlapping, with_practitioner
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,9 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
     would make the page cost grow with the week).
     """
     work.require("schedule.read")
-    window = [Session.starts_at < end, Session.ends_at > start]
+    window = overlapping(start, end)
     if practitioner_id is not None:
-        window.append(Session.id.in_(select(SessionPractitioner.session_id)
-                                     .where(SessionPractitioner.user_id == practitioner_id)))
+        window.append(with_practitioner(practitioner_id))
     if room_id is not None:
         window.append(Session.room_id == room_id)
     if case_id is not None:
