@@ -30,6 +30,12 @@ class Target:
         return "n/a" if self.met is None else "MET" if self.met else "MISSED"
 
 
+def failure(r: Run) -> str:
+    if r.requests == 0:
+        return "no response completed within the run (each took longer)"
+    return f"FAILED: {r.non200} of {r.requests} not 200, {r.socket_errors} socket errors"
+
+
 def _ratio(value: float | None, base: float | None) -> str:
     return f"{value / base:.2f}" if value and base else ""
 
@@ -41,7 +47,7 @@ def table(rows: list[Row], bare: float | None, dbest: float | None) -> str:
     for row in rows:
         r = row.run
         if r is None or not r.ok:
-            status = row.status or (f"FAILED: {r.non200} non-200, {r.socket_errors} socket errors" if r else "")
+            status = row.status or (failure(r) if r else "")
             out.append(f"| {row.title} | {row.server} | {status} | | | | | | | | |")
             continue
         out.append(f"| {row.title} | {row.server} | {r.rps:,.0f} | {r.p50:.1f} | {r.p99:.1f} | {r.cpu_us:,.0f} "

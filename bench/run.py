@@ -32,7 +32,7 @@ from pathlib import Path
 import pages
 import servers
 from _load import NPROC, WRK, Run, measure, stop
-from report import Row, Target, table, targets_table
+from report import Row, Target, failure, table, targets_table
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -70,8 +70,7 @@ def load(url: str, pid: int, args: argparse.Namespace, *, cookie: str = "", conn
 def say(row: Row) -> None:
     r = row.run
     if r is None or not r.ok:
-        detail = f"{r.requests} requests, {r.non200} non-200, {r.socket_errors} socket errors" if r else ""
-        print(f"  {row.title:<40} {row.status or 'FAILED'} {detail}", flush=True)
+        print(f"  {row.title:<40} {row.status or (failure(r) if r else '')}", flush=True)
     else:
         print(f"  {row.title:<40} {row.server:<32} {r.rps:8,.0f} req/s  p50 {r.p50:7.1f}  p99 {r.p99:7.1f} ms  "
               f"{r.rss:4.0f} MB  load {r.load:4.1f}  others {r.others:3.0f} %", flush=True)
@@ -114,9 +113,9 @@ def run_app(database_url: str, args: argparse.Namespace) -> tuple[list[Row], lis
             else:
                 row.run = load(s.base + page.path, s.proc.pid, args, cookie=cookies[page.user])
                 if not row.run.ok:
-                    row.status = f"FAILED: {row.run.non200} non-200, {row.run.socket_errors} socket errors"
+                    row.status = failure(row.run)
             say(row)
-            if row.status.startswith("FAILED"):
+            if row.status.startswith("FAILED") or (row.run and not row.run.ok):
                 print(s.log_tail(), flush=True)
             if page.key == "search" and row.run and row.run.ok:
                 low = Row("search-c1", "client search, 1 connection", row.server, page.path, user=page.user)
