@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml examples/ecotherapy/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# uv resolves and installs the same packages as pip, about ten times faster.
 	test -x $(BIN)/uv || $(PIP) install uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]' -e examples/ecotherapy
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev,bench]' -e examples/ecotherapy
 	touch $@
 
 web/static/vendor/htmx.min.js: package.json package-lock.json

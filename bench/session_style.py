@@ -23,8 +23,6 @@ import platform
 import random
 import re
 import resource
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,6 +47,18 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from polymodal.core.db import make_engine, make_sessionmakers
 from polymodal.core.models import Client, make_search_key
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is a folder of scripts, not a package
+from _load import (  # noqa: E402
+    NPROC,
+    cpu_and_rss,
+    machine_busy_seconds,
+    parse_wrk,
+    port_is_free,
+    stop,
+    wait_until_quiet,
+    wrk,
+)
+
 HERE = Path(__file__).resolve().parent
 DB = HERE / "data" / "clients.sqlite"  # data/ is git-ignored
 RESULTS = HERE / "results" / "session_style.md"
@@ -56,7 +66,6 @@ N_CLIENTS = 100_000
 PREFIX = "sm"
 PORT = 8791
 URL = f"http://127.0.0.1:{PORT}/clients?q={PREFIX}"
-NPROC = len(os.sched_getaffinity(0))  # what `nproc` prints
 
 VARIANTS = {
     "a": "bare: static 50 rows, no DB (ceiling)",
@@ -245,9 +254,8 @@ def query_plan() -> list[str]:
 # --- serving and loading ------------------------------------------------------------------------
 
 def serve(variant: str) -> tuple[subprocess.Popen[bytes], bytes]:
-    with socket.socket() as probe:  # a server left on the port would be measured instead of ours
-        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
-            sys.exit(f"127.0.0.1:{PORT} is already in use")
+    if not port_is_free(PORT):
+        sys.exit(f"127.0.0.1:{PORT} is already in use")
     granian = Path(sys.executable).parent / "granian"
     proc = subprocess.Popen(
         [granian, "--interface", "asgi", "--workers", "1", "--no-access-log", "--log-level", "warning",
@@ -264,60 +272,17 @@ def serve(variant: str) -> tuple[subprocess.Popen[bytes], bytes]:
     sys.exit(f"variant {variant}: the server did not answer within 30 s")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # our own session only (start_new_session)
-        proc.wait()
-
-
-def cpu_and_rss(pid: int) -> tuple[float, float]:
-    """CPU seconds (user + system) and resident MB of one process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return cpu, int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def machine_busy_seconds() -> float:
-    """CPU time all cores spent on anything since boot: user..steal minus idle and iowait."""
-    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_until_quiet(patience: float = 30) -> None:
-    """This machine is shared: start a run only after 3 s in a row with others using < 10 % of it."""
-    quiet, deadline = 0, time.monotonic() + patience
-    while quiet < 3 and time.monotonic() < deadline:
-        busy = machine_busy_seconds()
-        time.sleep(1)
-        quiet = quiet + 1 if machine_busy_seconds() - busy < 0.1 * NPROC else 0
-    if quiet < 3:
-        print(f"  (the machine stayed busy for {patience:.0f} s: measuring anyway, see 'others')")
-
-
-def wrk(duration: str) -> str:
-    return subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}", "--latency", URL],
-                          check=True, capture_output=True, text=True).stdout
-
-
-def millis(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
-
-
 def measure(variant: str) -> dict[str, Any]:
     wait_until_quiet()
     proc, body = serve(variant)
     try:
         # granian runs the app in a child of its supervisor: measure the process that serves.
         worker = int(Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()[0])
-        wrk("2s")  # warm-up: pool connections, worker threads, compiled template and statement caches
+        wrk(URL, "2s")  # warm-up: pool connections, worker threads, compiled template and statement caches
         # The machine is shared: also count the CPU that neither the server nor wrk used (others' load).
         cpu_before, supervisor_before = cpu_and_rss(worker)[0], cpu_and_rss(proc.pid)[0]
         busy, children = machine_busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        out = wrk("8s")
+        out = wrk(URL, "8s")
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu, rss = cpu_and_rss(worker)
         supervisor = cpu_and_rss(proc.pid)[0] - supervisor_before
@@ -327,11 +292,9 @@ def measure(variant: str) -> dict[str, Any]:
         stop(proc)
     if "Non-2xx" in out or "Socket errors" in out:  # a timed-out or failed request voids the run
         sys.exit(f"variant {variant}: errors under load\n{out}")
-    requests = int(re.search(r"(\d+) requests in", out)[1])
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), "rss": rss,
-            "p50": millis(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1]),
-            "p99": millis(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1]),
-            "cpu_us": (cpu - cpu_before) / requests * 1e6, "others": 100 * others / 8 / NPROC,
+    parsed = parse_wrk(out)
+    return {"rps": parsed["rps"], "rss": rss, "p50": parsed["p50"], "p99": parsed["p99"],
+            "cpu_us": (cpu - cpu_before) / parsed["requests"] * 1e6, "others": 100 * others / 8 / NPROC,
             "rows": body.count(b"<tr><td>"), "sha": hashlib.sha256(body).hexdigest()[:12]}
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import pluggy
@@ -47,17 +46,24 @@ class Work:
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _denials: list[tuple[AccessRequest, str]] = field(default_factory=list)
     _plugin_errors: list[PluginErrorRecord] = field(default_factory=list)
+    _center: Center | None = field(default=None, repr=False)
 
     @property
     def registry(self) -> Registry:
         return self.practice.registry
 
-    @cached_property
+    @property
     def center(self) -> Center:
-        center = self.db.scalars(select(Center).limit(1)).first()
-        if center is None:
-            raise NotFound("no center is set up yet: run 'polymodal demo' or create one")
-        return center
+        # Cached per Work by hand, not with functools.cached_property: on Python 3.11 that holds one lock for
+        # all instances while it computes, so a thread whose query waits for SQLite's write lock blocked every
+        # other request's first `work.center`, including the one holding the write lock (a deadlock until
+        # busy_timeout, found by bench/run.py on the schedule page under 32 connections).
+        if self._center is None:
+            center = self.db.scalars(select(Center).limit(1)).first()
+            if center is None:
+                raise NotFound("no center is set up yet: run 'polymodal demo' or create one")
+            self._center = center
+        return self._center
 
     def require(self, action: str, client_id: uuid.UUID | None = None, *, record_type: str = "",
                 record_id: str | uuid.UUID = "") -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from typing import Any
 
@@ -18,9 +19,16 @@ from polymodal.core.practice import Work
 from polymodal.core.services.center import parse
 
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist costs the same time as a
-# real check, so response times do not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("polymodal-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this when the user does not exist costs the same time as a
+    real check, so response times do not reveal which usernames exist.
+
+    Made on first use, not at import: one argon2 hash took ~0.17 s of every start-up (bench/run.py).
+    """
+    return _hasher.hash("polymodal-timing-equaliser")
 
 
 class UserInput(BaseModel):
@@ -109,7 +117,7 @@ def authenticate(work: Work, username: str, password: str) -> User | None:
     """The active user with this username and password, else None (same cost either way)."""
     user = work.db.query(User).filter_by(username=username.strip().lower()).first()
     try:
-        ok = _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        ok = _hasher.verify(user.password_hash if user and user.password_hash else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         ok = False
     if user is None or not ok or not user.active:

@@ -118,3 +118,52 @@ def test_case_choices_offer_the_actors_clients(practice, staff, two_cases):
     assert [c.legal_first_name for c in choices["clients"]] == ["Bo"]
     with practice.work(Actor.system("t"), write=False) as work:
         assert len(case_record.case_choices(work)["clients"]) == 2
+
+
+def test_a_session_that_began_before_the_window_still_shows(practice, staff, two_cases):
+    # overlapping() bounds starts_at from below by MAX_SESSION: a session running across the window's start shows.
+    bo = next(s for s in _day(practice, staff["desk"]) if s.case_id == two_cases["Bo"])
+    late = bo.starts_at + dt.timedelta(minutes=10)
+    with practice.work(staff["desk"]) as work:
+        assert [s.case_id for s in calendar.calendar(work, late, late + dt.timedelta(hours=1))] == [two_cases["Bo"]]
+        assert [s.id for s in scheduling.sessions_between(work, late, late + dt.timedelta(hours=1))] == [bo.id]
+
+
+def test_overlap_queries_search_the_start_time_index_with_both_bounds(practice, staff, engine):
+    # Without a lower bound SQLite walked ix_sessions_starts_at from the first session ever (bench/run.py: about
+    # 3 s per dashboard at 1,000,000 sessions); an IN list of a practitioner's sessions ignored the time range.
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite query plans")
+    stmt = (scheduling.Session.__table__.select()
+            .where(*scheduling.overlapping(DAY, DAY + dt.timedelta(days=7)),
+                   scheduling.with_practitioner(staff["super"].user_id)))
+    compiled = stmt.compile(engine)
+    params = tuple(str(compiled.params[name]) for name in compiled.positiontup)  # the plan ignores the values
+    with engine.connect() as conn:
+        plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)]
+    assert any("ix_sessions_starts_at (starts_at>? AND starts_at<?)" in step for step in plan), plan
+
+
+def test_a_session_longer_than_the_maximum_is_refused(practice, staff, two_cases, rooms):
+    assert scheduling.MAX_SESSION == dt.timedelta(hours=12)
+    with practice.work(staff["desk"]) as work, pytest.raises(scheduling.ValidationFailed):
+        scheduling.schedule_session(work, {"case_id": two_cases["Ada"], "modality_key": "clinic/therapy",
+                                           "starts_at": dt.datetime(2026, 3, 3, 8), "room_id": rooms[0],
+                                           "minutes": 12 * 60 + 1})
+
+
+def test_names_are_read_for_the_sessions_found_without_repeating_the_time_window(practice, staff, two_cases):
+    # At 1,000,000 sessions re-running the window as a subquery for clients and practitioners cost ~30 ms a week.
+    statements: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(practice.engine, "before_cursor_execute", keep)
+    try:
+        rows = _day(practice, staff["desk"])
+    finally:
+        event.remove(practice.engine, "before_cursor_execute", keep)
+    names = [s for s in statements if "session_clients" in s or "session_practitioners.session_id," in s]
+    assert len(names) == 2 and all("starts_at" not in s for s in names), names
+    assert [p.name for s in rows for p in s.practitioners] == ["Super", "Other"]

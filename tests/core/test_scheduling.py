@@ -134,7 +134,7 @@ def test_the_overlap_search_reads_a_closed_range_of_the_start_index(practice):
     from polymodal.core.models import Session
 
     start = dt.datetime(2026, 3, 2, 18, tzinfo=dt.UTC)
-    stmt = select(Session.id).where(*scheduling.overlaps(start, start + dt.timedelta(hours=1)))
+    stmt = select(Session.id).where(*scheduling.overlapping(start, start + dt.timedelta(hours=1)))
     with practice.engine.connect() as conn:
         compiled = stmt.compile(conn, compile_kwargs={"literal_binds": False})
         plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
