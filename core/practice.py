@@ -159,11 +159,12 @@ class Practice:
 
     # --- calling plugins at run time ------------------------------------------------
 
-    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    def call_each(self, hook: str, *, failed: list[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call every implementation of ``hook`` on its own; a failing one is recorded and skipped.
 
         pluggy stops a whole hook call at the first exception, which would let
         one plugin silence the others, so implementations are called one by one.
+        The names of plugins that raised are appended to ``failed`` when given.
         """
         results = []
         for impl in getattr(self.pm.hook, hook).get_hookimpls():
@@ -174,6 +175,8 @@ class Practice:
                 self.record_plugin_error(impl.plugin_name, hook, exc)
                 if self.settings.strict_plugins:
                     raise
+                if failed is not None:
+                    failed.append(impl.plugin_name)
                 continue
             finally:
                 elapsed = time.perf_counter() - started
@@ -186,16 +189,13 @@ class Practice:
 
     def plugins_allow(self, actor: Actor, request: AccessRequest) -> bool:
         """Plugin votes: any deny wins, and an error or a wrong type counts as deny (fail closed)."""
-        for impl in self.pm.hook.polymodal_permission_rules.get_hookimpls():
-            try:
-                vote = impl.function(**{k: {"actor": actor, "request": request}[k] for k in impl.argnames})
-            except Exception as exc:
-                self.record_plugin_error(impl.plugin_name, "polymodal_permission_rules", exc)
-                return False
-            if vote is None:
-                continue
+        failed: list[str] = []
+        votes = self.call_each("polymodal_permission_rules", failed=failed, actor=actor, request=request)
+        if failed:
+            return False
+        for plugin, vote in votes:
             if not isinstance(vote, PermissionRule):
-                self.record_plugin_error(impl.plugin_name, "polymodal_permission_rules",
+                self.record_plugin_error(plugin, "polymodal_permission_rules",
                                          TypeError(f"returned {type(vote).__name__}, not PermissionRule"))
                 return False
             if not vote.allow:

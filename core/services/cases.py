@@ -48,7 +48,7 @@ def open_case(work: Work, *, title: str, kind: str, client_ids: list[uuid.UUID],
     for client_id in client_ids:
         work.audit("case.open", record_type="case", record_id=case.id, client_id=client_id)
         for user_id in practitioner_ids:
-            client_service._add_member(work, client_id, user_id)
+            client_service.join_care_team(work, client_id, user_id)
     return case
 
 

@@ -90,10 +90,10 @@ def register_client(work: Work, data: dict[str, Any], *, care_team: list[uuid.UU
     work.db.flush()
     work.audit("client.create", record_type="client", record_id=client.id, client_id=client.id)
     for user_id in care_team:
-        _add_member(work, client.id, user_id)
+        join_care_team(work, client.id, user_id)
     if work.actor.user_id and "practitioner" in work.actor.roles and work.actor.user_id not in care_team:
         # A practitioner who registers a client is treating them.
-        _add_member(work, client.id, work.actor.user_id)
+        join_care_team(work, client.id, work.actor.user_id)
     return client
 
 
@@ -132,10 +132,11 @@ def add_guardian(work: Work, client_id: uuid.UUID, data: dict[str, Any]) -> Guar
 
 def add_to_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None:
     client = _get(work, client_id, "care_team.manage")
-    _add_member(work, client.id, user_id)
+    join_care_team(work, client.id, user_id)
 
 
-def _add_member(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None:
+def join_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Put a practitioner on the care team (audited); the caller has already checked its own action."""
     user = work.db.get(User, user_id)
     if user is None or not ({"practitioner", "supervisor"} & set(user.roles)):
         raise ValidationFailed({"care_team": "Only practitioners and supervisors join a care team."})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from polymodal.core.contributions import Finding, FindingLevel
+from polymodal.core.contributions import OUTCOME_RANK, Finding, FindingLevel, Outcome
 from polymodal.core.events import PreflightClient, PreflightContext, PreflightPractitioner
 from polymodal.core.models import Client, Credential, FormResponse, Session, User
 from polymodal.core.practice import Work
@@ -74,8 +74,8 @@ def _screening(work: Work, client_id, modality_key: str) -> tuple[str, tuple[str
     newest = {}
     for row in rows:
         newest.setdefault(row.form_key, row)
-    order = ["eligible", "modify", "clearance", "excluded"]
-    worst = max((r.outcome for r in newest.values()), key=order.index, default="eligible")
+    worst = max((Outcome(r.outcome) for r in newest.values()), key=OUTCOME_RANK.__getitem__,
+                default=Outcome.eligible).value
     reasons = tuple(f["message"] for r in newest.values() for f in r.findings if f["level"] != "info")
     return worst, reasons
 
