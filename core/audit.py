@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
@@ -38,6 +40,20 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An event not yet chained: its place (``seq``) and hashes are given when it is written."""
+
+    actor: Actor
+    action: str
+    at: dt.datetime
+    record_type: str = ""
+    record_id: str | uuid.UUID = ""
+    client_id: uuid.UUID | None = None
+    outcome: str = "success"
+    reason: str = ""
+
+
 def append(
     db: DbSession,
     actor: Actor,
@@ -55,29 +71,7 @@ def append(
     ``reason`` is for short, non-clinical text (a denial reason, a
     break-the-glass justification); callers never pass note content.
     """
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
-    last = db.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        actor_id=actor.user_id,
-        actor_name=actor.username[:120],
-        actor_role=actor.role_label[:80],
-        action=action[:80],
-        record_type=record_type[:40],
-        record_id=str(record_id)[:64],
-        client_id=client_id,
-        outcome=outcome,
-        reason=_single_line(reason)[:500],
-        origin=actor.origin[:100],
-        prev_hash=prev,
-    )
-    event.hash = _digest(prev, event)
-    db.add(event)
-    db.flush()
-    return event
+    return chain(db, [Pending(actor, action, at, record_type, record_id, client_id, outcome, reason)])[0]
 
 
 def append_each(db: DbSession, actor: Actor, action: str, client_ids: list[uuid.UUID], *, at: dt.datetime,
@@ -85,21 +79,89 @@ def append_each(db: DbSession, actor: Actor, action: str, client_ids: list[uuid.
     """One event per client, chained in one go: a list that shows several clients' records is
     accounted for in each client's history at a constant cost (one read of the chain's end, one flush).
     """
-    if not client_ids:
-        return
+    chain(db, [Pending(actor, action, at, record_type, "", client_id, "success", reason) for client_id in client_ids])
+
+
+def chain(db: DbSession, pending: list[Pending]) -> list[AuditEvent]:
+    """Link ``pending`` to the end of the chain, in order, inside the caller's transaction.
+
+    The caller's transaction must hold the write lock (BEGIN IMMEDIATE on
+    SQLite); on PostgreSQL the advisory lock taken here serialises appends.
+    """
+    if not pending:
+        return []
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
     last = db.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    for offset, client_id in enumerate(client_ids):
-        event = AuditEvent(seq=seq + offset, at=at, actor_id=actor.user_id, actor_name=actor.username[:120],
-                           actor_role=actor.role_label[:80], action=action[:80], record_type=record_type[:40],
-                           record_id="", client_id=client_id, outcome="success", reason=_single_line(reason)[:500],
-                           origin=actor.origin[:100], prev_hash=prev)
-        event.hash = _digest(prev, event)
-        prev = event.hash
-        db.add(event)
+    events = []
+    for offset, p in enumerate(pending):
+        event = AuditEvent(seq=seq + offset, at=p.at, actor_id=p.actor.user_id, actor_name=p.actor.username[:120],
+                           actor_role=p.actor.role_label[:80], action=p.action[:80], record_type=p.record_type[:40],
+                           record_id=str(p.record_id)[:64], client_id=p.client_id, outcome=p.outcome,
+                           reason=_single_line(p.reason)[:500], origin=p.actor.origin[:100], prev_hash=prev)
+        event.hash = prev = _digest(prev, event)
+        events.append(event)
+    db.add_all(events)
     db.flush()
+    return events
+
+
+class _Ticket:
+    __slots__ = ("events", "settled", "error")
+
+    def __init__(self, events: list[Pending]) -> None:
+        self.events = events
+        self.settled = False
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """Writes the audit events of read-only work from many threads in shared transactions.
+
+    A page that only reads must still leave its audit event on disk before the
+    page is sent. Written one transaction per page, every read would queue for
+    SQLite's single write lock and pay its own fsync. Here each caller queues
+    its events and waits; whichever thread gets the flush lock writes
+    everything queued so far in one transaction (one fsync, one lock), then
+    the next waiter finds its events already written. ``write`` returns only
+    once the caller's events are committed, and raises if they could not be.
+    """
+
+    def __init__(self, open_write: Callable[[], DbSession]) -> None:
+        self._open_write = open_write
+        self._queue: list[_Ticket] = []
+        self._queue_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+
+    def write(self, events: list[Pending]) -> None:
+        if not events:
+            return
+        ticket = _Ticket(events)
+        with self._queue_lock:
+            self._queue.append(ticket)
+        with self._flush_lock:
+            if not ticket.settled:
+                with self._queue_lock:
+                    tickets, self._queue = self._queue, []
+                self._flush(tickets)
+                return
+        if ticket.error is not None:
+            raise RuntimeError("the audit events of this work could not be written") from ticket.error
+
+    def _flush(self, tickets: list[_Ticket]) -> None:
+        error: BaseException | None = None
+        try:
+            with self._open_write() as db:
+                chain(db, [event for t in tickets for event in t.events])
+                db.commit()
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            # Settled either way: a waiter whose events failed must not believe them written.
+            for t in tickets:
+                t.error, t.settled = error, True
 
 
 def _single_line(value: str) -> str:

@@ -54,6 +54,22 @@ def make_sessionmakers(engine: Engine) -> tuple[sessionmaker[Any], sessionmaker[
     PostgreSQL the audit writer takes an advisory lock instead.
     """
     read = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(read, "before_flush", _refuse_flush)
+    event.listen(read, "do_orm_execute", _refuse_dml)
     writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
     write = sessionmaker(bind=writer, expire_on_commit=False)
     return read, write
+
+
+class ReadOnlyWork(RuntimeError):
+    """Read-only work tried to change data: it holds no write lock, and its audit events come after it."""
+
+
+def _refuse_flush(session: Any, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyWork("read-only work tried to save changes: open it with write=True")
+
+
+def _refuse_dml(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyWork("read-only work tried to change rows: open it with write=True")

@@ -43,10 +43,12 @@ class Work:
     db: DbSession
     actor: Actor
     now: dt.datetime
+    writes: bool = True
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _denials: list[tuple[AccessRequest, str]] = field(default_factory=list)
     _plugin_errors: list[PluginErrorRecord] = field(default_factory=list)
     _center: Center | None = field(default=None, repr=False)
+    _read_audits: list[audit.Pending] = field(default_factory=list)
 
     @property
     def registry(self) -> Registry:
@@ -97,7 +99,21 @@ class Work:
         return client_filter(self.actor, action, self.now)
 
     def audit(self, action: str, **kwargs: Any) -> None:
-        audit.append(self.db, self.actor, action, at=self.now, **kwargs)
+        """Record an event: in this transaction when it writes, else just after it, before the page is sent."""
+        if self.writes:
+            audit.append(self.db, self.actor, action, at=self.now, **kwargs)
+        else:
+            self._read_audits.append(audit.Pending(self.actor, action, self.now, **kwargs))
+
+    def audit_each(self, action: str, client_ids: list[uuid.UUID], *, record_type: str = "",
+                   reason: str = "") -> None:
+        """One event per client shown: each client's access history lists the page."""
+        if self.writes:
+            audit.append_each(self.db, self.actor, action, client_ids, at=self.now, record_type=record_type,
+                              reason=reason)
+        else:
+            self._read_audits.extend(audit.Pending(self.actor, action, self.now, record_type, "", client_id,
+                                                   reason=reason) for client_id in client_ids)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
@@ -113,6 +129,7 @@ class Practice:
         self.registry = Registry.collect(pm)
         self.engine = engine or make_engine(self.settings.url)
         self._read, self._write = make_sessionmakers(self.engine)
+        self._read_audit_log = audit.GroupCommit(self._write)
         self.clock = clock
 
     @classmethod
@@ -124,22 +141,50 @@ class Practice:
 
     @contextmanager
     def work(self, actor: Actor, *, write: bool = True) -> Iterator[Work]:
-        """A transaction: committed if the block succeeds, rolled back if it raises."""
+        """A transaction: committed if the block succeeds, rolled back if it raises.
+
+        Read-only work (``write=False``) takes no write lock; its audit events
+        are written when it ends, together with other threads' (see
+        ``audit.GroupCommit``), and ``work`` raises if they could not be.
+        """
         maker = self._write if write else self._read
+        outer = _current.get()
         with maker() as db:
-            work = Work(self, db, actor, self.now())
+            work = Work(self, db, actor, self.now(), writes=write)
             token = _current.set(work)
             try:
                 yield work
                 db.commit()
             except BaseException:
                 db.rollback()
+                self._write_read_audits(work, outer, failing=True)
                 raise
             finally:
                 _current.reset(token)
                 self._write_side_records(work)
+        self._write_read_audits(work, outer)
         for callback in work._after_commit:
             callback()
+
+    def _write_read_audits(self, work: Work, outer: Work | None, *, failing: bool = False) -> None:
+        events, work._read_audits = work._read_audits, []
+        if not events:
+            return
+        if outer is not None and outer.practice is self:
+            # Nested in other work on this thread: waiting for the write lock that work may hold would
+            # deadlock, so the events join it.
+            if outer.writes:
+                audit.chain(outer.db, events)
+            else:
+                outer._read_audits.extend(events)
+            return
+        try:
+            self._read_audit_log.write(events)
+        except Exception:
+            if not failing:
+                raise
+            # The work failed already and its error is the one to report; nothing was shown.
+            log.exception("could not write the audit events of failed read-only work")
 
     def _write_side_records(self, work: Work) -> None:
         for request, reason in work._denials:

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import String, cast, select
 
-from polymodal.core import audit
 from polymodal.core.models import (
     AssessmentResult,
     Client,
@@ -78,8 +77,8 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 10) -> Flags:
         .order_by(AssessmentResult.administered_at.desc()).limit(limit)
     ).all())
     shown = sorted({r.client_id for r in responses} | {r.client_id for r in results})
-    audit.append_each(work.db, work.actor, "dashboard.flags", shown, at=work.now, record_type="client",
-                      reason="screening outcomes and assessment flags listed")
+    work.audit_each("dashboard.flags", shown, record_type="client",
+                    reason="screening outcomes and assessment flags listed")
     return Flags(responses=responses, results=results)
 
 
@@ -119,6 +118,6 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
             due[(s.client_id, key)] = ConsentDue(s.client_id, _name(s), key, status, expires, s.starts_at,
                                                  s.modality_key)
     listed = sorted(due.values(), key=lambda d: (d.session_at, d.client_name, d.document_key))[:limit]
-    audit.append_each(work.db, work.actor, "dashboard.consents", sorted({d.client_id for d in listed}),
-                      at=work.now, record_type="consent", reason="consents missing or expiring listed")
+    work.audit_each("dashboard.consents", sorted({d.client_id for d in listed}),
+                    record_type="consent", reason="consents missing or expiring listed")
     return listed

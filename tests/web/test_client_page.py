@@ -102,3 +102,21 @@ def test_admin_sees_clinical_tabs_only_during_break_the_glass(client, signed_in,
     page = client.get(f"/clients/{cid}").text
     assert f'href="/clients/{cid}/notes"' in page
     assert client.get(f"/clients/{cid}/assessments").status_code == 200
+
+
+def test_a_page_whose_audit_event_cannot_be_written_is_not_shown(client, signed_in, client_id, web_practice):
+    """No record leaves the server unaccounted for: if the read cannot be logged, the reader gets an error page."""
+    from sqlalchemy.exc import OperationalError
+
+    cid = client_id("Ellis", "Jordan")
+    signed_in("rivera")
+    assert "Jordan Ellis" in client.get(f"/clients/{cid}").text
+
+    def broken():
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    web_practice._read_audit_log._open_write = broken
+    for path in (f"/clients/{cid}", f"/clients/{cid}/notes", "/clients?q=ellis"):
+        page = client.get(path)
+        assert page.status_code == 500, path
+        assert "Ellis" not in page.text and "Jordan" not in page.text

@@ -22,7 +22,7 @@ def attention_panels(practice: Practice, actor: Actor) -> dict[str, Any]:
         return {}
     context: dict[str, Any] = {}
     registry = practice.registry
-    with practice.work(actor) as work:
+    with practice.work(actor, write=False) as work:
         tz = work.center.timezone
         if show_flags:
             flags = attention.screening_and_risk(work)

@@ -57,7 +57,7 @@ class AdminController(Controller):
     @get("/users", opt={"action": "user.manage"}, sync_to_thread=True)
     def user_list(self, request: HTMXRequest, practice: NamedDependency[Practice],
                   actor: NamedDependency[Actor]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             rows = users.list_users(work)
         return render(request, "admin/users.html", {"section": "users", "rows": rows,
                                                     "role_labels": {r.value: v for r, v in ROLE_LABELS.items()}},
@@ -104,7 +104,7 @@ class AdminController(Controller):
     @get("/users/{user_id:uuid}", opt={"action": "user.manage"}, sync_to_thread=True)
     def user_detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                     user_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             return self._user_page(request, work, user_id, errors={}, values={})
 
     @post("/users/{user_id:uuid}/active", opt={"action": "user.manage"}, status_code=200, sync_to_thread=True)
@@ -226,7 +226,7 @@ class AccessHistoryController(Controller):
     @get("/", opt={"action": "audit.read"}, sync_to_thread=True)
     def history(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                 client_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             client = clients.get_client(work, client_id)
             tz = work.center.timezone
             events = [{"at": f"{to_local(e.at, tz):%d %b %Y %H:%M:%S}", "who": e.actor_name, "role": e.actor_role,

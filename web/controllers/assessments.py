@@ -75,7 +75,7 @@ class AssessmentsController(Controller):
     def new(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
             client_id: FromPath[uuid.UUID],
             instrument: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = _new_context(work, client_id, instrument)
         return render(request, "assessments/form.html", {**context, "values": {}, "errors": {}},
                       block="assessment_form")
@@ -103,7 +103,7 @@ class AssessmentsController(Controller):
     @get("/{result_id:uuid}", opt={"action": "clinical.read"}, sync_to_thread=True)
     def result(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID], result_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             client = clients.get_client(work, client_id)
             stored = assessments.get_result(work, client.id, result_id)
             instrument = work.registry.assessments.get(stored.instrument_key, stored.instrument_version)

@@ -90,7 +90,7 @@ class CasesController(Controller):
     def _page(self, request: HTMXRequest, practice: Practice, actor: Actor, case_id: uuid.UUID, *,
               goal_text: str = "", goal_errors: dict[str, str] | None = None, status_code: int = 200,
               notice: str = "") -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             record = case_record.case_record(work, case_id)
             tz = work.center.timezone
             sessions = [{

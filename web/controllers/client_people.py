@@ -41,7 +41,7 @@ class ClientPeopleController(Controller):
     @get("/guardians/new", opt={"action": "client.update"}, sync_to_thread=True)
     def new_guardian(self, request: HTMXRequest, practice: NamedDependency[Practice],
                      actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             client = clients.get_client(work, client_id)
             work.require("client.update", client.id, record_type="client", record_id=client.id)
         return render(request, "clients/guardian_form.html",
@@ -70,7 +70,7 @@ class ClientPeopleController(Controller):
     @get("/care-team/new", opt={"action": "care_team.manage"}, sync_to_thread=True)
     def new_member(self, request: HTMXRequest, practice: NamedDependency[Practice],
                    actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = self._member_context(work, client_id)
         return render(request, "clients/care_team_form.html", {**context, "selected": "", "errors": {}},
                       block="care_team_form")

@@ -41,7 +41,7 @@ class ClientsController(Controller):
     def index(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
               q: Annotated[str, QueryParameter(max_length=100)] = "",
               page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             # "Ellis, Jo" is how people type a name; the search key has no comma.
             rows = clients.search_clients(work, q.replace(",", " "), limit=PAGE_SIZE + 1,
                                           offset=(page - 1) * PAGE_SIZE)
@@ -71,7 +71,7 @@ class ClientsController(Controller):
     @get("/{client_id:uuid}/edit", opt={"action": "client.update"}, sync_to_thread=True)
     def edit(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
              client_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             client = clients.get_client(work, client_id)
             # Reading for an edit form needs update rights too: check before showing the values.
             work.require("client.update", client.id, record_type="client", record_id=client.id)
@@ -103,7 +103,7 @@ class ClientsController(Controller):
 
     def _tab(self, request: HTMXRequest, practice: Practice, actor: Actor, client_id: uuid.UUID,
              tab: str) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = tab_context(work, client_id, tab)
         context.update(tab=tab, tab_label=TABS[tab].label)
         return render(request, "clients/detail.html", context, block="client_tab")

@@ -95,7 +95,7 @@ class ConsentController(Controller):
     def new(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
             client_id: FromPath[uuid.UUID], document: Annotated[str, QueryParameter(max_length=120)] = "",
             version: Annotated[int | None, QueryParameter(ge=1, le=10_000)] = None) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = _new_context(work, client_id, document, version)
         return render(request, "consent/form.html", {**context, "values": {}, "errors": {}}, block="consent_form")
 
@@ -142,7 +142,7 @@ class ConsentController(Controller):
     @get("/{consent_id:uuid}", opt={"action": "consent.read"}, sync_to_thread=True)
     def detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID], consent_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = self._detail(work, client_id, consent_id)
         return render(request, "consent/detail.html", {**context, "errors": {}, "reason": ""},
                       block="consent_detail")

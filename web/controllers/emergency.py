@@ -25,7 +25,7 @@ class EmergencyAccessController(Controller):
     @get("/clients/{client_id:uuid}/break-glass", opt={"action": "break_glass.grant"}, sync_to_thread=True)
     def form(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
              client_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             client = clients.get_client(work, client_id)
         return render(request, "emergency/break_glass.html",
                       {"client": client, "values": {"minutes": "60"}, "errors": {}}, block="break_glass_form")
@@ -52,7 +52,7 @@ class EmergencyAccessController(Controller):
     @get("/admin/emergency-access", opt={"action": "break_glass.review"}, sync_to_thread=True)
     def review_list(self, request: HTMXRequest, practice: NamedDependency[Practice],
                     actor: NamedDependency[Actor]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             grants = privacy.grants_to_review(work)
         return render(request, "emergency/review.html", {"grants": grants}, block="grant_rows")
 

@@ -66,7 +66,7 @@ class IntakeController(Controller):
     def new(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
             client_id: FromPath[uuid.UUID],
             form: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = _form_context(work, client_id, form)
         return render(request, "intake/form.html", {**context, "values": {}, "errors": {}}, block="intake_form")
 
@@ -96,7 +96,7 @@ class IntakeController(Controller):
     @get("/{response_id:uuid}", opt={"action": "clinical.read"}, sync_to_thread=True)
     def response(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                  client_id: FromPath[uuid.UUID], response_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             client = clients.get_client(work, client_id)
             stored = forms.get_response(work, client.id, response_id)
             shown = display.describe(work.registry, "forms", stored.form_key, stored.form_version, stored.answers)

@@ -132,7 +132,7 @@ class NotesController(Controller):
     @get("/{note_id:uuid}", opt={"action": "clinical.read"}, sync_to_thread=True)
     def detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                note_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = note_context(work, note_id)
         return render(request, PAGE, context, block="note_main")
 

@@ -27,7 +27,7 @@ class PrivacyController(Controller):
     @get("/export.json", opt={"action": "record.export"}, sync_to_thread=True)
     def export(self, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID]) -> Response[bytes]:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             record = privacy.export_record(work, client_id)
         # A download, never rendered: the file name is ours, not built from anything the client typed.
         return Response(json.dumps(record, indent=2, ensure_ascii=False).encode(), media_type="application/json",
@@ -36,7 +36,7 @@ class PrivacyController(Controller):
     @get("/erase", opt={"action": "record.erase"}, sync_to_thread=True)
     def confirm(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                 client_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             client = clients.get_client(work, client_id)
         return render(request, "privacy/erase.html", {"client": client, "errors": {}}, block="erase_form")
 

@@ -122,7 +122,7 @@ class ScheduleController(Controller):
 
     def _calendar(self, request: HTMXRequest, practice: Practice, actor: Actor, period: Period, *,
                   notice: str = "", problem: dict[str, Any] | None = None, status_code: int = 200) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = calendar_context(work, period)
         context.update(notice=notice, problem=problem or {})
         return render(request, "schedule/index.html", context, block="schedule_calendar",

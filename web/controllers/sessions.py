@@ -92,7 +92,7 @@ class SessionsController(Controller):
     @get("/{session_id:uuid}", opt={"action": "client.read"}, sync_to_thread=True)
     def detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                session_id: FromPath[uuid.UUID]) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = session_context(work, session_id)
         return render(request, "sessions/detail.html", context, block="session_status")
 

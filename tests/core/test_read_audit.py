@@ -1,0 +1,125 @@
+"""Read-only work: no write lock while it reads, its audit events on disk before it returns, none lost."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from polymodal.core import audit
+from polymodal.core.access import Actor
+from polymodal.core.db import ReadOnlyWork
+from polymodal.core.models import AuditEvent, Client
+from polymodal.core.services import clients
+
+
+def _events(practice, action):
+    with practice.work(Actor.system("test"), write=False) as work:
+        return list(work.db.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)))
+
+
+@pytest.fixture
+def ada(practice, staff):
+    with practice.work(staff["desk"]) as work:
+        return clients.register_client(work, {"legal_first_name": "Ada", "legal_last_name": "Lovelace",
+                                              "date_of_birth": "1990-01-01"})
+
+
+def test_a_read_is_audited_when_the_work_ends_with_the_same_fields(practice, staff, ada):
+    with practice.work(staff["desk"], write=False) as work:
+        clients.get_client(work, ada.id)
+        assert _events(practice, "client.view") == []  # not before the read is over
+    [event] = _events(practice, "client.view")
+    assert (event.client_id, event.record_id, event.actor_name, event.at) == (
+        ada.id, str(ada.id), staff["desk"].username, work.now)
+    with practice.work(Actor.system("test"), write=False) as work:
+        assert audit.verify(work.db).ok
+
+
+def test_reads_from_many_threads_are_all_audited_in_one_valid_chain(practice, staff, ada):
+    readers, failures = 12, []
+    start = threading.Barrier(readers)
+
+    def read() -> None:
+        try:
+            start.wait()
+            with practice.work(staff["desk"], write=False) as work:
+                clients.search_clients(work, "love")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert len(_events(practice, "client.search")) == readers
+    with practice.work(Actor.system("test"), write=False) as work:
+        verification = audit.verify(work.db)
+    assert verification.ok, verification.problems
+
+
+def test_concurrent_reads_share_audit_transactions(practice, staff, ada):
+    """While one batch is being written, the reads that end meanwhile queue and go in the next one together."""
+    opened, gate, writing = [], threading.Event(), threading.Event()
+    real_open = practice._read_audit_log._open_write
+
+    def slow_open():
+        opened.append(1)
+        if len(opened) == 1:
+            writing.set()
+            gate.wait(5)
+        return real_open()
+
+    practice._read_audit_log._open_write = slow_open
+
+    def read() -> None:
+        with practice.work(staff["desk"], write=False) as work:
+            clients.search_clients(work, "love")
+
+    first = threading.Thread(target=read)
+    first.start()
+    writing.wait(5)
+    others = [threading.Thread(target=read) for _ in range(6)]
+    for t in others:
+        t.start()
+    while sum(len(t.events) for t in practice._read_audit_log._queue) < 6:
+        threading.Event().wait(0.01)
+    gate.set()
+    for t in [first, *others]:
+        t.join()
+    assert len(_events(practice, "client.search")) == 7
+    assert len(opened) == 2
+
+
+def test_a_read_whose_audit_cannot_be_written_fails(practice, staff, ada):
+    def broken():
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    practice._read_audit_log._open_write = broken
+    with pytest.raises(OperationalError):
+        with practice.work(staff["desk"], write=False) as work:
+            clients.get_client(work, ada.id)
+    assert _events(practice, "client.view") == []
+
+
+def test_read_only_work_refuses_to_change_data(practice, staff, ada):
+    with pytest.raises(ReadOnlyWork):
+        with practice.work(staff["desk"], write=False) as work:
+            work.db.get(Client, ada.id).preferred_name = "Countess"
+    with pytest.raises(ReadOnlyWork):
+        with practice.work(staff["desk"], write=False) as work:
+            work.db.execute(AuditEvent.__table__.delete())
+    with practice.work(staff["desk"], write=False) as work:
+        assert work.db.get(Client, ada.id).preferred_name != "Countess"
+        assert work.db.scalar(select(func.count()).select_from(AuditEvent)) > 0
+
+
+def test_a_read_nested_in_writing_work_is_audited_in_that_work(practice, staff, ada):
+    with practice.work(staff["desk"]) as outer:
+        with practice.work(staff["desk"], write=False) as inner:
+            clients.get_client(inner, ada.id)
+        outer.audit("test.outer")
+    views, outers = _events(practice, "client.view"), _events(practice, "test.outer")
+    assert len(views) == 1 and outers[0].seq == views[0].seq + 1
