@@ -238,8 +238,9 @@ def cancel_session(work: Work, session_id: uuid.UUID, reason: str) -> Session:
 
 
 def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,
-                     practitioner_id: uuid.UUID | None = None, room_id: uuid.UUID | None = None) -> list:
-    """Calendar rows (columns only) for a day or week view; no clinical content."""
+                     practitioner_id: uuid.UUID | None = None, room_id: uuid.UUID | None = None,
+                     limit: int | None = None) -> list:
+    """Calendar rows (columns only) for a day or week view, the first ``limit`` by start; no clinical content."""
     work.require("schedule.read")
     stmt = (select(Session.id, Session.starts_at, Session.ends_at, Session.modality_key, Session.status,
                    Session.delivery, Session.room_id, Session.case_id)
@@ -248,5 +249,7 @@ def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,
         stmt = stmt.where(with_practitioner(practitioner_id))
     if room_id is not None:
         stmt = stmt.where(Session.room_id == room_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(work.db.execute(stmt).all())
 

@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, select, text
 
 from polymodal.core import migrations
+from polymodal.core.access import Actor
 from polymodal.core.db import make_engine
 from polymodal.core.demo import DEMO_PASSWORD, load_demo
-from polymodal.core.models import Base
+from polymodal.core.models import Base, Case, Room, Session, User
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.practice import Practice
+from polymodal.core.services import scheduling
 from polymodal.core.settings import Settings
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
@@ -213,3 +215,63 @@ def add_clients(web_practice: Practice) -> Callable[..., None]:
 def sign_in_fixture() -> Callable[..., str]:
     """Sign a given TestClient in (for tests that build their own app)."""
     return sign_in
+
+
+# --- demo ids by name, and booking through the service (schedule, cases, query budgets) -------------
+
+@pytest.fixture
+def ids(web_practice):
+    """Demo ids by name: ids.case("Tom: low back"), ids.room("Willow"), ids.user("maya")."""
+
+    class Ids:
+        def _one(self, stmt):
+            with web_practice.engine.connect() as conn:
+                return conn.execute(stmt).scalar_one()
+
+        def case(self, title: str):
+            return self._one(select(Case.id).where(Case.title == title))
+
+        def room(self, name: str):
+            return self._one(select(Room.id).where(Room.name == name))
+
+        def user(self, username: str):
+            return self._one(select(User.id).where(User.username == username))
+
+        def sessions_of(self, title: str) -> list:
+            with web_practice.engine.connect() as conn:
+                return list(conn.execute(
+                    select(Session.id, Session.starts_at, Session.status, Session.room_id, Session.status_reason)
+                    .join(Case, Case.id == Session.case_id).where(Case.title == title)
+                    .order_by(Session.starts_at)).all())
+
+    return Ids()
+
+
+@pytest.fixture
+def book(web_practice, ids) -> Callable[..., list]:
+    """Book sessions for a demo case through the service (as the system), returning their ids."""
+
+    def run(title: str, start: dt.datetime, *, count: int = 1, every: dt.timedelta = dt.timedelta(minutes=15),
+            minutes: int = 10, room: str | None = None) -> list:
+        booked = []
+        with web_practice.work(Actor.system("test")) as work:
+            for i in range(count):
+                sessions = scheduling.schedule_session(work, {
+                    "case_id": ids.case(title), "modality_key": _modality(title), "format": _format(title),
+                    "starts_at": start + i * every, "minutes": minutes,
+                    "delivery": "in_person" if room else "video",
+                    "room_id": ids.room(room) if room else None})
+                booked.extend(s.id for s in sessions)
+        return booked
+
+    return run
+
+
+def _modality(title: str) -> str:
+    return {"Tom: low back": "bodywork/massage", "Jordan: anxiety": "talk/psychotherapy",
+            "Sofia: school stress": "talk/psychotherapy", "Natarajan couple": "talk/couple-therapy"}[title]
+
+
+def _format(title: str) -> str:
+    return "couple" if title == "Natarajan couple" else "individual"
+

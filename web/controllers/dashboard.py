@@ -17,6 +17,9 @@ from polymodal.web.controllers._attention import attention_panels
 from polymodal.web.controllers.notes import dashboard_panel as notes_panel
 from polymodal.web.rendering import render
 
+CENTER_ROWS = 50
+"""Sessions listed on the center-wide dashboard; the day's schedule shows the rest."""
+
 
 class DashboardController(Controller):
     path = "/"
@@ -31,8 +34,14 @@ class DashboardController(Controller):
             today = today_in(tz, work.now)
             start = local_to_utc(dt.datetime.combine(today, dt.time()), tz)
             end = local_to_utc(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()), tz)
-            rows = scheduling.sessions_between(work, start, end,
-                                               practitioner_id=actor.user_id if mine_only else None)
+            more = False
+            if mine_only:
+                rows = scheduling.sessions_between(work, start, end, practitioner_id=actor.user_id)
+            else:
+                # A center runs hundreds of sessions a day: the desk sees the next ones still to end, and the
+                # day's schedule has them all.
+                rows = scheduling.sessions_between(work, max(start, work.now), end, limit=CENTER_ROWS + 1)
+                more, rows = len(rows) > CENTER_ROWS, rows[:CENTER_ROWS]
             who = client_record.attendees(work, [r.id for r in rows])
             panel = notes_panel(work, actor)
             reviews_glass = bool(scopes_for(actor, "break_glass.review"))
@@ -53,7 +62,7 @@ class DashboardController(Controller):
         errors = [{"at": f"{to_local(e.at, tz):%d %b %H:%M}", "plugin": e.plugin, "hook": e.hook}
                   for e in plugin_errors]
         return render(request, "dashboard/index.html", {
-            "today": today, "sessions": sessions, "mine_only": mine_only, **panel,
+            "today": today, "sessions": sessions, "mine_only": mine_only, "more_sessions": more, **panel,
             "can_register": bool(scopes_for(actor, "client.create")),
             "show_glass": reviews_glass, "grants": grants, "show_plugin_errors": reads_plugins,
             "plugin_errors": errors,
