@@ -51,6 +51,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL: where CPU goes")
     args = parser.parse_args()
     db = HERE / "data" / f"center-{args.scale:g}.db"
     url = f"sqlite:///{db}"
@@ -61,7 +62,7 @@ def main() -> int:
         wrk(s.base + page.path, "2s", connections=args.connections, headers={"Cookie": cookie})
         spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(s.proc.pid),
                                 "--duration", str(args.seconds), "--format", "raw", "--output", str(raw),
-                                "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--nonblocking", *(["--gil"] if args.gil else [])], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         out = wrk(s.base + page.path, f"{args.seconds + 1}s", connections=args.connections, headers={"Cookie": cookie})
         spy.wait()
     print(out)

@@ -100,23 +100,25 @@ def resolve(practice: Practice, token: str, origin: str) -> SignedIn | None:
         return None
     token_hash = hash_token(token)
     with practice.work(_anonymous(origin), write=False) as work:
-        row = work.db.execute(select(WebSession, User).join(User, User.id == WebSession.user_id)
-                              .where(WebSession.token_hash == token_hash)).first()
+        # Columns, not entities: this runs before every page.
+        row = work.db.execute(
+            select(WebSession.expires_at, WebSession.last_seen_at, WebSession.csrf_token, User.id, User.username,
+                   User.roles, User.display_name, User.disciplines, User.active)
+            .join(User, User.id == WebSession.user_id).where(WebSession.token_hash == token_hash)).first()
         now = work.now
     if row is None:
         return None
-    session, user = row
-    expired = now >= session.expires_at or now >= session.last_seen_at + IDLE or not user.active
+    expired = now >= row.expires_at or now >= row.last_seen_at + IDLE or not row.active
     if expired:
-        with practice.work(Actor.of(user, origin=origin)) as work:
+        with practice.work(Actor.of(row, origin=origin)) as work:
             work.db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
-            work.audit("auth.session_expired", record_type="user", record_id=user.id)
+            work.audit("auth.session_expired", record_type="user", record_id=row.id)
         return None
-    if now - session.last_seen_at >= TOUCH_EVERY:
-        with practice.work(Actor.of(user, origin=origin)) as work:
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        with practice.work(Actor.of(row, origin=origin)) as work:
             work.db.execute(update(WebSession).where(WebSession.token_hash == token_hash)
                             .values(last_seen_at=now))
-    return SignedIn(Actor.of(user, origin=origin), session.csrf_token)
+    return SignedIn(Actor.of(row, origin=origin), row.csrf_token)
 
 
 def sign_out(practice: Practice, token: str, actor: Actor) -> None:
