@@ -147,8 +147,14 @@ def scopes_for(actor: Actor, action: str) -> set[Scope]:
     return {grants[Role(r)] for r in actor.roles if r in Role.__members__ and Role(r) in grants}
 
 
-def decide(db: DbSession, actor: Actor, request: AccessRequest, now: dt.datetime) -> Decision:
-    """The core's own decision (before plugin rules)."""
+def decide(db: DbSession, actor: Actor, request: AccessRequest, now: dt.datetime,
+           memo: dict[Any, bool] | None = None) -> Decision:
+    """The core's own decision (before plugin rules).
+
+    ``memo`` keeps which clients were visible under which scopes, for work
+    that changes nothing: a client page asks about one client for a dozen
+    actions, most of them granted by the same scopes, so one query answers them.
+    """
     if actor.is_system:
         return Decision(True, "system")
     if request.action not in POLICY:
@@ -159,8 +165,13 @@ def decide(db: DbSession, actor: Actor, request: AccessRequest, now: dt.datetime
     if request.client_id is None:
         # Without a client the request is for a list, which client_filter narrows.
         return Decision(True, "role")
-    visible = db.scalar(select(exists().where(Client.id == request.client_id,
-                                              client_filter(actor, request.action, now))))
+    key = (frozenset(scopes), request.action in RESTRICTION_EXEMPT, request.client_id)
+    visible = memo.get(key) if memo is not None else None
+    if visible is None:
+        visible = bool(db.scalar(select(exists().where(Client.id == request.client_id,
+                                                       client_filter(actor, request.action, now)))))
+        if memo is not None:
+            memo[key] = visible
     return Decision(True, "care relationship") if visible else Decision(False, "no care relationship")
 
 

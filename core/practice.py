@@ -49,6 +49,7 @@ class Work:
     _plugin_errors: list[PluginErrorRecord] = field(default_factory=list)
     _center: Center | None = field(default=None, repr=False)
     _read_audits: list[audit.Pending] = field(default_factory=list)
+    _visible: dict[Any, bool] = field(default_factory=dict)
 
     @property
     def registry(self) -> Registry:
@@ -84,7 +85,7 @@ class Work:
         return self._refusal(AccessRequest(action, client_id)) is None
 
     def _refusal(self, request: AccessRequest) -> str | None:
-        decision = decide(self.db, self.actor, request, self.now)
+        decision = decide(self.db, self.actor, request, self.now, None if self.writes else self._visible)
         if not decision.allowed:
             return decision.reason
         if not self.practice.plugins_allow(self.actor, request):

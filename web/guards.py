@@ -72,7 +72,16 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
         await _authenticate_portal(connection, settings, practice)
         return
     token = connection.cookies.get(settings.session_cookie, "")
-    signed_in = await anyio.to_thread.run_sync(signin.resolve, practice, token, client_ip(connection))
+    origin = client_ip(connection)
+
+    def sign_in_and_check() -> signin.SignedIn | None:
+        # One trip to a worker thread for both: the thread hop costs about as much as the checks.
+        signed_in = signin.resolve(practice, token, origin)
+        if signed_in is not None:
+            _check_action(connection, handler, practice, signed_in.actor)
+        return signed_in
+
+    signed_in = await anyio.to_thread.run_sync(sign_in_and_check)
     if signed_in is None:
         raise SignInRequired()
     connection.state.actor = signed_in.actor
@@ -121,29 +130,30 @@ async def requires_action(connection: ASGIConnection, handler: BaseRouteHandler)
     actor's reach gets 404, as the services answer, so the answer never
     confirms that the record exists. Checking the path's client here too means
     a page (a plugin's above all) cannot show someone else's record by
-    forgetting to ask.
+    forgetting to ask. Staff pages were checked in ``authenticate`` already.
     """
-    action = handler.opt.get("action")
-    plugin_page = connection.scope["path"].startswith(PLUGIN_PREFIX + "/")
-    if not action or (policy_of(handler) == "public" and not plugin_page):
+    if getattr(connection.state, "action_checked", False) or not hasattr(connection.state, "actor"):
         return
     practice: Practice = connection.app.state.practice
-    actor = connection.state.actor
-    client_id = connection.path_params.get("client_id")
+    await anyio.to_thread.run_sync(_check_action, connection, handler, practice, connection.state.actor)
 
-    def check() -> None:
-        with practice.work(actor, write=False) as work:
-            work.require(action)
-            if isinstance(client_id, uuid.UUID):
-                try:
-                    work.require(action, client_id, record_type="client", record_id=client_id)
-                except AccessDenied:
-                    raise NotFoundException() from None
 
-    try:
-        await anyio.to_thread.run_sync(check)
-    except AccessDenied:
-        raise PermissionDeniedException("not permitted") from None
+def _check_action(connection: ASGIConnection, handler: BaseRouteHandler, practice: Practice, actor) -> None:
+    action = handler.opt.get("action")
+    plugin_page = connection.scope["path"].startswith(PLUGIN_PREFIX + "/")
+    if action and not (policy_of(handler) == "public" and not plugin_page):
+        client_id = connection.path_params.get("client_id")
+        try:
+            with practice.work(actor, write=False) as work:
+                work.require(action)
+                if isinstance(client_id, uuid.UUID):
+                    try:
+                        work.require(action, client_id, record_type="client", record_id=client_id)
+                    except AccessDenied:
+                        raise NotFoundException() from None
+        except AccessDenied:
+            raise PermissionDeniedException("not permitted") from None
+    connection.state.action_checked = True
 
 
 GUARDS = [authenticate, check_csrf, requires_action]

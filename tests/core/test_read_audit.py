@@ -123,3 +123,29 @@ def test_a_read_nested_in_writing_work_is_audited_in_that_work(practice, staff, 
         outer.audit("test.outer")
     views, outers = _events(practice, "client.view"), _events(practice, "test.outer")
     assert len(views) == 1 and outers[0].seq == views[0].seq + 1
+
+
+def test_read_only_work_asks_the_database_once_per_client_and_scopes(practice, staff, ada):
+    """A page that checks a dozen actions on one client pays for one visibility query per set of scopes."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "FROM clients" in statement:
+            statements.append(statement)
+
+    event.listen(practice.engine, "before_cursor_execute", count)
+    try:
+        with practice.work(staff["desk"], write=False) as work:
+            # the front desk's scopes: "any" for client.read and client.update, none for clinical.read
+            assert work.may("client.read", ada.id) and work.may("client.update", ada.id)
+            assert not work.may("clinical.read", ada.id)
+            asked_once = len(statements)
+        with practice.work(staff["desk"]) as work:
+            assert work.may("client.read", ada.id) and work.may("client.update", ada.id)
+            asked_in_writing_work = len(statements) - asked_once
+    finally:
+        event.remove(practice.engine, "before_cursor_execute", count)
+    assert asked_once == 1
+    assert asked_in_writing_work == 2  # writing work may change who is on the team: it asks every time
