@@ -295,7 +295,7 @@ class CenterRows:
                     "delivery": delivery, "room_id": rng.choice(self.rooms[p.location]) if delivery == "in_person" else None,
                     "status": status, "series_id": None, "created_at": starts - dt.timedelta(days=rng.randrange(1, 22)),
                     "status_reason": rng.choice(synth.CANCEL_REASONS) if status == "cancelled" else ""})
-                w.add("session_practitioners", {"session_id": sid, "user_id": p.id})
+                w.add("session_practitioners", {"session_id": sid, "user_id": p.id, "starts_at": starts})
                 attending = [j for j in range(len(case.members)) if j == 0 or rng.random() < 0.85]
                 for j in attending:
                     w.add("session_clients", {"session_id": sid, "client_id": self.client_ids[case.members[j]]})

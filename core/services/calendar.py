@@ -70,7 +70,7 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
     work.require("schedule.read")
     window = overlapping(start, end)
     if practitioner_id is not None:
-        window.append(with_practitioner(practitioner_id))
+        window.append(with_practitioner(practitioner_id, start, end))
     if room_id is not None:
         window.append(Session.room_id == room_id)
     if case_id is not None:

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, select
 
 from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from polymodal.core.models import (
@@ -46,10 +46,12 @@ def overlapping(start: dt.datetime, end: dt.datetime) -> list[ColumnElement[bool
     return [Session.starts_at > start - MAX_SESSION, Session.starts_at < end, Session.ends_at > start]
 
 
-def with_practitioner(practitioner_id: uuid.UUID) -> ColumnElement[bool]:
-    """The practitioner attends: a correlated EXISTS, so the time range drives the plan (an IN list of all
-    their sessions ever made SQLite look up each of them: ~110 ms for a busy practitioner's week)."""
-    return exists().where(SessionPractitioner.session_id == Session.id, SessionPractitioner.user_id == practitioner_id)
+def with_practitioner(practitioner_id: uuid.UUID, start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
+    """The practitioner attends, among sessions starting as ``overlapping(start, end)`` allows: one range on
+    ``ix_session_practitioners_user_starts``, whatever the size of the center."""
+    return Session.id.in_(select(SessionPractitioner.session_id).where(
+        SessionPractitioner.user_id == practitioner_id, SessionPractitioner.starts_at > start - MAX_SESSION,
+        SessionPractitioner.starts_at < end))
 
 
 class SessionInput(BaseModel):
@@ -107,7 +109,7 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
             room_id=values.room_id, series_id=series.id if series else None,
         )
         session.clients = [SessionClient(client_id=c) for c in client_ids]
-        session.practitioners = [SessionPractitioner(user_id=p) for p in practitioner_ids]
+        session.practitioners = [SessionPractitioner(user_id=p, starts_at=start) for p in practitioner_ids]
         work.db.add(session)
         work.db.flush()
         for client_id in client_ids:
@@ -201,6 +203,8 @@ def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
     _refuse_conflicts(work, start, start + length, [c.client_id for c in session.clients],
                       [p.user_id for p in session.practitioners], room, ignore=session.id)
     session.starts_at, session.ends_at, session.room_id = start, start + length, room
+    for link in session.practitioners:
+        link.starts_at = start
     work.db.flush()
     for link in session.clients:
         work.audit("session.move", record_type="session", record_id=session.id, client_id=link.client_id)
@@ -246,7 +250,7 @@ def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,
                    Session.delivery, Session.room_id, Session.case_id)
             .where(*overlapping(start, end)).order_by(Session.starts_at))
     if practitioner_id is not None:
-        stmt = stmt.where(with_practitioner(practitioner_id))
+        stmt = stmt.where(with_practitioner(practitioner_id, start, end))
     if room_id is not None:
         stmt = stmt.where(Session.room_id == room_id)
     if limit is not None:

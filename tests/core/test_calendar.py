@@ -10,6 +10,7 @@ from sqlalchemy import event
 from polymodal.core.access import Actor
 from polymodal.core.errors import AccessDenied
 from polymodal.core.services import calendar, case_record, cases, clients, scheduling
+from polymodal.core.timeutil import to_local
 
 DAY = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 
@@ -129,19 +130,41 @@ def test_a_session_that_began_before_the_window_still_shows(practice, staff, two
         assert [s.id for s in scheduling.sessions_between(work, late, late + dt.timedelta(hours=1))] == [bo.id]
 
 
-def test_overlap_queries_search_the_start_time_index_with_both_bounds(practice, staff, engine):
-    # Without a lower bound SQLite walked ix_sessions_starts_at from the first session ever (bench/run.py: about
-    # 3 s per dashboard at 1,000,000 sessions); an IN list of a practitioner's sessions ignored the time range.
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite query plans")
-    stmt = (scheduling.Session.__table__.select()
-            .where(*scheduling.overlapping(DAY, DAY + dt.timedelta(days=7)),
-                   scheduling.with_practitioner(staff["super"].user_id)))
-    compiled = stmt.compile(engine)
+def _plan(engine, *where) -> list[str]:
+    compiled = scheduling.Session.__table__.select().where(*where).compile(engine)
     params = tuple(str(compiled.params[name]) for name in compiled.positiontup)  # the plan ignores the values
     with engine.connect() as conn:
-        plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)]
-    assert any("ix_sessions_starts_at (starts_at>? AND starts_at<?)" in step for step in plan), plan
+        return [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)]
+
+
+def test_overlap_queries_search_the_start_time_index_with_both_bounds(practice, staff, engine):
+    # Without a lower bound SQLite walked ix_sessions_starts_at from the first session ever (bench/run.py: about
+    # 3 s per dashboard at 1,000,000 sessions); a practitioner's week read every session of the center that week.
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite query plans")
+    start, end = DAY, DAY + dt.timedelta(days=7)
+    center = _plan(engine, *scheduling.overlapping(start, end))
+    assert any("ix_sessions_starts_at (starts_at>? AND starts_at<?)" in step for step in center), center
+    own = _plan(engine, *scheduling.overlapping(start, end),
+                scheduling.with_practitioner(staff["super"].user_id, start, end))
+    assert any("ix_session_practitioners_user_starts (user_id=? AND starts_at>? AND starts_at<?)" in step
+               for step in own), own
+
+
+def test_moving_a_session_moves_it_in_its_practitioners_calendars(practice, staff, two_cases):
+    bo = next(s for s in _day(practice, staff["desk"]) if s.case_id == two_cases["Bo"])
+    who = staff["other"].user_id
+    later = DAY + dt.timedelta(days=3)
+    with practice.work(staff["desk"]) as work:
+        scheduling.move_session(work, bo.id, dt.datetime.combine(later.date(), dt.time(15)))
+    with practice.work(staff["desk"], write=False) as work:
+        tz = work.center.timezone
+        old_day = calendar.calendar(work, DAY, DAY + dt.timedelta(days=1), practitioner_id=who)
+        new_day = calendar.calendar(work, later, later + dt.timedelta(days=1), practitioner_id=who)
+        own = scheduling.sessions_between(work, later, later + dt.timedelta(days=1), practitioner_id=who)
+    assert bo.id not in [s.id for s in old_day]
+    assert [s.id for s in new_day] == [bo.id] == [s.id for s in own]
+    assert to_local(new_day[0].starts_at, tz).time() == dt.time(15)
 
 
 def test_a_session_longer_than_the_maximum_is_refused(practice, staff, two_cases, rooms):
