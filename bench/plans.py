@@ -22,22 +22,17 @@ QUERIES = {
     "a' client search, as search_clients() orders it (search_key, id)":
         "SELECT id, legal_first_name, legal_last_name FROM clients "
         "WHERE search_key >= 'sm' AND search_key < 'sn' ORDER BY search_key, id LIMIT 50",
-    "b  a practitioner's week: join, closed starts_at range":
+    "b  a practitioner's week joined on the sessions' start only (not the app's: the planner takes the user's "
+    "index and reads every session they ever had)":
         "SELECT s.id, s.starts_at, s.ends_at, s.status FROM sessions s "
         "JOIN session_practitioners sp ON sp.session_id = s.id "
         "WHERE sp.user_id = :user AND s.starts_at >= :start AND s.starts_at < :end ORDER BY s.starts_at",
-    "b' a practitioner's week, as sessions_between() asks it (overlap test)":
-        "SELECT id, starts_at, ends_at, status FROM sessions WHERE starts_at < :end AND ends_at > :start "
-        "AND id IN (SELECT session_id FROM session_practitioners WHERE user_id = :user) ORDER BY starts_at",
-    "b\" the booking clash check's subquery (_refuse_conflicts)":
-        "SELECT id FROM sessions WHERE starts_at < :end AND ends_at > :start "
-        "AND status IN ('scheduled', 'checked_in', 'completed')",
-    "b'+ proposed: sessions_between() with a lower bound (no session lasts a day)":
-        "SELECT id, starts_at, ends_at, status FROM sessions WHERE starts_at >= :since AND starts_at < :end "
-        "AND ends_at > :start AND id IN (SELECT session_id FROM session_practitioners WHERE user_id = :user) "
-        "ORDER BY starts_at",
-    "b\"+ proposed: the clash check with the same lower bound":
-        "SELECT id FROM sessions WHERE starts_at >= :since AND starts_at < :end AND ends_at > :start "
+    "b' a practitioner's week, as calendar() and sessions_between() ask it (ix_session_practitioners_user_starts)":
+        "SELECT id, starts_at, ends_at, status FROM sessions WHERE starts_at > :since AND starts_at < :end "
+        "AND ends_at > :start AND id IN (SELECT session_id FROM session_practitioners WHERE user_id = :user "
+        "AND starts_at > :since AND starts_at < :end) ORDER BY starts_at",
+    "b\" the booking clash check's subquery (_refuse_conflicts), bounded below as overlapping() is":
+        "SELECT id FROM sessions WHERE starts_at > :since AND starts_at < :end AND ends_at > :start "
         "AND status IN ('scheduled', 'checked_in', 'completed')",
     "c  a client's notes by date":
         "SELECT id, template_key, created_at FROM notes WHERE client_id = :client ORDER BY created_at DESC LIMIT 50",
@@ -57,7 +52,7 @@ def sample_from(engine: Engine, today: dt.date, timezone: str) -> dict:
                            .order_by(func.count().desc()).limit(1))
         client = conn.scalar(select(Note.client_id).where(Note.client_id.is_not(None)).group_by(Note.client_id)
                              .order_by(func.count().desc()).limit(1))
-    return {"user": user, "client": client, "since": start - dt.timedelta(days=1), "start": start,
+    return {"user": user, "client": client, "since": start - dt.timedelta(hours=12), "start": start,
             "end": start + dt.timedelta(days=7)}
 
 
