@@ -59,8 +59,11 @@ class CalendarSession:
 
 
 def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_id: uuid.UUID | None = None,
-             room_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None) -> list[CalendarSession]:
+             room_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None,
+             session_id: uuid.UUID | None = None) -> list[CalendarSession]:
     """Sessions overlapping ``[start, end)`` with client and practitioner names; no clinical content.
+
+    ``session_id`` narrows it to one session (its card on a page of its own).
 
     A client's name shows only to those who may read that client
     (``client.read``); everyone with ``schedule.read`` sees that the slot is
@@ -75,6 +78,8 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
         window.append(Session.room_id == room_id)
     if case_id is not None:
         window.append(Session.case_id == case_id)
+    if session_id is not None:
+        window.append(Session.id == session_id)
     rows = work.db.execute(
         select(Session.id, Session.case_id, Session.starts_at, Session.ends_at, Session.modality_key,
                Session.format, Session.delivery, Session.status, Session.room_id, Room.name.label("room_name"),

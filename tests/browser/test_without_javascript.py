@@ -50,6 +50,17 @@ def test_front_desk_without_javascript(browser: Browser, live_server: str, artif
         expect(page.get_by_text("Samir Haddad (brother)")).to_be_visible()
         page.screenshot(path=str(artifacts / "no-js-client.png"), full_page=True)
 
+        # A calendar card's forms are a link away; a cancel without a reason comes back beside its field.
+        page.goto(f"{live_server}/schedule")
+        page.locator("#cal-next").click()  # next week: the demo's weekly series, all still to come
+        card = page.locator("article.slot").filter(has=page.locator("details")).first
+        card.get_by_text("Move or cancel").click()
+        card.get_by_role("link", name=re.compile(r"^Open the forms")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Move or cancel a session")
+        page.get_by_role("button", name="Cancel session").click()
+        expect(page.locator("#cal-title")).to_contain_text("Week of")
+        expect(page.locator("details[open] .error")).to_have_text("Say why the session is cancelled.")
+
         page.get_by_role("button", name="Sign out").click()
         expect(page).to_have_url(f"{live_server}/sign-in")
     finally:

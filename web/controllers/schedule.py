@@ -30,11 +30,13 @@ from polymodal.web.controllers.schedule_views import (
     as_uuid,
     booking_choices,
     calendar_context,
+    change_context,
 )
 from polymodal.web.rendering import render
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Query = Annotated[str, QueryParameter(max_length=64)]
+Back = Annotated[str, QueryParameter(max_length=500)]
 BOOKING_FIELDS = ("case_id", "modality_key", "format", "structure_key", "date", "time", "minutes", "delivery",
                   "room_id", "weeks")
 # The service names its inputs; the form shows some of them under another field.
@@ -138,6 +140,20 @@ class ScheduleController(Controller):
             notice = f"Booked {booked} session{'s' if int(booked) > 1 else ''}."
         period = Period.parse(view, date, practitioner, room, own=_own(actor))
         return self._calendar(request, practice, actor, period, notice=notice)
+
+    @get("/sessions/{session_id:uuid}/change", opt={"action": "session.manage"}, sync_to_thread=True)
+    def change(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+               session_id: FromPath[uuid.UUID], back: Back = "") -> Template:
+        """One session's move and cancel forms: a page of its own, or (htmx) the card's fragment.
+
+        The calendar loads them only when a card is opened: rendering them for every session
+        of a busy week was most of the page's cost. ``back`` is the calendar to return to.
+        """
+        period = Period.from_query(back, own=_own(actor))
+        with practice.work(actor, write=False) as work:
+            context = change_context(work, session_id)
+        context.update(back=period.query(), problem={})
+        return render(request, "schedule/change.html", context, block="session_forms")
 
     @post("/sessions/{session_id:uuid}/move", opt={"action": "session.manage"}, status_code=200,
           sync_to_thread=True)

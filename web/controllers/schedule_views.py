@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode
 
 from polymodal.core.contributions import SessionFormat
 from polymodal.core.practice import Work
-from polymodal.core.services import calendar
+from polymodal.core.services import calendar, scheduling
 from polymodal.core.timeutil import to_local, today_in, zone
 
 DELIVERIES = (("in_person", "In person"), ("phone", "Phone"), ("video", "Video"))
@@ -147,6 +147,13 @@ def calendar_context(work: Work, period: Period) -> dict[str, Any]:
         "today_query": period.query(day=None), "back": period.query(),
         "can_book": work.may("session.manage"), "tz": tz,
     }
+
+
+def change_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
+    """One session's card and the rooms it may move to; ``NotFound`` unless the actor may manage it."""
+    session = scheduling.get_session(work, session_id, "session.manage")
+    (row,) = calendar.calendar(work, session.starts_at, session.ends_at, session_id=session.id)
+    return {"s": session_card(work, row, work.center.timezone), "rooms": calendar.directory(work).rooms}
 
 
 def format_choices() -> list[str]:

@@ -278,9 +278,10 @@ def test_a_practitioner_cannot_move_or_cancel_another_teams_session(client, sign
 
 
 def test_every_form_control_on_the_schedule_has_a_label(client, signed_in, book):
-    book("Tom: low back", dt.datetime.combine(FAR_MONDAY, dt.time(9)))
+    (session_id,) = book("Tom: low back", dt.datetime.combine(FAR_MONDAY, dt.time(9)))
     signed_in("frontdesk")
-    for url in (f"/schedule?view=day&date={FAR_MONDAY}", "/schedule/new", "/cases/new"):
+    for url in (f"/schedule?view=day&date={FAR_MONDAY}", f"/schedule/sessions/{session_id}/change", "/schedule/new",
+                "/cases/new"):
         page = client.get(url).text
         labelled = set(re.findall(r'<label for="([^"]+)"', page))
         controls = re.findall(r'<(?:input|select|textarea)\b([^>]*)>', page)

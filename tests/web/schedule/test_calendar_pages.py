@@ -97,8 +97,9 @@ def test_practitioners_see_names_only_of_their_own_clients(client, signed_in, bo
     assert len(_slots(page)) == 2
     assert "Sofi Alvarez" in page and "Jordan" not in page and "Ellis" not in page
     assert "Booked" in page
-    # The trainee may change only the session of their own client.
-    assert page.count("Move or cancel<") == 1
+    # The trainee may change only the session of their own client: one card offers it, and links its forms.
+    assert page.count("Move or cancel<") == 1 and page.count(">Open the forms<") == 1
+    assert 'name="reason"' not in page  # the forms themselves load when the card is opened
     signed_in("rivera")  # supervisor of the trainee: both names
     page = client.get(f"/schedule?view=day&date={FAR_MONDAY}&practitioner=all").text
     assert "Sofi Alvarez" in page and "Jordan Ellis" in page
