@@ -73,6 +73,15 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
         return
     token = connection.cookies.get(settings.session_cookie, "")
     origin = client_ip(connection)
+    if practice.quick_reads_inline:
+        signed_in = signin.peek(practice, token, origin)
+        if signed_in is not None and _allowed(connection, handler, practice, signed_in.actor):
+            connection.state.actor = signed_in.actor
+            connection.state.csrf_token = signed_in.csrf_token
+            connection.state.session_token = token
+            connection.state.action_checked = True
+            return
+        # A session to touch or end, a refusal to record, or no session: all of it in a worker thread.
 
     def sign_in_and_check() -> signin.SignedIn | None:
         # One trip to a worker thread for both: the thread hop costs about as much as the checks.
@@ -138,10 +147,25 @@ async def requires_action(connection: ASGIConnection, handler: BaseRouteHandler)
     await anyio.to_thread.run_sync(_check_action, connection, handler, practice, connection.state.actor)
 
 
-def _check_action(connection: ASGIConnection, handler: BaseRouteHandler, practice: Practice, actor) -> None:
+def _action_to_check(connection: ASGIConnection, handler: BaseRouteHandler) -> str | None:
     action = handler.opt.get("action")
     plugin_page = connection.scope["path"].startswith(PLUGIN_PREFIX + "/")
-    if action and not (policy_of(handler) == "public" and not plugin_page):
+    return None if not action or (policy_of(handler) == "public" and not plugin_page) else action
+
+
+def _allowed(connection: ASGIConnection, handler: BaseRouteHandler, practice: Practice, actor) -> bool:
+    """``_check_action`` without raising or recording: a refusal is decided again, and audited, by it."""
+    action = _action_to_check(connection, handler)
+    if action is None:
+        return True
+    client_id = connection.path_params.get("client_id")
+    with practice.work(actor, write=False) as work:
+        return work.may(action) and (not isinstance(client_id, uuid.UUID) or work.may(action, client_id))
+
+
+def _check_action(connection: ASGIConnection, handler: BaseRouteHandler, practice: Practice, actor) -> None:
+    action = _action_to_check(connection, handler)
+    if action is not None:
         client_id = connection.path_params.get("client_id")
         try:
             with practice.work(actor, write=False) as work:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
@@ -94,10 +95,7 @@ def _failures(db, kind: str, key: str, since: dt.datetime) -> int:
                      .where(LoginFailure.kind == kind, LoginFailure.key == key[:200], LoginFailure.at > since))
 
 
-def resolve(practice: Practice, token: str, origin: str) -> SignedIn | None:
-    """The signed-in actor for a cookie token, or None if unknown, expired or the user is disabled."""
-    if not token or len(token) > 100:
-        return None
+def _lookup(practice: Practice, token: str, origin: str) -> tuple[Any, dt.datetime]:
     token_hash = hash_token(token)
     with practice.work(_anonymous(origin), write=False) as work:
         # Columns, not entities: this runs before every page.
@@ -105,11 +103,22 @@ def resolve(practice: Practice, token: str, origin: str) -> SignedIn | None:
             select(WebSession.expires_at, WebSession.last_seen_at, WebSession.csrf_token, User.id, User.username,
                    User.roles, User.display_name, User.disciplines, User.active)
             .join(User, User.id == WebSession.user_id).where(WebSession.token_hash == token_hash)).first()
-        now = work.now
+        return row, work.now
+
+
+def _expired(row: Any, now: dt.datetime) -> bool:
+    return now >= row.expires_at or now >= row.last_seen_at + IDLE or not row.active
+
+
+def resolve(practice: Practice, token: str, origin: str) -> SignedIn | None:
+    """The signed-in actor for a cookie token, or None if unknown, expired or the user is disabled."""
+    if not token or len(token) > 100:
+        return None
+    row, now = _lookup(practice, token, origin)
     if row is None:
         return None
-    expired = now >= row.expires_at or now >= row.last_seen_at + IDLE or not row.active
-    if expired:
+    token_hash = hash_token(token)
+    if _expired(row, now):
         with practice.work(Actor.of(row, origin=origin)) as work:
             work.db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
             work.audit("auth.session_expired", record_type="user", record_id=row.id)
@@ -118,6 +127,17 @@ def resolve(practice: Practice, token: str, origin: str) -> SignedIn | None:
         with practice.work(Actor.of(row, origin=origin)) as work:
             work.db.execute(update(WebSession).where(WebSession.token_hash == token_hash)
                             .values(last_seen_at=now))
+    return SignedIn(Actor.of(row, origin=origin), row.csrf_token)
+
+
+def peek(practice: Practice, token: str, origin: str) -> SignedIn | None:
+    """``resolve`` when it has nothing to write: None as well when the session must be touched or ended,
+    which ``resolve`` then does. One indexed read, so the web app may call it without a worker thread."""
+    if not token or len(token) > 100:
+        return None
+    row, now = _lookup(practice, token, origin)
+    if row is None or _expired(row, now) or now - row.last_seen_at >= TOUCH_EVERY:
+        return None
     return SignedIn(Actor.of(row, origin=origin), row.csrf_token)
 
 

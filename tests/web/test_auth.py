@@ -243,3 +243,47 @@ def test_anonymous_csrf_cookie_is_httponly_and_strict(client):
     cookie = client.get("/sign-in").headers["set-cookie"]
     assert cookie.startswith("pm_csrf=") and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace(
         "Strict", "strict")
+
+
+def _denials(web_practice, action: str) -> int:
+    with web_practice.engine.connect() as conn:
+        return conn.execute(select(func.count()).where(AuditEvent.action == action,
+                                                       AuditEvent.outcome == "denied")).scalar_one()
+
+
+def test_the_quick_sign_in_check_still_records_refusals_and_touches_sessions(client, signed_in, client_id,
+                                                                           web_practice, web_clock):
+    """On SQLite the sign-in check reads without a worker thread; whatever must be written still is."""
+    assert web_practice.quick_reads_inline
+    jordan, tom = client_id("Ellis", "Jordan"), client_id("Becker", "Tom")
+    signed_in("maya")  # a massage therapist: Tom's care team, not Jordan's
+    assert client.get(f"/clients/{tom}").status_code == 200
+    assert client.get(f"/clients/{jordan}").status_code == 404
+    assert _denials(web_practice, "client.read") == 1
+    assert client.get("/admin/users").status_code == 403
+    assert _denials(web_practice, "user.manage") == 1
+    web_clock.advance(minutes=5)  # past the touch interval: the session's last-seen time is written
+    assert client.get("/clients").status_code == 200
+    with web_practice.engine.connect() as conn:
+        assert conn.execute(select(func.max(WebSession.last_seen_at))).scalar_one() == web_clock.now
+
+
+def test_plugin_votes_on_access_are_heard_before_every_page(web_practice, sign_in, client_id):
+    """With a plugin voting on access, the sign-in check runs in a worker thread and the plugin's deny wins."""
+    import types
+
+    from polymodal.core.api import PermissionRule, hookimpl
+    from polymodal.core.plugins import get_plugin_manager
+    from polymodal.core.practice import Practice
+
+    voter = types.ModuleType("no_exports")
+    voter.polymodal_permission_rules = hookimpl(
+        lambda actor, request: PermissionRule(allow=False, reason="no exports")
+        if request.action == "client.read" and request.client_id else None)
+    practice = Practice(get_plugin_manager(plugins=[("no_exports", voter)]), web_practice.settings,
+                        engine=web_practice.engine, clock=web_practice.clock)
+    assert not practice.quick_reads_inline
+    with TestClient(app=create_app(practice, WebSettings(insecure_cookies=True))) as client:
+        sign_in(client, "frontdesk")
+        assert client.get("/clients").status_code == 200
+        assert client.get(f"/clients/{client_id('Ellis', 'Jordan')}").status_code == 404
