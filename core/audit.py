@@ -9,8 +9,10 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core.access import Actor
@@ -21,7 +23,8 @@ GENESIS = "0" * 64
 _PG_LOCK_ID = 0x706F6C79
 
 
-def _digest(prev_hash: str, event: AuditEvent) -> str:
+def _digest(prev_hash: str, event: Any) -> str:
+    """SHA-256 over the previous hash and the event's fields (an AuditEvent, or any object with them)."""
     fields = [
         event.seq,
         event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -65,13 +68,13 @@ def append(
     client_id: uuid.UUID | None = None,
     outcome: str = "success",
     reason: str = "",
-) -> AuditEvent:
+) -> None:
     """Append one event inside the caller's transaction.
 
     ``reason`` is for short, non-clinical text (a denial reason, a
     break-the-glass justification); callers never pass note content.
     """
-    return chain(db, [Pending(actor, action, at, record_type, record_id, client_id, outcome, reason)])[0]
+    chain(db, [Pending(actor, action, at, record_type, record_id, client_id, outcome, reason)])
 
 
 def append_each(db: DbSession, actor: Actor, action: str, client_ids: list[uuid.UUID], *, at: dt.datetime,
@@ -82,29 +85,29 @@ def append_each(db: DbSession, actor: Actor, action: str, client_ids: list[uuid.
     chain(db, [Pending(actor, action, at, record_type, "", client_id, "success", reason) for client_id in client_ids])
 
 
-def chain(db: DbSession, pending: list[Pending]) -> list[AuditEvent]:
+def chain(db: DbSession, pending: list[Pending]) -> None:
     """Link ``pending`` to the end of the chain, in order, inside the caller's transaction.
 
     The caller's transaction must hold the write lock (BEGIN IMMEDIATE on
     SQLite); on PostgreSQL the advisory lock taken here serialises appends.
+    Rows go in with one multi-row INSERT: a dashboard audits each client it lists.
     """
     if not pending:
-        return []
+        return
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
     last = db.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    events = []
+    rows = []
     for offset, p in enumerate(pending):
-        event = AuditEvent(seq=seq + offset, at=p.at, actor_id=p.actor.user_id, actor_name=p.actor.username[:120],
-                           actor_role=p.actor.role_label[:80], action=p.action[:80], record_type=p.record_type[:40],
-                           record_id=str(p.record_id)[:64], client_id=p.client_id, outcome=p.outcome,
-                           reason=_single_line(p.reason)[:500], origin=p.actor.origin[:100], prev_hash=prev)
-        event.hash = prev = _digest(prev, event)
-        events.append(event)
-    db.add_all(events)
-    db.flush()
-    return events
+        row = SimpleNamespace(seq=seq + offset, at=p.at, actor_id=p.actor.user_id, actor_name=p.actor.username[:120],
+                              actor_role=p.actor.role_label[:80], action=p.action[:80],
+                              record_type=p.record_type[:40], record_id=str(p.record_id)[:64], client_id=p.client_id,
+                              outcome=p.outcome, reason=_single_line(p.reason)[:500], origin=p.actor.origin[:100],
+                              prev_hash=prev)
+        row.hash = prev = _digest(prev, row)
+        rows.append(vars(row))
+    db.execute(insert(AuditEvent), rows)
 
 
 class _Ticket:
@@ -200,8 +203,8 @@ def verify(db: DbSession, batch: int = 5000) -> Verification:
     prev_hash, expected_seq, count = GENESIS, 1, 0
     last_seq = 0
     while True:
-        rows = db.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        rows = db.execute(
+            select(AuditEvent.__table__).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
             break
@@ -215,5 +218,4 @@ def verify(db: DbSession, batch: int = 5000) -> Verification:
             if _digest(event.prev_hash, event) != event.hash:
                 problems.append(Problem(event.seq, "altered", "fields do not match the stored hash"))
             prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
-        db.expunge_all()
     return Verification(count, last_seq, prev_hash, tuple(problems))
