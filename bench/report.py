@@ -15,7 +15,7 @@ class Row:
     url: str
     run: Run | None = None
     status: str = ""
-    """Why there is no figure: "not yet" (route not mounted), "FAILED: ..." (non-200 answers)."""
+    """Why there is no figure: "FAILED: ..." (non-200 answers)."""
     user: str = ""
 
 
