@@ -198,6 +198,11 @@ def polymodal_permission_rules(actor: Actor, request: AccessRequest) -> Permissi
         Plugins can only narrow access: a deny always wins, and an
         implementation that raises is treated as a deny.
 
+    Called for the action of every page before it runs, and for each check
+    inside it: decide from ``actor`` and ``request`` alone, without I/O. While
+    any plugin implements this hook, the web app's sign-in check runs in a
+    worker thread on SQLite too (see ``Practice.quick_reads_inline``).
+
     Since: 0.1
     """
 
