@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from polymodal.core.access import Role
@@ -31,23 +31,25 @@ def _dummy_hash() -> str:
     return _hasher.hash("polymodal-timing-equaliser")
 
 
+def _staff_only(value: list[Role]) -> list[Role]:
+    # A portal identity is issued through a secure link for one client, never as an account.
+    if Role.portal_client in value:
+        raise ValueError("choose staff roles only")
+    return value
+
+
+StaffRoles = Annotated[list[Role], AfterValidator(_staff_only)]
+
+
 class UserInput(BaseModel):
     username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,119}$")
     display_name: str = Field(min_length=1, max_length=200)
     email: str = Field(default="", max_length=320)
     password: str = Field(min_length=12, max_length=256)
-    roles: list[Role] = Field(min_length=1)
+    roles: StaffRoles = Field(min_length=1)
     disciplines: list[str] = []
     modalities: list[str] = []
     supervisor: str | None = None
-
-    @field_validator("roles")
-    @classmethod
-    def _staff_roles(cls, value: list[Role]) -> list[Role]:
-        # A portal identity is issued through a secure link for one client, never as an account.
-        if Role.portal_client in value:
-            raise ValueError("choose staff roles only")
-        return value
 
     @field_validator("password")
     @classmethod
@@ -191,14 +193,7 @@ def set_active(work: Work, user_id: uuid.UUID, active: bool) -> User:
 
 
 class RolesInput(BaseModel):
-    roles: list[Role] = Field(min_length=1)
-
-    @field_validator("roles")
-    @classmethod
-    def _staff_roles(cls, value: list[Role]) -> list[Role]:
-        if Role.portal_client in value:
-            raise ValueError("choose staff roles only")
-        return value
+    roles: StaffRoles = Field(min_length=1)
 
 
 def set_roles(work: Work, user_id: uuid.UUID, roles: list[str]) -> User:

@@ -119,6 +119,21 @@ def test_consents_due_missing_and_expiring_for_the_next_seven_days(practice, sta
     assert bo.id in _audited(practice, "dashboard.consents")
 
 
+def test_consents_due_past_a_batch_of_sessions_lists_the_earliest(practice, staff, two_clients):
+    """Sessions lacking a consent are read 200 at a time; reading stops once the panel is full, not before."""
+    ada, ada_case, bo, bo_case = two_clients
+    start = dt.datetime(2026, 3, 3, 0)
+    with practice.work(staff["desk"]) as work:
+        for i in range(205):  # more than one batch, all Bo's: one finding
+            scheduling.schedule_session(work, {"case_id": bo_case.id, "modality_key": "clinic/therapy",
+                                               "starts_at": start + dt.timedelta(minutes=15 * i), "minutes": 10,
+                                               "delivery": "video"})
+        _book(work, ada_case, start + dt.timedelta(days=4))  # after all of Bo's
+    with practice.work(staff["desk"]) as work:
+        assert [d.client_id for d in attention.consents_due(work, limit=1)] == [bo.id]
+        assert [d.client_id for d in attention.consents_due(work, limit=2)] == [bo.id, ada.id]
+
+
 def test_revoked_consent_counts_as_missing(practice, staff, two_clients):
     ada, ada_case, *_ = two_clients
     with practice.work(staff["desk"]) as work:
