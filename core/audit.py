@@ -77,14 +77,6 @@ def append(
     chain(db, [Pending(actor, action, at, record_type, record_id, client_id, outcome, reason)])
 
 
-def append_each(db: DbSession, actor: Actor, action: str, client_ids: list[uuid.UUID], *, at: dt.datetime,
-                record_type: str = "", reason: str = "") -> None:
-    """One event per client, chained in one go: a list that shows several clients' records is
-    accounted for in each client's history at a constant cost (one read of the chain's end, one flush).
-    """
-    chain(db, [Pending(actor, action, at, record_type, "", client_id, "success", reason) for client_id in client_ids])
-
-
 def chain(db: DbSession, pending: list[Pending]) -> None:
     """Link ``pending`` to the end of the chain, in order, inside the caller's transaction.
 

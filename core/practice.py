@@ -101,20 +101,19 @@ class Work:
 
     def audit(self, action: str, **kwargs: Any) -> None:
         """Record an event: in this transaction when it writes, else just after it, before the page is sent."""
-        if self.writes:
-            audit.append(self.db, self.actor, action, at=self.now, **kwargs)
-        else:
-            self._read_audits.append(audit.Pending(self.actor, action, self.now, **kwargs))
+        self._record([audit.Pending(self.actor, action, self.now, **kwargs)])
 
     def audit_each(self, action: str, client_ids: list[uuid.UUID], *, record_type: str = "",
                    reason: str = "") -> None:
         """One event per client shown: each client's access history lists the page."""
+        self._record([audit.Pending(self.actor, action, self.now, record_type, "", client_id, reason=reason)
+                      for client_id in client_ids])
+
+    def _record(self, events: list[audit.Pending]) -> None:
         if self.writes:
-            audit.append_each(self.db, self.actor, action, client_ids, at=self.now, record_type=record_type,
-                              reason=reason)
+            audit.chain(self.db, events)
         else:
-            self._read_audits.extend(audit.Pending(self.actor, action, self.now, record_type, "", client_id,
-                                                   reason=reason) for client_id in client_ids)
+            self._read_audits.extend(events)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
@@ -132,6 +131,12 @@ class Practice:
         self._read, self._write = make_sessionmakers(self.engine)
         self._read_audit_log = audit.GroupCommit(self._write)
         self.clock = clock
+        # May a caller on an event loop run a short indexed read without a worker thread? On SQLite in WAL
+        # mode a reader never waits for a writer, and such a read costs less than the thread hop (client
+        # search 188 -> 300 req/s when the sign-in check stopped hopping). Not while plugins vote on access,
+        # whose code the loop must not wait for, nor on PostgreSQL, where each read is a network round trip.
+        self.quick_reads_inline = (self.engine.dialect.name == "sqlite"
+                                   and not pm.hook.polymodal_permission_rules.get_hookimpls())
 
     @classmethod
     def from_environment(cls, settings: Settings | None = None) -> Practice:
@@ -139,18 +144,6 @@ class Practice:
 
     def now(self) -> dt.datetime:
         return self.clock()
-
-    @property
-    def quick_reads_inline(self) -> bool:
-        """May a caller on an event loop run a short indexed read without a worker thread?
-
-        On SQLite in WAL mode a reader never waits for a writer, and such a read
-        takes microseconds: less than the thread hop (client search 188 -> 300
-        req/s when the sign-in check stopped hopping). Not while plugins vote on
-        access, whose code the loop must not wait for, nor on PostgreSQL, where
-        each read is a round trip over the network.
-        """
-        return self.engine.dialect.name == "sqlite" and not self.pm.hook.polymodal_permission_rules.get_hookimpls()
 
     @contextmanager
     def work(self, actor: Actor, *, write: bool = True) -> Iterator[Work]:

@@ -95,8 +95,7 @@ def _failures(db, kind: str, key: str, since: dt.datetime) -> int:
                      .where(LoginFailure.kind == kind, LoginFailure.key == key[:200], LoginFailure.at > since))
 
 
-def _lookup(practice: Practice, token: str, origin: str) -> tuple[Any, dt.datetime]:
-    token_hash = hash_token(token)
+def _lookup(practice: Practice, token_hash: str, origin: str) -> tuple[Any, dt.datetime]:
     with practice.work(_anonymous(origin), write=False) as work:
         # Columns, not entities: this runs before every page.
         row = work.db.execute(
@@ -114,10 +113,10 @@ def resolve(practice: Practice, token: str, origin: str) -> SignedIn | None:
     """The signed-in actor for a cookie token, or None if unknown, expired or the user is disabled."""
     if not token or len(token) > 100:
         return None
-    row, now = _lookup(practice, token, origin)
+    token_hash = hash_token(token)
+    row, now = _lookup(practice, token_hash, origin)
     if row is None:
         return None
-    token_hash = hash_token(token)
     if _expired(row, now):
         with practice.work(Actor.of(row, origin=origin)) as work:
             work.db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
@@ -135,7 +134,7 @@ def peek(practice: Practice, token: str, origin: str) -> SignedIn | None:
     which ``resolve`` then does. One indexed read, so the web app may call it without a worker thread."""
     if not token or len(token) > 100:
         return None
-    row, now = _lookup(practice, token, origin)
+    row, now = _lookup(practice, hash_token(token), origin)
     if row is None or _expired(row, now) or now - row.last_seen_at >= TOUCH_EVERY:
         return None
     return SignedIn(Actor.of(row, origin=origin), row.csrf_token)

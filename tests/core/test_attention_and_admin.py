@@ -146,11 +146,12 @@ def test_revoked_consent_counts_as_missing(practice, staff, two_clients):
 
 # --- audit batches ---------------------------------------------------------------------------
 
-def test_append_each_keeps_the_chain_verifiable(practice, staff, two_clients):
+@pytest.mark.parametrize("write", [True, False])
+def test_audit_each_keeps_the_chain_verifiable(practice, staff, two_clients, write):
     ada, _, bo, _ = two_clients
-    with practice.work(staff["desk"]) as work:
-        audit.append_each(work.db, work.actor, "dashboard.test", [ada.id, bo.id], at=work.now)
-        audit.append_each(work.db, work.actor, "dashboard.test", [], at=work.now)
+    with practice.work(staff["desk"], write=write) as work:
+        work.audit_each("dashboard.test", [ada.id, bo.id])
+        work.audit_each("dashboard.test", [])
         work.audit("after.batch")
     with practice.work(Actor.system("t"), write=False) as work:
         assert audit.verify(work.db).ok

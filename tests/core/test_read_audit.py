@@ -1,6 +1,7 @@
 """Read-only work: no write lock while it reads, its audit events on disk before it returns, none lost."""
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -84,8 +85,10 @@ def test_concurrent_reads_share_audit_transactions(practice, staff, ada):
     others = [threading.Thread(target=read) for _ in range(6)]
     for t in others:
         t.start()
+    deadline = time.monotonic() + 10
     while sum(len(t.events) for t in practice._read_audit_log._queue) < 6:
-        threading.Event().wait(0.01)
+        assert time.monotonic() < deadline, "the six reads never queued behind the first batch"
+        time.sleep(0.01)
     gate.set()
     for t in [first, *others]:
         t.join()

@@ -8,6 +8,7 @@ for the audit chain. bench/run.py measures the same pages at 100,000 clients and
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -67,8 +68,6 @@ def test_page_statements_stay_within_budget_from_10_to_1000_rows(client, signed_
 
 def test_the_front_desk_dashboard_lists_the_next_50_sessions_and_links_the_day(client, signed_in, book,
                                                                                monday_morning):
-    import re
-
     book("Jordan: anxiety", dt.datetime.combine(MONDAY, dt.time(6)), count=3, every=EVERY)  # over by 08:00
     book("Jordan: anxiety", dt.datetime.combine(MONDAY, dt.time(9)), count=60, every=EVERY)
     times = re.compile(r'<a href="/sessions/[^"]+">(\d\d:\d\d)–')
