@@ -10,6 +10,7 @@ from sqlalchemy import select
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import AssessmentResult, Client
 from polymodal.core.practice import Work
+from polymodal.core.services import client_record
 
 
 def record_assessment(work: Work, client_id: uuid.UUID, instrument_key: str, answers: dict[str, Any], *,
@@ -50,12 +51,8 @@ def results_of(work: Work, client_id: uuid.UUID, instrument_key: str | None = No
 
 def get_result(work: Work, client_id: uuid.UUID, result_id: uuid.UUID) -> AssessmentResult:
     """One of the client's results; another client's id is 'not found'."""
-    work.require("clinical.read", client_id, record_type="assessment", record_id=result_id)
-    result = work.db.get(AssessmentResult, result_id)
-    if result is None or result.client_id != client_id:
-        raise NotFound("no such assessment result")
-    work.audit("assessment.read", record_type="assessment", record_id=result.id, client_id=client_id)
-    return result
+    return client_record.one_of_client(work, AssessmentResult, client_id, result_id, action="clinical.read",
+                                       record_type="assessment", missing="no such assessment result")
 
 
 def result_rows(work: Work, client_id: uuid.UUID, instrument_key: str | None = None) -> list[Any]:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -14,6 +14,23 @@ from polymodal.core.errors import Conflict, NotFound
 from polymodal.core.models import Case, CaseClient, Client, Session, SessionClient
 from polymodal.core.practice import Work
 from polymodal.core.services import clients
+
+T = TypeVar("T")
+
+
+def one_of_client(work: Work, model: type[T], client_id: uuid.UUID, record_id: uuid.UUID, *, action: str,
+                  record_type: str, missing: str) -> T:
+    """One record of the client's, its reading audited as ``<record_type>.read``.
+
+    Access is asked for the client named in the path first; a record of
+    another client is then 'not found', never a hint that it exists.
+    """
+    work.require(action, client_id, record_type=record_type, record_id=record_id)
+    record = work.db.get(model, record_id)
+    if record is None or record.client_id != client_id:
+        raise NotFound(missing)
+    work.audit(f"{record_type}.read", record_type=record_type, record_id=record.id, client_id=client_id)
+    return record
 
 
 def cases_of(work: Work, client_id: uuid.UUID) -> list[Any]:

@@ -13,6 +13,7 @@ from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.events import ConsentEvent
 from polymodal.core.models import Client, ConsentRecord, Guardian
 from polymodal.core.practice import Work
+from polymodal.core.services import client_record
 from polymodal.core.services.clients import may_consent_alone
 
 CAPACITIES = ("self", "guardian")
@@ -150,9 +151,5 @@ def consent_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
 
 def get_consent(work: Work, client_id: uuid.UUID, consent_id: uuid.UUID) -> ConsentRecord:
     """One of the client's consents; another client's id is 'not found'."""
-    work.require("consent.read", client_id, record_type="consent", record_id=consent_id)
-    record = work.db.get(ConsentRecord, consent_id)
-    if record is None or record.client_id != client_id:
-        raise NotFound("no such consent")
-    work.audit("consent.read", record_type="consent", record_id=record.id, client_id=client_id)
-    return record
+    return client_record.one_of_client(work, ConsentRecord, client_id, consent_id, action="consent.read",
+                                       record_type="consent", missing="no such consent")

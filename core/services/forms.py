@@ -11,6 +11,7 @@ from polymodal.core.contributions import OUTCOME_RANK, Finding, FindingLevel, Ou
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import Client, FormResponse
 from polymodal.core.practice import Work
+from polymodal.core.services import client_record
 
 LEVEL_OF = {Outcome.excluded: FindingLevel.block, Outcome.clearance: FindingLevel.warning,
             Outcome.modify: FindingLevel.warning, Outcome.eligible: FindingLevel.info}
@@ -77,12 +78,8 @@ def responses_of(work: Work, client_id: uuid.UUID) -> list[FormResponse]:
 
 def get_response(work: Work, client_id: uuid.UUID, response_id: uuid.UUID) -> FormResponse:
     """One of the client's responses; another client's id is 'not found', never a hint it exists."""
-    work.require("clinical.read", client_id, record_type="form", record_id=response_id)
-    response = work.db.get(FormResponse, response_id)
-    if response is None or response.client_id != client_id:
-        raise NotFound("no such form response")
-    work.audit("form.read", record_type="form", record_id=response.id, client_id=client_id)
-    return response
+    return client_record.one_of_client(work, FormResponse, client_id, response_id, action="clinical.read",
+                                       record_type="form", missing="no such form response")
 
 
 def response_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
