@@ -59,7 +59,7 @@ class ClientPeopleController(Controller):
                 clients.add_guardian(work, client_id, {**values, "email": values["email"].strip() or None})
                 return _overview(request, work, client_id)
         except ValidationFailed as exc:
-            with practice.work(actor) as work:
+            with practice.work(actor, write=False) as work:
                 client = clients.get_client(work, client_id)
             return render(request, "clients/guardian_form.html",
                           {"client": client, "values": values, "errors": exc.errors},
@@ -90,7 +90,7 @@ class ClientPeopleController(Controller):
                 clients.add_to_care_team(work, client_id, user_id)
                 return _overview(request, work, client_id)
         except ValidationFailed as exc:
-            with practice.work(actor) as work:
+            with practice.work(actor, write=False) as work:
                 context = self._member_context(work, client_id)
             return render(request, "clients/care_team_form.html",
                           {**context, "selected": selected, "errors": exc.errors},

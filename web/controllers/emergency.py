@@ -42,7 +42,7 @@ class EmergencyAccessController(Controller):
             return Redirect(path=f"/clients/{client_id}/notes", status_code=303)
         except (ValidationFailed, AccessDenied) as exc:
             errors = exc.errors if isinstance(exc, ValidationFailed) else {"password": "That is not your password."}
-            with practice.work(actor) as work:
+            with practice.work(actor, write=False) as work:
                 client = clients.get_client(work, client_id)
             # The password is never sent back into the form.
             return render(request, "emergency/break_glass.html", {"client": client, "values": values,

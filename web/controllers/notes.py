@@ -153,7 +153,7 @@ class NotesController(Controller):
         except ValidationFailed as exc:
             return self._editor(request, practice, actor, note_id, data, exc.errors, 422)
         if extra_rows:
-            with practice.work(actor) as work:
+            with practice.work(actor, write=False) as work:
                 context = note_context(work, note_id, extra_rows=extra_rows)
             context["saved_at"] = status["saved_at"]
             return render(request, PAGE, context, block="note_editor")
@@ -205,12 +205,12 @@ class NotesController(Controller):
             with practice.work(actor) as work:
                 notes.add_addendum(work, note_id, text)
         except ValidationFailed as exc:
-            with practice.work(actor) as work:
+            with practice.work(actor, write=False) as work:
                 context = note_context(work, note_id, addendum=text, addendum_error=exc.errors.get("text", ""))
             return render(request, PAGE, context, block="note_addenda", status_code=422)
         if not request.htmx:
             return go(request, f"/notes/{note_id}")
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = note_context(work, note_id)
         return render(request, PAGE, context, block="note_addenda")
 
@@ -275,7 +275,7 @@ class NotesController(Controller):
     @staticmethod
     def _locked(request: HTMXRequest, practice: Practice, actor: Actor, note_id: uuid.UUID, message: str,
                 status: int = 409) -> Template:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = note_context(work, note_id)
         context["locked_message"] = message
         headers = {**SWAP_CONFLICT, "HX-Retarget": "#note-main", "HX-Reswap": "outerHTML"} if request.htmx else {}

@@ -40,7 +40,7 @@ def _when(work: Work, moment: Any) -> str:
 def _render(request: HTMXRequest, practice: Practice, actor: Actor, client_id: uuid.UUID, *,
             values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
             new_link: dict[str, Any] | None = None, status_code: int = 200) -> Template:
-    with practice.work(actor) as work:
+    with practice.work(actor, write=False) as work:
         context = client_context(work, client_id, "portal")
         links = portal.link_overview(work, client_id)
         for row in links:

@@ -159,7 +159,7 @@ class ScheduleController(Controller):
           sync_to_thread=True)
     def move(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
              session_id: FromPath[uuid.UUID], data: FormData) -> Response:
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             # Access before validation: a 422 for someone else's session would confirm it exists.
             scheduling.get_session(work, session_id, "session.manage")
         period = Period.from_query(_one(data, "back", 500), own=_own(actor))

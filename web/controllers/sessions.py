@@ -110,7 +110,7 @@ class SessionsController(Controller):
             message, code = str(exc), 409
         if code == 200 and not request.htmx:
             return go(request, f"/sessions/{session_id}")
-        with practice.work(actor) as work:
+        with practice.work(actor, write=False) as work:
             context = session_context(work, session_id)
         context.update(message=message, errors=errors, values={"reason": reason, "status": status})
         return render(request, "sessions/detail.html", context, block="session_status", status_code=code,
@@ -126,7 +126,7 @@ class SessionsController(Controller):
                 note = notes.start_note(work, view.session.case_id, template_key, session_id=session_id)
                 note_id = note.id
         except ValidationFailed as exc:
-            with practice.work(actor) as work:
+            with practice.work(actor, write=False) as work:
                 context = session_context(work, session_id)
             context.update(errors=exc.errors, values={"template_key": template_key})
             return render(request, "sessions/detail.html", context, block="session_notes", status_code=422)
