@@ -159,6 +159,13 @@ class QueryCounter:
         self.count = 0
         self.statements.clear()
 
+    def of_page(self, client: TestClient, url: str) -> int:
+        """The statements one GET of ``url`` runs (it must answer 200)."""
+        self.reset()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.text[:500])
+        return self.count
+
     def close(self) -> None:
         event.remove(self._engine, "before_cursor_execute", self._on_execute)
 

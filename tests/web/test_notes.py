@@ -330,13 +330,6 @@ def trainee_notes(web_practice, session_of):
     return write
 
 
-def _count(client, queries, url: str) -> int:
-    queries.reset()
-    response = client.get(url)
-    assert response.status_code == 200
-    return queries.count
-
-
 def test_query_counts_do_not_grow_with_notes(client, signed_in, trainee_notes, queries, client_id, session_of):
     cid = client_id("Alvarez", "Sofia")
     sid = session_of("Alvarez", "Sofia")
@@ -344,9 +337,9 @@ def test_query_counts_do_not_grow_with_notes(client, signed_in, trainee_notes, q
     signed_in("rivera")
     client.get("/")  # warm up: the session's last-seen write happens at most once a minute
     urls = ["/notes/cosign", f"/clients/{cid}/notes", f"/sessions/{sid}", "/", "/notes"]
-    few = {url: _count(client, queries, url) for url in urls}
+    few = {url: queries.of_page(client, url) for url in urls}
     trainee_notes(12)
-    many = {url: _count(client, queries, url) for url in urls}
+    many = {url: queries.of_page(client, url) for url in urls}
     assert few == many, (few, many)
     assert many["/notes/cosign"] <= 6 and many[f"/clients/{cid}/notes"] <= 21, many
     assert many[f"/sessions/{sid}"] <= 30 and many["/"] <= 20, many

@@ -32,10 +32,7 @@ def monday_morning(web_clock, web_practice):
 
 def _statements(client, queries, url: str) -> int:
     client.get(url)  # the first view of a page may write the session's last-seen time
-    queries.reset()
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.text[:500])
-    return queries.count
+    return queries.of_page(client, url)
 
 
 def _pages(client, queries, signed_in, ids, client_id, session_id) -> dict[str, int]:

@@ -155,13 +155,6 @@ def test_the_view_is_audited_once(client, signed_in, web_practice):
     assert views() == before + 1
 
 
-def _count(client, queries, url: str) -> int:
-    queries.reset()
-    response = client.get(url)
-    assert response.status_code == 200
-    return queries.count
-
-
 def test_day_and_week_cost_the_same_with_4_or_40_sessions(client, signed_in, book, queries):
     signed_in("frontdesk")
     client.get("/schedule")  # warm up: the session's last-seen write happens at most once a minute
@@ -171,8 +164,8 @@ def test_day_and_week_cost_the_same_with_4_or_40_sessions(client, signed_in, boo
     counts = {}
     for name, day in (("quiet", quiet_day), ("busy", busy_day)):
         day_url, week_url = f"/schedule?view=day&date={day}", f"/schedule?view=week&date={day}"
-        counts[name] = (_count(client, queries, day_url), _count(client, queries, week_url),
-                        _count(client, queries, day_url))
+        counts[name] = (queries.of_page(client, day_url), queries.of_page(client, week_url),
+                        queries.of_page(client, day_url))
         assert len(_slots(client.get(day_url).text)) == (4 if name == "quiet" else 40)
     assert counts["quiet"] == counts["busy"], (counts, queries.statements)
     # Three BEGINs (session lookup, the read, its audit written after it), session lookup, center, sessions,
