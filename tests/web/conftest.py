@@ -22,10 +22,10 @@ from polymodal.core import migrations
 from polymodal.core.access import Actor
 from polymodal.core.db import make_engine
 from polymodal.core.demo import DEMO_PASSWORD, load_demo
-from polymodal.core.models import Base, Case, Room, Session, User
+from polymodal.core.models import Base, Case, Client, Room, Session, SessionClient, User
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.practice import Practice
-from polymodal.core.services import scheduling
+from polymodal.core.services import clients, scheduling
 from polymodal.core.settings import Settings
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
@@ -190,9 +190,6 @@ def csrf_of_fixture() -> Callable[[str], str]:
 @pytest.fixture
 def client_id(web_practice: Practice) -> Callable[[str], str]:
     """The id of a demo client by last and first name (test set-up reads the table directly)."""
-    from sqlalchemy import select
-
-    from polymodal.core.models import Client
 
     def find(last: str, first: str) -> str:
         with web_practice.engine.connect() as conn:
@@ -203,10 +200,23 @@ def client_id(web_practice: Practice) -> Callable[[str], str]:
 
 
 @pytest.fixture
+def session_of(web_practice):
+    """The id of a demo client's first session (set-up reads the table directly)."""
+
+    def find(last: str, first: str) -> str:
+        with web_practice.engine.connect() as conn:
+            return str(conn.execute(
+                select(Session.id).join(SessionClient, SessionClient.session_id == Session.id)
+                .join(Client, Client.id == SessionClient.client_id)
+                .where(Client.legal_last_name == last, Client.legal_first_name == first)
+                .order_by(Session.starts_at).limit(1)).scalar_one())
+
+    return find
+
+
+@pytest.fixture
 def add_clients(web_practice: Practice) -> Callable[..., None]:
     """Register ``count`` more clients through the service, visible to the front desk."""
-    from polymodal.core.access import Actor
-    from polymodal.core.services import clients
 
     def add(count: int, last: str = "Extra") -> None:
         with web_practice.work(Actor.system("test")) as work:

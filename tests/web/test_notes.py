@@ -9,22 +9,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from polymodal.core.models import Client, Note, NoteAddendum, Session, SessionClient
+from polymodal.core.models import Note, NoteAddendum, Session
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def session_of(web_practice):
-    def find(last: str, first: str) -> str:
-        with web_practice.engine.connect() as conn:
-            return str(conn.execute(
-                select(Session.id).join(SessionClient, SessionClient.session_id == Session.id)
-                .join(Client, Client.id == SessionClient.client_id)
-                .where(Client.legal_last_name == last, Client.legal_first_name == first)
-                .order_by(Session.starts_at).limit(1)).scalar_one())
-
-    return find
 
 
 @pytest.fixture

@@ -5,27 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
 from sqlalchemy import select
 
-from polymodal.core.models import AuditEvent, Client, Session, SessionClient
+from polymodal.core.models import AuditEvent, Session
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def session_of(web_practice):
-    """The id of a demo client's first session (set-up reads the table directly)."""
-
-    def find(last: str, first: str) -> str:
-        with web_practice.engine.connect() as conn:
-            return str(conn.execute(
-                select(Session.id).join(SessionClient, SessionClient.session_id == Session.id)
-                .join(Client, Client.id == SessionClient.client_id)
-                .where(Client.legal_last_name == last, Client.legal_first_name == first)
-                .order_by(Session.starts_at).limit(1)).scalar_one())
-
-    return find
 
 
 def status_of(web_practice, session_id: str) -> str:
