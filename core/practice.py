@@ -23,6 +23,7 @@ from polymodal.core.contributions import PermissionRule
 from polymodal.core.db import make_engine, make_sessionmakers
 from polymodal.core.errors import AccessDenied, NotFound
 from polymodal.core.models import Center, PluginErrorRecord, utcnow
+from polymodal.core.models._base import work_now
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import PluginInfo, Registry, describe_plugins
 from polymodal.core.settings import Settings
@@ -157,7 +158,7 @@ class Practice:
         outer = _current.get()
         with maker() as db:
             work = Work(self, db, actor, self.now(), writes=write)
-            token = _current.set(work)
+            token, now_token = _current.set(work), work_now.set(work.now)
             try:
                 yield work
                 db.commit()
@@ -167,6 +168,7 @@ class Practice:
                 raise
             finally:
                 _current.reset(token)
+                work_now.reset(now_token)
                 self._write_side_records(work)
         self._write_read_audits(work, outer)
         for callback in work._after_commit:

@@ -25,6 +25,7 @@ from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.practice import Practice
 from polymodal.core.services import center, users
 from polymodal.core.settings import Settings
+from tests.clocks import Clock
 
 FIXTURE_PLUGINS = Path(__file__).parent / "fixtures" / "plugins"
 PG_URL = os.environ.get("POLYMODAL_TEST_DATABASE_URL", "")
@@ -90,19 +91,6 @@ def engine(tmp_path: Path, sqlite_template: Path, pg_engine: Engine | None) -> I
     engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
-
-
-class Clock:
-    """A settable 'now' so tests can cross DST changes, expiries and birthdays."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid
@@ -50,6 +51,15 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# The 'now' of the work in progress, set by ``Practice.work``: a row stamps the practice's clock, not the
+# server's, so records made under a test's fixed clock (or a replayed import) are dated consistently.
+work_now: ContextVar[dt.datetime | None] = ContextVar("polymodal_work_now", default=None)
+
+
+def record_time() -> dt.datetime:
+    return work_now.get() or utcnow()
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSONType, list[Any]: JSONType}
@@ -62,4 +72,4 @@ class IdMixin:
 
 
 class Timestamps:
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=record_time)

@@ -37,9 +37,9 @@ def pydantic_errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
-def parse(model: type[BaseModel], data: object) -> BaseModel:
+def parse(model: type[BaseModel], data: object, context: dict | None = None) -> BaseModel:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise ValidationFailed(pydantic_errors(exc)) from None
 

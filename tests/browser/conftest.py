@@ -20,6 +20,7 @@ from polymodal.core.practice import Practice
 from polymodal.core.settings import Settings
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
+from tests.clocks import RunningClock
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,7 +51,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("live")
     engine = make_engine(f"sqlite:///{data / 'polymodal.db'}")
     migrations.upgrade(engine)
-    practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine)
+    practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine, clock=RunningClock())
     load_demo(practice)
     app = create_app(practice, WebSettings(insecure_cookies=True))
     port = _free_port()

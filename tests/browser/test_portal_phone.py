@@ -31,27 +31,20 @@ from polymodal.core.settings import Settings
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
 from tests.browser.conftest import _free_port
+from tests.clocks import RunningClock
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.offset = dt.timedelta()
-
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + self.offset
-
-
 @pytest.fixture(scope="module")
-def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Practice, Clock]]:
+def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Practice, RunningClock]]:
     """A live server whose clock the test can move (to expire a link)."""
     data = tmp_path_factory.mktemp("portal-live")
     engine = make_engine(f"sqlite:///{data / 'polymodal.db'}")
     migrations.upgrade(engine)
-    clock = Clock()
+    clock = RunningClock()
     practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine, clock=clock)
     load_demo(practice)
     port = _free_port()

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from polymodal.core.demo import DEMO_PASSWORD
 from polymodal.core.timeutil import today_in
+from tests.clocks import FIXED_NOW
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -28,7 +29,7 @@ def test_front_desk_books_meets_a_clash_and_cancels(page: Page, live_server: str
     # The CSRF token never travels in a URL (the booking form's htmx refresh is a GET).
     page.on("request", lambda r: problems.append(f"token in URL: {r.url}") if "_csrf" in r.url else None)
     # The demo center is in Los Angeles; a week from tomorrow, 18:00, is after the demo's sessions.
-    day = today_in("America/Los_Angeles", dt.datetime.now(dt.UTC)) + dt.timedelta(days=8)
+    day = today_in("America/Los_Angeles", FIXED_NOW) + dt.timedelta(days=8)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server}/schedule")

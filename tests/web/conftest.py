@@ -29,24 +29,12 @@ from polymodal.core.services import clients, scheduling
 from polymodal.core.settings import Settings
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
+from tests.clocks import FIXED_NOW, Clock
 
 PG_URL = os.environ.get("POLYMODAL_TEST_DATABASE_URL", "")
 HTMX = {"HX-Request": "true"}
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="_csrf" value="([^"]+)"')
-
-
-class WebClock:
-    """A settable 'now' shared by the practice, so tests can step past session timeouts."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +43,7 @@ def web_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-template") / "demo.db"
     engine = make_engine(f"sqlite:///{path}")
     migrations.upgrade(engine)
-    load_demo(Practice(get_plugin_manager(), engine=engine))
+    load_demo(Practice(get_plugin_manager(), engine=engine, clock=Clock()))
     engine.dispose()
     return path
 
@@ -73,7 +61,7 @@ def pg_demo_template() -> Iterator[str | None]:
         conn.execute(text(f"CREATE DATABASE {name}"))
     engine = make_engine(_with_database(PG_URL, name))
     migrations.upgrade(engine)
-    load_demo(Practice(get_plugin_manager(), engine=engine))
+    load_demo(Practice(get_plugin_manager(), engine=engine, clock=Clock()))
     engine.dispose()
     yield name
     with admin.connect() as conn:
@@ -109,12 +97,13 @@ def web_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engin
 
 
 @pytest.fixture
-def web_clock() -> WebClock:
-    return WebClock()
+def web_clock() -> Clock:
+    """The practice's 'now', shared with the demo it was loaded at; tests step it past timeouts."""
+    return Clock(FIXED_NOW)
 
 
 @pytest.fixture
-def web_practice(web_engine: Engine, web_clock: WebClock, tmp_path: Path) -> Practice:
+def web_practice(web_engine: Engine, web_clock: Clock, tmp_path: Path) -> Practice:
     return Practice(get_plugin_manager(), Settings(data_dir=tmp_path), engine=web_engine, clock=web_clock)
 
 
