@@ -7,11 +7,14 @@ writers, so the race only runs on PostgreSQL.
 
 import datetime as dt
 import threading
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 
 from polymodal.core.access import Actor
 from polymodal.core.errors import Conflict
+from polymodal.core.practice import Work
 from polymodal.core.services import cases, clients, scheduling, users
 from tests.conftest import PASSWORD
 
@@ -38,30 +41,30 @@ def racers(practice, staff):
     return people
 
 
-def race(practice, actor, bookings: list[dict]) -> tuple[int, int]:
-    """Run the bookings at once; (booked, refused as a clash)."""
-    barrier = threading.Barrier(len(bookings))
+def race(practice, actor, attempts: list[Callable[[Work], object]]) -> tuple[int, int]:
+    """Run the attempts at once, each in its own transaction; (succeeded, refused as a clash)."""
+    barrier = threading.Barrier(len(attempts))
     outcomes: list[str] = []
     errors: list[BaseException] = []
 
-    def attempt(data: dict) -> None:
+    def attempt(change: Callable[[Work], object]) -> None:
         try:
             with practice.work(actor) as work:
                 barrier.wait()
-                scheduling.schedule_session(work, data)
-            outcomes.append("booked")
+                change(work)
+            outcomes.append("done")
         except Conflict:
             outcomes.append("refused")
         except BaseException as exc:  # a deadlock or a lost connection must fail the test, not vanish
             errors.append(exc)
 
-    threads = [threading.Thread(target=attempt, args=(data,)) for data in bookings]
+    threads = [threading.Thread(target=attempt, args=(change,)) for change in attempts]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors, errors
-    return outcomes.count("booked"), outcomes.count("refused")
+    return outcomes.count("done"), outcomes.count("refused")
 
 
 @pytest.mark.parametrize("shared", ["practitioner", "room"])
@@ -76,10 +79,18 @@ def test_concurrent_bookings_of_one_slot_book_exactly_one(practice, staff, rooms
             bookings = [{"case_id": case_id, "practitioner_ids": [user_id], "room_id": rooms[0]}
                         for case_id, user_id in racers]
         bookings = [{**b, "modality_key": "clinic/therapy", "starts_at": start} for b in bookings]
-        results.append(race(practice, staff["desk"], bookings))
+        results.append(race(practice, staff["desk"], [partial(book, data=b) for b in bookings]))
     print(f"{shared}: races with more than one booking: {sum(b > 1 for b, _ in results)} of {RACES}; "
           f"bookings per race {sorted(b for b, _ in results)}")
     assert results == [(1, RACERS - 1)] * RACES
+
+
+def book(work: Work, data: dict) -> None:
+    scheduling.schedule_session(work, data)
+
+
+def move(work: Work, session_id, to: dt.datetime) -> None:
+    scheduling.move_session(work, session_id, to)
 
 
 def test_concurrent_moves_into_one_slot_move_exactly_one(practice, staff, racers):
@@ -93,22 +104,6 @@ def test_concurrent_moves_into_one_slot_move_exactly_one(practice, staff, racers
                     "case_id": case_id, "modality_key": "clinic/therapy", "delivery": "video",
                     "practitioner_ids": [staff["super"].user_id], "starts_at": day + dt.timedelta(hours=i + 1)})
                 session_ids.append(session.id)
-        barrier = threading.Barrier(RACERS)
-        outcomes: list[str] = []
-
-        def attempt(session_id) -> None:
-            try:
-                with practice.work(staff["desk"]) as work:
-                    barrier.wait()
-                    scheduling.move_session(work, session_id, day)
-                outcomes.append("moved")
-            except Conflict:
-                outcomes.append("refused")
-
-        threads = [threading.Thread(target=attempt, args=(sid,)) for sid in session_ids]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        results.append(outcomes.count("moved"))
-    assert results == [1] * RACES
+        results.append(race(practice, staff["desk"], [partial(move, session_id=sid, to=day) for sid in session_ids]))
+    print(f"moves: races with more than one move: {sum(m > 1 for m, _ in results)} of {RACES}")
+    assert results == [(1, RACERS - 1)] * RACES
