@@ -138,7 +138,11 @@ def polymodal_register_assessments() -> list[Assessment]:
 
 @hookspec
 def polymodal_register_screening_rules() -> list[ScreeningRule]:
-    """Declare rules that turn form answers into eligible / modify / clearance / excluded.
+    """Declare rules that turn form answers into eligible / modify / clearance / excluded / risk.
+
+    ``risk`` (Since: 0.3) ranks above ``excluded``: it marks a danger to the
+    client or others (e.g. current suicidal ideation) that a clinician must
+    acknowledge, and is listed first on the start page however old it is.
 
     Returns:
         A list of ``ScreeningRule``; each names a form and one of its fields,

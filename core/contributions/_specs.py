@@ -217,13 +217,23 @@ class ConsentDocument(Contribution):
 
 
 class Outcome(StrEnum):
+    """What a screening answer means for offering a modality, weakest first.
+
+    ``risk`` is a danger to the client or others (current suicidal ideation,
+    PHQ-9 item 9 above zero: clinical.md §3.1, §4.1). It outranks ``excluded``
+    because it needs a clinician's acknowledgement whatever the modality, and
+    an exclusion from one modality does not make the client safe.
+    """
+
     eligible = "eligible"
     modify = "modify"
     clearance = "clearance"
     excluded = "excluded"
+    risk = "risk"
 
 
-OUTCOME_RANK = {Outcome.eligible: 0, Outcome.modify: 1, Outcome.clearance: 2, Outcome.excluded: 3}
+OUTCOME_RANK = {Outcome.eligible: 0, Outcome.modify: 1, Outcome.clearance: 2, Outcome.excluded: 3,
+                Outcome.risk: 4}
 
 
 class ScreeningRule(Contribution):

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, or_, select
+from sqlalchemy import String, and_, case, cast, exists, or_, select
 
 from polymodal.core.models import (
     AssessmentResult,
@@ -33,7 +33,7 @@ NAME = (Client.legal_first_name, Client.preferred_name, Client.legal_last_name)
 @dataclass(frozen=True)
 class Flags:
     responses: list[Any] = field(default_factory=list)
-    """Form responses whose screening outcome is not 'eligible' (modify, clearance, excluded)."""
+    """Form responses whose screening outcome is not 'eligible' (modify, clearance, excluded, risk)."""
     results: list[Any] = field(default_factory=list)
     """Assessment results that raised a flag."""
 
@@ -54,27 +54,36 @@ def _name(row: Any) -> str:
     return f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}"
 
 
-def screening_and_risk(work: Work, *, days: int = 30, limit: int = 10) -> Flags:
-    """Recent non-eligible screening outcomes and flagged assessment results of the actor's clients."""
+def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
+    """Non-eligible screening outcomes and flagged assessment results of the actor's clients.
+
+    Risk (an outcome of ``risk``, a flag of severity ``risk``) comes first and
+    never ages out: it stays until a clinician deals with it. Other findings are
+    listed for ``days``.
+    """
     work.require("clinical.read")
     visible = work.client_filter("clinical.read")
     since = work.now - dt.timedelta(days=days)
+    is_risk = FormResponse.outcome == "risk"
+    rank = case((is_risk, 0), (FormResponse.outcome == "excluded", 1), else_=2)
     responses = list(work.db.execute(
         select(FormResponse.id, FormResponse.client_id, FormResponse.form_key, FormResponse.form_version,
                FormResponse.outcome, FormResponse.submitted_at, *NAME)
         .join(Client, Client.id == FormResponse.client_id)
-        .where(visible, FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)
-        .order_by(FormResponse.submitted_at.desc()).limit(limit)
+        .where(visible, or_(is_risk, and_(FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)))
+        .order_by(rank, FormResponse.submitted_at.desc()).limit(limit)
     ).all())
+    # JSON is text on SQLite and jsonb on PostgreSQL; both print an empty list as [] and a key as "k": "v".
+    flags_text = cast(AssessmentResult.flags, String)
+    risk_flag = flags_text.like('%"severity": "risk"%')
     results = list(work.db.execute(
         select(AssessmentResult.id, AssessmentResult.client_id, AssessmentResult.instrument_key,
                AssessmentResult.total, AssessmentResult.band, AssessmentResult.flags,
                AssessmentResult.administered_at, *NAME)
         .join(Client, Client.id == AssessmentResult.client_id)
-        # JSON is text on SQLite and jsonb on PostgreSQL; both print an empty list as [].
-        .where(visible, cast(AssessmentResult.flags, String).notin_(["[]", "null"]),
-               AssessmentResult.administered_at >= since)
-        .order_by(AssessmentResult.administered_at.desc()).limit(limit)
+        .where(visible, flags_text.notin_(["[]", "null"]),
+               or_(risk_flag, AssessmentResult.administered_at >= since))
+        .order_by(case((risk_flag, 0), else_=1), AssessmentResult.administered_at.desc()).limit(limit)
     ).all())
     shown = sorted({r.client_id for r in responses} | {r.client_id for r in results})
     work.audit_each("dashboard.flags", shown, record_type="client",

@@ -13,8 +13,17 @@ from polymodal.core.models import Client, FormResponse
 from polymodal.core.practice import Work
 from polymodal.core.services import client_record
 
-LEVEL_OF = {Outcome.excluded: FindingLevel.block, Outcome.clearance: FindingLevel.warning,
-            Outcome.modify: FindingLevel.warning, Outcome.eligible: FindingLevel.info}
+# Risk takes the strongest level: it stops a session starting until a clinician has seen it.
+LEVEL_OF = {Outcome.risk: FindingLevel.block, Outcome.excluded: FindingLevel.block,
+            Outcome.clearance: FindingLevel.warning, Outcome.modify: FindingLevel.warning,
+            Outcome.eligible: FindingLevel.info}
+# What a plugin hook's finding level means as an outcome (a hook cannot lower one).
+OUTCOME_OF = {FindingLevel.block: Outcome.excluded, FindingLevel.warning: Outcome.clearance,
+              FindingLevel.info: Outcome.eligible}
+
+
+def worse(a: Outcome, b: Outcome) -> Outcome:
+    return a if OUTCOME_RANK[a] >= OUTCOME_RANK[b] else b
 
 
 def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[str, Any], *,
@@ -52,8 +61,7 @@ def screen(work: Work, form_key: str, values: dict[str, Any]) -> tuple[list[Find
         if rule.form == form_key and rule.matches(values):
             findings.append(Finding(code=rule.key, level=LEVEL_OF[rule.outcome], message=rule.reason,
                                     source=rule.source))
-            if OUTCOME_RANK[rule.outcome] > OUTCOME_RANK[outcome]:
-                outcome = rule.outcome
+            outcome = worse(outcome, rule.outcome)
     for plugin, extra in work.practice.call_each("polymodal_screen_response", form=form, answers=values):
         if not isinstance(extra, list) or not all(isinstance(f, Finding) for f in extra):
             work.practice.record_plugin_error(plugin, "polymodal_screen_response",
@@ -61,10 +69,7 @@ def screen(work: Work, form_key: str, values: dict[str, Any]) -> tuple[list[Find
         for finding in extra if isinstance(extra, list) else []:
             if isinstance(finding, Finding):
                 findings.append(finding)
-                if finding.level is FindingLevel.block:
-                    outcome = Outcome.excluded
-                elif finding.level is FindingLevel.warning and OUTCOME_RANK[outcome] < OUTCOME_RANK[Outcome.clearance]:
-                    outcome = Outcome.clearance
+                outcome = worse(outcome, OUTCOME_OF[finding.level])
     return findings, outcome.value
 
 

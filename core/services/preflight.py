@@ -108,7 +108,8 @@ def _credential_findings(context: PreflightContext) -> list[Finding]:
 
 
 def _screening_findings(context: PreflightContext) -> list[Finding]:
-    level = {"excluded": FindingLevel.block, "clearance": FindingLevel.warning, "modify": FindingLevel.warning}
+    level = {"risk": FindingLevel.block, "excluded": FindingLevel.block, "clearance": FindingLevel.warning,
+             "modify": FindingLevel.warning}
     findings = []
     for client in context.clients:
         if client.screening_outcome in level:

@@ -86,6 +86,34 @@ def test_old_flags_drop_off(practice, staff, two_clients, clock):
         assert attention.screening_and_risk(work).responses == []
 
 
+def test_risk_is_listed_first_and_never_ages_out(practice, staff, two_clients, clock):
+    ada, _, bo, _ = two_clients
+    with practice.work(staff["trainee"]) as work:
+        forms.submit_form(work, ada.id, "clinic/intake", {"concern": "low", "harm_now": True})
+        assessments.record_assessment(work, ada.id, "clinic/mini", {"i1": "0", "i2": "0", "risk": "1"})
+    clock.advance(days=400)
+    with practice.work(staff["trainee"]) as work:
+        forms.submit_form(work, ada.id, "clinic/intake", {"concern": "sleep", "seizures": True})
+        assessments.record_assessment(work, ada.id, "clinic/mini", {"i1": "3", "i2": "3", "risk": "0"})
+        flags = attention.screening_and_risk(work)
+    # A year on, the risk answer is still there, and above the newer exclusion.
+    assert [r.outcome for r in flags.responses] == ["risk", "excluded"]
+    assert [[f["code"] for f in r.flags] for r in flags.results] == [["risk"]]
+    clock.advance(days=31)
+    with practice.work(staff["trainee"]) as work:
+        assert [r.outcome for r in attention.screening_and_risk(work).responses] == ["risk"]
+
+
+def test_risk_outranks_exclusion_in_one_response(practice, staff, two_clients):
+    ada, *_ = two_clients
+    with practice.work(staff["trainee"]) as work:
+        response = forms.submit_form(work, ada.id, "clinic/intake",
+                                     {"concern": "low", "seizures": True, "harm_now": True})
+    assert response.outcome == "risk"
+    assert {f["code"]: f["level"] for f in response.findings} == {"clinic/seizures": "block",
+                                                                  "clinic/harm-now": "block"}
+
+
 # --- consents missing or expiring ---------------------------------------------------------
 
 def _book(work, case, when):

@@ -9,6 +9,10 @@ from polymodal.core.practice import Practice
 from polymodal.core.services import attention
 from polymodal.core.timeutil import to_local
 
+# How a screening outcome is shown; risk and exclusion are both red, but only risk says "risk".
+LEVEL = {"risk": "risk", "excluded": "excluded"}
+RANK = {"risk": 0, "excluded": 1, "warn": 2}
+
 
 def _sees(actor: Actor, action: str) -> bool:
     # An admin's clinical scope is break-the-glass only: no standing panel for it.
@@ -29,7 +33,8 @@ def attention_panels(practice: Practice, actor: Actor) -> dict[str, Any]:
             items = [{
                 "client": _name(r), "href": f"/clients/{r.client_id}/intake/{r.id}", "at": r.submitted_at,
                 "what": getattr(registry.forms.get(r.form_key, r.form_version), "title", r.form_key),
-                "detail": f"screening: {r.outcome}", "level": "risk" if r.outcome == "excluded" else "warn",
+                "detail": f"screening: {r.outcome}", "level": LEVEL.get(r.outcome, "warn"),
+                "label": "check" if r.outcome in ("modify", "clearance") else r.outcome,
             } for r in flags.responses]
             for r in flags.results:
                 instrument = registry.assessments.get(r.instrument_key)
@@ -38,9 +43,11 @@ def attention_panels(practice: Practice, actor: Actor) -> dict[str, Any]:
                     "client": _name(r), "href": f"/clients/{r.client_id}/assessments/{r.id}",
                     "at": r.administered_at, "what": getattr(instrument, "abbreviation", r.instrument_key),
                     "detail": "; ".join(str(f.get("message", "")) for f in r.flags if isinstance(f, dict)),
-                    "level": "risk" if risk else "warn",
+                    "level": "risk" if risk else "warn", "label": "risk" if risk else "check",
                 })
+            # Risk first, then exclusions, then the rest; newest first within each.
             items.sort(key=lambda i: i["at"], reverse=True)
+            items.sort(key=lambda i: RANK[i["level"]])
             for item in items:
                 item["at"] = f"{to_local(item['at'], tz):%d %b}"
             context["attention_flags"] = items

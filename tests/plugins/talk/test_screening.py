@@ -6,13 +6,13 @@ from polymodal.core.api import Outcome
 from polymodal.core.testing import installed_plugin, make_registry
 
 RULES = [
-    ("talk/risk-suicidal-now", "suicidal_thoughts_now"),
-    ("talk/risk-suicidal-past", "suicidal_thoughts_past"),
-    ("talk/risk-attempt", "suicide_attempt"),
-    ("talk/risk-self-harm", "self_harm"),
-    ("talk/risk-violence", "violence_risk"),
+    ("talk/risk-suicidal-now", "suicidal_thoughts_now", Outcome.risk),
+    ("talk/risk-suicidal-past", "suicidal_thoughts_past", Outcome.modify),
+    ("talk/risk-attempt", "suicide_attempt", Outcome.modify),
+    ("talk/risk-self-harm", "self_harm", Outcome.risk),
+    ("talk/risk-violence", "violence_risk", Outcome.risk),
 ]
-ALL_NO = {field: "no" for _, field in RULES}
+ALL_NO = {field: "no" for _, field, _ in RULES}
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +28,12 @@ def fired(registry, raw_answers):
     return [r.key for r in registry.screening_rules if r.form == form.key and r.matches(answers)]
 
 
-@pytest.mark.parametrize(("rule_key", "field"), RULES)
-def test_risk_rule_fires_on_yes(talk, rule_key, field):
+@pytest.mark.parametrize(("rule_key", "field", "outcome"), RULES)
+def test_risk_rule_fires_on_yes(talk, rule_key, field, outcome):
     assert fired(talk, {**ALL_NO, field: "yes"}) == [rule_key]
     rule = talk.screening_rules.get(rule_key)
-    # A client at risk is still seen: the session changes, it is not refused.
-    assert rule.outcome is Outcome.modify
+    # A danger now is risk (a clinician must acknowledge it); history alone changes how the session starts.
+    assert rule.outcome is outcome
     assert rule.reason.startswith("Risk:")
 
 
@@ -42,7 +42,7 @@ def test_no_risk_rule_fires_when_every_answer_is_no(talk):
 
 
 def test_every_rule_is_tested(talk):
-    assert {r.key for r in talk.screening_rules} == {k for k, _ in RULES}
+    assert {r.key for r in talk.screening_rules} == {k for k, _, _ in RULES}
 
 
 def test_risk_questions_must_be_answered(talk):

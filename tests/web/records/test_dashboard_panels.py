@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
+from polymodal.core.access import Actor
+from polymodal.core.services import forms
+
 
 def _flag_intake(client, token, cid, sample_post, web_practice):
     form = web_practice.registry.forms.get("talk/intake")
@@ -22,7 +27,7 @@ def test_practitioner_sees_flags_and_missing_consents(client, signed_in, client_
     assert "Screening and risk flags" in page.text and "Consents missing or expiring" in page.text
     flags = page.text[page.text.index('id="flags-h"'):page.text.index('id="consents-due-h"')]
     assert "Jordan Ellis: PHQ-9" in flags and "attention-risk" in flags
-    assert "screening: modify" in flags
+    assert "screening: risk" in flags
     # Elena's psychedelic-integration sessions need a consent she has not signed (she is the trainee's client).
     consents = page.text[page.text.index('id="consents-due-h"'):]
     assert "Elena Moreau" in consents and "missing" in consents
@@ -58,3 +63,21 @@ def test_panels_query_count_does_not_grow(client, signed_in, client_id, seed_res
     queries.reset()
     client.get("/")
     assert queries.count == few, queries.statements
+
+
+def test_current_suicidal_thoughts_show_as_risk_above_an_exclusion_and_stay(client, signed_in, client_id,
+                                                                             sample_post, web_practice, web_clock):
+    jordan = client_id("Ellis", "Jordan")
+    token = signed_in("rivera")
+    _flag_intake(client, token, jordan, sample_post, web_practice)
+    web_clock.advance(days=90)
+    signed_in("rivera")
+    answers = {f.key: f.key == "glaucoma" for f in web_practice.registry.forms.get("breathwork/screening").fields
+               if f.type == "yes_no"} | {"blood_pressure": "normal", "asthma": "none"}
+    with web_practice.work(Actor.system("test")) as work:
+        forms.submit_form(work, uuid.UUID(jordan), "breathwork/screening", answers)
+    flags = client.get("/").text
+    flags = flags[flags.index('id="flags-h"'):flags.index('id="consents-due-h"')]
+    items = flags.split("<li")[1:]
+    assert "Jordan Ellis: Talk therapy intake" in items[0] and 'badge risk">risk<' in items[0]
+    assert "Breathwork health screening" in items[1] and 'badge excluded">excluded<' in items[1]
