@@ -88,7 +88,7 @@ def test_an_adult_completes_a_packet_and_the_records_reach_the_practitioner(clie
         assert packet.status == "submitted"
     with web_practice.work(rivera) as work:
         response = next(r for r in forms.responses_of(work, client_id) if r.submitted_via == "portal")
-        assert response.outcome == "modify" and response.findings
+        assert response.outcome == "risk" and response.findings
         result = next(r for r in assessments.results_of(work, client_id, "talk/phq-9") if r.recorded_by is None)
         assert [f["code"] for f in result.flags] == ["phq9-item9"]
     with web_practice.work(Actor.system("t"), write=False) as work:
