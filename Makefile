@@ -25,7 +25,7 @@ run: setup
 	$(BIN)/polymodal db upgrade
 	$(BIN)/polymodal demo
 	@# Plain http on 127.0.0.1: cookies without Secure / __Host- (never set this behind https).
-	POLYMODAL_INSECURE_COOKIES=1 $(BIN)/polymodal serve --host $(HOST) --port $(PORT)
+	POLYMODAL_INSECURE_COOKIES=1 POLYMODAL_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/polymodal serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL cluster
 # when PostgreSQL's server binaries are installed (CI installs them).

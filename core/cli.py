@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import json
 import os
 import sys
@@ -19,10 +20,11 @@ def _practice():
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    uvicorn.run("polymodal.web.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_level="info")
+    # By name: core never imports the web layer; this command is the one place that starts it.
+    server = importlib.import_module("polymodal.web.server")
+    limits = server.ServeLimits(request_timeout=args.request_timeout, per_address=args.per_address,
+                                connections=args.connections, trusted_proxies=args.trusted_proxies)
+    server.serve(args.host, args.port, args.workers, limits)
     return 0
 
 
@@ -122,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--request-timeout", type=float, default=20.0,
+                       help="seconds to receive a request's headers and body (default 20)")
+    serve.add_argument("--per-address", type=int, default=64,
+                       help="open connections one address may hold; 0 behind a reverse proxy (default 64)")
+    serve.add_argument("--connections", type=int, default=0,
+                       help="concurrent connections per worker before new requests get 503 "
+                            "(default: the open-file limit less 100, at most 10,000)")
+    serve.add_argument("--trusted-proxies", default=os.environ.get("POLYMODAL_TRUSTED_PROXIES", "127.0.0.1"),
+                       help="comma-separated proxy addresses whose X-Forwarded-For is believed")
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)

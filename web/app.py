@@ -12,13 +12,17 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from polymodal.core.practice import Practice
+from polymodal.core.text import without_bidi_controls
 from polymodal.web.config import WebSettings
 from polymodal.web.controllers import CONTROLLERS
 from polymodal.web.deps import DEPENDENCIES
+from polymodal.web.edge import Edge
 from polymodal.web.errors import EXCEPTION_HANDLERS
 from polymodal.web.guards import GUARDS, PLUGIN_PREFIX
+from polymodal.web.request_body import MAX_BODY
 from polymodal.web.security import make_header_hook
 
 HERE = Path(__file__).parent
@@ -49,10 +53,20 @@ class PageEnvironment(Environment):
 DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
+def shown_text(value: Any) -> Any:
+    """Every ``{{ value }}``: bidi controls never reach the page, whatever was stored (core/text.py)."""
+    if isinstance(value, str):
+        cleaned = without_bidi_controls(value)
+        if cleaned is not value:
+            return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 def _configure_templates() -> TemplateConfig:
     # auto_reload off: templates are compiled once, not checked on disk at every render.
     env = PageEnvironment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                          trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+                          trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                          finalize=shown_text)
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
 
@@ -75,7 +89,8 @@ def _configure_state(practice: Practice, settings: WebSettings) -> State:
 def create_app(practice: Practice | None = None, settings: WebSettings | None = None) -> Litestar:
     practice = practice or Practice.from_environment()
     settings = settings or WebSettings()
-    return Litestar(
+    settings.check()
+    app = Litestar(
         route_handlers=_configure_routes(practice),
         # HTMXPlugin first: it overwrites signature_types (STYLE pitfalls).
         plugins=[HTMXPlugin()],
@@ -86,6 +101,10 @@ def create_app(practice: Practice | None = None, settings: WebSettings | None = 
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[make_header_hook(settings)],
         openapi_config=None,
+        request_max_body_size=MAX_BODY,
         debug=False,
         on_shutdown=[lambda: practice.engine.dispose()],
     )
+    # Outside the router: see web/edge.py for why these cases cannot be route handlers' business.
+    app.asgi_handler = Edge(app.asgi_handler)
+    return app

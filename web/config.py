@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from polymodal.core.errors import StartupError
+
+DEVELOPMENT_URL = "http://127.0.0.1:8000"
+"""Portal links in development (``make run``) when POLYMODAL_PUBLIC_URL is not set."""
 
 
 @dataclass(frozen=True)
@@ -13,7 +19,7 @@ class WebSettings:
 
     public_url: str = field(default_factory=lambda: os.environ.get("POLYMODAL_PUBLIC_URL", "").rstrip("/"))
     """Where clients reach this site, e.g. ``https://care.example.org``; portal links are built on it.
-    Empty: the address staff are using."""
+    Required outside development: never taken from a request's Host header, which the sender chooses."""
     smtp_host: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_HOST", ""))
     """Portal links are also e-mailed when set."""
     smtp_port: int = field(default_factory=lambda: int(os.environ.get("POLYMODAL_SMTP_PORT", "25") or 25))
@@ -21,6 +27,25 @@ class WebSettings:
     smtp_password: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_PASSWORD", ""), repr=False)
     smtp_sender: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_SENDER", "")
                              or "polymodal@localhost")
+
+    def check(self) -> None:
+        """Refuse to start on settings that would be unsafe in production; raises ``StartupError``."""
+        if not self.secure:
+            return
+        if not self.public_url:
+            raise StartupError(
+                "POLYMODAL_PUBLIC_URL is not set. Set it to the address clients use to reach this site "
+                "(for example https://care.example.org): portal links are built on it. For plain-http "
+                "development set POLYMODAL_INSECURE_COOKIES=1 instead.")
+        parts = urlsplit(self.public_url)
+        if parts.scheme != "https" or not parts.hostname or parts.path or parts.query or parts.fragment:
+            raise StartupError(f"POLYMODAL_PUBLIC_URL must be https://<host>[:port], with no path; "
+                               f"it is {self.public_url!r}.")
+
+    @property
+    def link_base(self) -> str:
+        """The start of every link sent to clients."""
+        return self.public_url or DEVELOPMENT_URL
 
     @property
     def secure(self) -> bool:

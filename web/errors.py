@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, PolymodalError, ValidationFailed
 from polymodal.web.guards import PortalRefused, SignInRequired
 from polymodal.web.rendering import page_context
+from polymodal.web.request_body import TooManyFields
 from polymodal.web.security import expired_portal_cookie, expired_session_cookie
 
 log = logging.getLogger("polymodal.web")
@@ -21,7 +22,9 @@ MESSAGES = {
     403: ("Not allowed", "Your role does not give access to this page or action."),
     404: ("Not found", "There is nothing here, or nothing you have access to."),
     405: ("Not allowed", "This page does not accept that kind of request."),
+    408: ("Too slow", "The request took too long to arrive. Try again."),
     409: ("Could not save", "The record changed or the change is not possible."),
+    413: ("Too large", "What was sent is larger than this page accepts. Nothing was saved."),
     429: ("Slow down", "Too many requests. Wait a moment and try again."),
     500: ("Something went wrong", "The error has been logged. Your last change may not have been saved."),
 }
@@ -58,7 +61,8 @@ def on_sign_in_required(request: Request, _exc: SignInRequired) -> Response:
 
 
 def on_http_exception(request: Request, exc: HTTPException) -> Response:
-    return error_page(request, exc.status_code)
+    # Our own refusals say what was wrong; Litestar's detail can name internals, so it is not shown.
+    return error_page(request, exc.status_code, exc.detail if isinstance(exc, TooManyFields) else "")
 
 
 def on_core_error(request: Request, exc: PolymodalError) -> Response:

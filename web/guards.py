@@ -24,6 +24,7 @@ from polymodal.core.errors import AccessDenied
 from polymodal.core.practice import Practice
 from polymodal.core.services import portal, signin
 from polymodal.web.config import WebSettings
+from polymodal.web.request_body import read_form
 from polymodal.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, client_ip, portal_csrf, same_origin
 
 log = logging.getLogger("polymodal.web")
@@ -48,8 +49,13 @@ NO_PORTAL_SESSION = ("This page opens from the link the center sent you. Open th
 
 
 def policy_of(handler: BaseRouteHandler) -> str | None:
-    """The declared policy: 'public', 'authenticated', an action name, or None if undeclared."""
+    """The declared policy: 'public', 'authenticated', an action name, or None if undeclared.
+
+    The router's own OPTIONS answer (the methods a path allows, nothing else) is public.
+    """
     opt = handler.opt
+    if _router_options(handler):
+        return "public"
     if opt.get("public") is True:
         return "public"
     if isinstance(opt.get("action"), str) and opt["action"]:
@@ -57,6 +63,11 @@ def policy_of(handler: BaseRouteHandler) -> str | None:
     if opt.get("authenticated") is True:
         return "authenticated"
     return None
+
+
+def _router_options(handler: BaseRouteHandler) -> bool:
+    # Litestar adds one to every path; no page of ours answers OPTIONS.
+    return getattr(handler, "http_methods", None) == {"OPTIONS"} and not handler.opt
 
 
 async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
@@ -180,4 +191,4 @@ def _check_action(connection: ASGIConnection, handler: BaseRouteHandler, practic
     connection.state.action_checked = True
 
 
-GUARDS = [authenticate, check_csrf, requires_action]
+GUARDS = [authenticate, read_form, check_csrf, requires_action]

@@ -66,7 +66,7 @@ def test_next_never_leaves_the_site(client):
 
 
 def test_secure_mode_cookie_uses_host_prefix_and_hsts(web_practice):
-    app = create_app(web_practice, WebSettings(insecure_cookies=False))
+    app = create_app(web_practice, WebSettings(insecure_cookies=False, public_url="https://testserver.local"))
     with TestClient(app=app, base_url="https://testserver.local") as client:
         page = client.get("/sign-in")
         assert "max-age=" in page.headers["strict-transport-security"]

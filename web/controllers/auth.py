@@ -17,6 +17,7 @@ from polymodal.core.practice import Practice
 from polymodal.core.services import signin
 from polymodal.web.config import WebSettings
 from polymodal.web.rendering import render
+from polymodal.web.request_body import SIGN_IN_BODY, SIGN_IN_FIELDS
 from polymodal.web.security import anonymous_csrf, client_ip, expired_session_cookie, session_cookie
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -43,15 +44,17 @@ class AuthController(Controller):
                           notice="Your session ended. Sign in again to continue." if ended else "")
 
     def _form(self, request: HTMXRequest, *, next_: str = "", username: str = "", error: str = "",
-              notice: str = "", status_code: int = 200) -> Template:
+              notice: str = "", status_code: int = 200, headers: dict[str, str] | None = None) -> Template:
         settings: WebSettings = request.app.state.web_settings
         token, cookie = anonymous_csrf(request, settings)
         request.state.csrf_token = token
         return render(request, "auth/sign_in.html",
                       {"next": safe_next(next_), "username": username, "error": error, "notice": notice},
-                      block="sign_in_form", status_code=status_code, cookies=[cookie] if cookie else [])
+                      block="sign_in_form", status_code=status_code, cookies=[cookie] if cookie else [],
+                      headers=headers)
 
-    @post("/sign-in", opt={"public": True}, status_code=303)
+    @post("/sign-in", opt={"public": True, "max_fields": SIGN_IN_FIELDS}, status_code=303,
+          request_max_body_size=SIGN_IN_BODY)
     async def sign_in(self, request: HTMXRequest, practice: NamedDependency[Practice],
                       data: FormData) -> Response:
         settings: WebSettings = request.app.state.web_settings

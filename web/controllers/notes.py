@@ -25,6 +25,35 @@ from polymodal.web.rendering import render
 PAGE = "notes/note.html"
 
 
+UNREADABLE = "The version to keep could not be read (it must be the note's fields as the editor sent them)."
+MAX_DEPTH = 8
+"""A note's content nests section, row or region, item, value: far less than this."""
+
+
+def _kept_version(text: str) -> dict[str, Any] | None:
+    """The editor's version posted back after a conflict, or None if it is not a note's shape.
+
+    JSON nested thousands deep exhausts Python's recursion while decoding: refused as unreadable.
+    """
+    try:
+        content = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(content, dict) or _depth(content) > MAX_DEPTH:
+        return None
+    return content
+
+
+def _depth(value: Any) -> int:
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH and isinstance(item, (dict, list)):
+            level.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def _revision(data: dict[str, Any]) -> int:
     try:
         return int(form_text(data, "revision", 12))
@@ -182,12 +211,9 @@ class NotesController(Controller):
     def keep_mine(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                   note_id: FromPath[uuid.UUID], data: FormData) -> Response:
         """After a conflict: save the editor's version over the saved one it has now seen."""
-        try:
-            content = json.loads(form_text(data, "content", 400_000))
-        except ValueError:
-            content = None
-        if not isinstance(content, dict):
-            return self._locked(request, practice, actor, note_id, "The version to keep could not be read.", 400)
+        content = _kept_version(form_text(data, "content", 400_000))
+        if content is None:
+            return self._locked(request, practice, actor, note_id, UNREADABLE, 400)
         try:
             with practice.work(actor) as work:
                 notes.save_draft(work, note_id, content, _revision(data))

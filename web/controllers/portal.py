@@ -29,9 +29,10 @@ from polymodal.web.portal_steps import (
     steps_of,
     summary_rows,
 )
+from polymodal.web.request_body import PORTAL_BODY, PORTAL_FIELDS
 from polymodal.web.security import client_ip, expired_portal_cookie, portal_cookie
 
-PORTAL = {"portal": True, "action": "portal.submit"}
+PORTAL = {"portal": True, "action": "portal.submit", "max_fields": PORTAL_FIELDS}
 StepNumber = Annotated[int, QueryParameter(ge=1, le=1000)]
 TAMPERED = "This request was changed on the way and was refused. Nothing was saved; open the link again."
 
@@ -85,6 +86,7 @@ def _refuse_tampering(practice: Practice, request: Request) -> Template:
 
 class PortalController(Controller):
     path = "/"
+    request_max_body_size = PORTAL_BODY  # clients' answers only: a tenth of a staff page's limit
 
     @get("/p/{token:str}", opt={"public": True}, sync_to_thread=True)
     def open_link(self, request: Request, practice: NamedDependency[Practice], token: FromPath[str]) -> Response:

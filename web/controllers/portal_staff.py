@@ -59,13 +59,6 @@ def _render(request: HTMXRequest, practice: Practice, actor: Actor, client_id: u
     return render(request, "clients/detail.html", context, block="client_tab", status_code=status_code)
 
 
-def _base_url(request: HTMXRequest, settings: WebSettings) -> str:
-    if settings.public_url:
-        return settings.public_url
-    scheme = "https" if settings.secure else request.url.scheme
-    return f"{scheme}://{request.headers.get('host', request.url.netloc)}"
-
-
 def _issue(practice: Practice, actor: Actor, client_id: uuid.UUID, issue) -> tuple[str, dict[str, Any]]:
     """Run ``issue(work)`` → (link, token) and describe the new link for the one-time display."""
     with practice.work(actor) as work:
@@ -82,7 +75,7 @@ def _issue(practice: Practice, actor: Actor, client_id: uuid.UUID, issue) -> tup
 def _deliver(request: HTMXRequest, practice: Practice, actor: Actor, client_id: uuid.UUID, token: str,
              info: dict[str, Any], send: bool) -> dict[str, Any]:
     settings: WebSettings = request.app.state.web_settings
-    info = {**info, "url": f"{_base_url(request, settings)}/p/{token}", "emailed": False, "email_error": ""}
+    info = {**info, "url": f"{settings.link_base}/p/{token}", "emailed": False, "email_error": ""}
     if send and settings.smtp_host:
         if not info["email"]:
             info["email_error"] = "No e-mail address on file: copy the link and share it another way."

@@ -24,6 +24,7 @@ from polymodal.core.services import calendar, scheduling
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers.schedule_views import (
     DELIVERIES,
+    OUT_OF_RANGE,
     Period,
     as_date,
     as_time,
@@ -82,7 +83,7 @@ def booking_payload(values: dict[str, Any]) -> dict[str, Any]:
         errors["modality_key"] = "Choose a modality."
     day, time = as_date(values["date"]), as_time(values["time"])
     if day is None:
-        errors["date"] = "Enter the date (YYYY-MM-DD)."
+        errors["date"] = f"Enter the date (YYYY-MM-DD). {OUT_OF_RANGE}"
     if time is None:
         errors["time"] = "Enter the start time (HH:MM)."
     minutes = None
@@ -167,7 +168,7 @@ class ScheduleController(Controller):
         errors: dict[str, str] = {}
         day, time, room_id = as_date(values["date"]), as_time(values["time"]), as_uuid(values["room_id"])
         if day is None:
-            errors["date"] = "Enter the new date (YYYY-MM-DD)."
+            errors["date"] = f"Enter the new date (YYYY-MM-DD). {OUT_OF_RANGE}"
         if time is None:
             errors["time"] = "Enter the new start time (HH:MM)."
         message = ""

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from polymodal.core.contributions import SessionFormat
+from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Work
 from polymodal.core.services import calendar, scheduling
 from polymodal.core.timeutil import to_local, today_in, zone
@@ -24,11 +25,30 @@ def as_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def as_date(value: Any) -> dt.date | None:
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""The dates the schedule takes: a week around 0001-01-01 or 9999-12-31 does not exist in Python."""
+OUT_OF_RANGE = "Choose a date from 1900-01-01 to 2199-12-31."
+
+
+def _iso_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date in the schedule's range, or None (not a date, or outside 1900 to 2199)."""
+    day = _iso_date(value)
+    return day if day is None or FIRST_DAY <= day <= LAST_DAY else None
+
+
+def _calendar_day(value: str) -> dt.date | None:
+    day = _iso_date(value)
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        # A real date the calendar cannot reach: say so, rather than quietly show today.
+        raise ValidationFailed({"date": OUT_OF_RANGE})
+    return day
 
 
 def as_time(value: Any) -> dt.time | None:
@@ -57,15 +77,17 @@ class Period:
         ``own`` is the signed-in practitioner: without a practitioner or a room
         asked for, the calendar shows their sessions.
         """
-        room_id = as_uuid(room)
+        room_id, day = as_uuid(room), _calendar_day(date)
         if practitioner == "all":
-            return cls("day" if view == "day" else "week", as_date(date), None, room_id, everyone=True)
+            return cls("day" if view == "day" else "week", day, None, room_id, everyone=True)
         chosen = as_uuid(practitioner) or (own if room_id is None else None)
-        return cls("day" if view == "day" else "week", as_date(date), chosen, room_id)
+        return cls("day" if view == "day" else "week", day, chosen, room_id)
 
     @classmethod
     def from_query(cls, query: str, *, own: uuid.UUID | None = None) -> Period:
         params = {k: v[0] for k, v in parse_qs(query[:500]).items()}
+        if as_date(params.get("date", "")) is None:
+            params.pop("date", None)  # a way back to the calendar: a bad date there means no date
         return cls.parse(params.get("view", ""), params.get("date", ""), params.get("practitioner", ""),
                          params.get("room", ""), own=own)
 

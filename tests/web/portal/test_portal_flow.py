@@ -119,7 +119,7 @@ def test_secure_deployments_mark_the_portal_cookie_secure(web_practice, issue):
     from litestar.testing import TestClient
 
     token, _ = issue("Ellis", "Jordan", ["talk/psychotherapy"])
-    with TestClient(app=create_app(web_practice, WebSettings(insecure_cookies=False)),
+    with TestClient(app=create_app(web_practice, WebSettings(insecure_cookies=False, public_url="https://testserver.local")),
                     base_url="https://testserver.local") as secure_client:
         first = secure_client.get(f"/p/{token}", follow_redirects=False)
     cookie = first.headers["set-cookie"]

@@ -12,7 +12,7 @@ from polymodal.core.access import Actor
 from polymodal.core.models import PortalLink
 from polymodal.core.services import portal
 from polymodal.web.app import create_app
-from polymodal.web.config import WebSettings
+from polymodal.web.config import DEVELOPMENT_URL, WebSettings
 from tests.web.conftest import HTMX, sign_in
 from tests.web.portal.smtp_sink import SmtpSink
 
@@ -32,11 +32,12 @@ def test_the_tab_is_a_page_and_a_fragment(client, signed_in, client_id):
 def test_front_desk_prepares_a_link_shown_once_and_listed(client, signed_in, client_id, web_practice):
     csrf = signed_in("frontdesk")
     jordan = client_id("Ellis", "Jordan")
+    # The Host header is the sender's to choose: a link built on it would send the client elsewhere.
     response = client.post(f"/clients/{jordan}/portal", data={"_csrf": csrf, "instrument": "talk/phq-9",
-                                                              "days": "5"})
+                                                              "days": "5"}, headers={"Host": "evil.example"})
     assert response.status_code == 200
     url, token = LINK.search(response.text).groups()
-    assert url == f"http://testserver.local/p/{token}" and "shown only now" in response.text
+    assert url == f"{DEVELOPMENT_URL}/p/{token}" and "shown only now" in response.text
     assert "Patient Health Questionnaire-9" in response.text and "active" in response.text
     # Shown once: the list never repeats it, and it is stored only as a hash.
     again = client.get(f"/clients/{jordan}/portal")

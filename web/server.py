@@ -1,0 +1,159 @@
+"""``polymodal serve``: uvicorn, with limits on what slow or greedy clients can hold.
+
+uvicorn (0.55) times out only idle keep-alive connections: a connection that
+sends half a request line, or headers without their body, is kept for ever,
+and 1,010 of them stopped all service (issue 12). ``LimitedH11Protocol`` adds
+a deadline for receiving each request in full and a cap on the connections
+one address may hold. uvicorn's own settings do the rest: ``limit_concurrency``
+(503 beyond it), ``timeout_keep_alive``, ``h11_max_incomplete_event_size``
+(header size) and ``forwarded_allow_ips`` (whose X-Forwarded-For is believed).
+Request bodies are capped per route by the app (web/request_body.py).
+
+Settings reach the workers through the environment (uvicorn starts each
+worker as a new process), as ``POLYMODAL_SERVE_*`` variables set from the
+command's options; docs/deployment.md explains them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from polymodal.web.config import WebSettings
+
+TIMEOUT_BODY = b"The request did not arrive in time and was not read.\n"
+TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                    b"connection: close\r\ncontent-length: " + str(len(TIMEOUT_BODY)).encode() + b"\r\n\r\n"
+                    + TIMEOUT_BODY)
+FINISHED = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
+
+
+@dataclass(frozen=True)
+class ServeLimits:
+    request_timeout: float = 20.0
+    """Seconds to receive one request, headers and body, from its first byte (or from connecting)."""
+    per_address: int = 64
+    """Open connections one address may hold; 0: no cap (behind a proxy every client shares its address)."""
+    connections: int = 0
+    """Concurrent connections per worker; past it new requests get 503 at once (uvicorn limit_concurrency).
+    0: what the process's file-descriptor limit allows, less room for the database and files."""
+    keep_alive: int = 5
+    header_bytes: int = 16_384
+    trusted_proxies: str = "127.0.0.1"
+
+    @classmethod
+    def from_environment(cls) -> ServeLimits:
+        env, default = os.environ, cls()
+        return cls(
+            request_timeout=float(env.get("POLYMODAL_SERVE_REQUEST_TIMEOUT", default.request_timeout)),
+            per_address=int(env.get("POLYMODAL_SERVE_PER_ADDRESS", default.per_address)),
+            connections=int(env.get("POLYMODAL_SERVE_CONNECTIONS", default.connections)),
+            keep_alive=int(env.get("POLYMODAL_SERVE_KEEP_ALIVE", default.keep_alive)),
+            header_bytes=int(env.get("POLYMODAL_SERVE_HEADER_BYTES", default.header_bytes)),
+            trusted_proxies=env.get("POLYMODAL_TRUSTED_PROXIES", default.trusted_proxies))
+
+    def connection_cap(self) -> int:
+        if self.connections:
+            return self.connections
+        # Past the descriptor limit accept() fails and so do database connections: answer 503 before that.
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return max(64, min(10_000, soft - 100))
+
+    def to_environment(self) -> dict[str, str]:
+        return {"POLYMODAL_SERVE_REQUEST_TIMEOUT": str(self.request_timeout),
+                "POLYMODAL_SERVE_PER_ADDRESS": str(self.per_address),
+                "POLYMODAL_SERVE_CONNECTIONS": str(self.connections),
+                "POLYMODAL_SERVE_KEEP_ALIVE": str(self.keep_alive),
+                "POLYMODAL_SERVE_HEADER_BYTES": str(self.header_bytes),
+                "POLYMODAL_TRUSTED_PROXIES": self.trusted_proxies}
+
+
+class LimitedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol plus a deadline per request and a cap on connections per address."""
+
+    open_by_address: Counter[str] = Counter()
+    """Per worker process: every connection of a worker runs on its one event loop."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = _limits()
+        self.deadline: asyncio.TimerHandle | None = None
+        self.address = ""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.address = self.client[0] if self.client else ""
+        self.open_by_address[self.address] += 1
+        cap = self.limits.per_address
+        if cap and self.open_by_address[self.address] > cap and self.address not in self._trusted():
+            self.transport.close()  # nothing read yet: closing at once costs this worker nothing
+            return
+        self._start_deadline()  # a connection that sends nothing is a request that never arrives
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_deadline()
+        self.open_by_address[self.address] -= 1
+        if self.open_by_address[self.address] <= 0:
+            del self.open_by_address[self.address]
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state in FINISHED:
+            self._stop_deadline()
+        elif self.deadline is None:
+            self._start_deadline()
+
+    def on_response_complete(self) -> None:
+        self._stop_deadline()  # the keep-alive timer takes over until the next request's first byte
+        super().on_response_complete()
+
+    def _start_deadline(self) -> None:
+        self.deadline = self.loop.call_later(self.limits.request_timeout, self._too_slow)
+
+    def _stop_deadline(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+
+    def _too_slow(self) -> None:
+        self.deadline = None
+        if self.transport.is_closing():
+            return
+        if self.conn.their_state is h11.IDLE:
+            self.transport.write(TIMEOUT_RESPONSE)  # the headers never arrived: nothing else will answer
+        self.transport.close()  # else the app is reading the body: it sees a disconnect
+
+    def _trusted(self) -> set[str]:
+        return {a.strip() for a in self.limits.trusted_proxies.split(",")}
+
+
+_cached: list[ServeLimits] = []
+
+
+def _limits() -> ServeLimits:
+    if not _cached:
+        _cached.append(ServeLimits.from_environment())
+    return _cached[0]
+
+
+def serve(host: str, port: int, workers: int, limits: ServeLimits) -> None:
+    """Run the app with uvicorn and these limits; raises ``StartupError`` on unsafe settings."""
+    import uvicorn
+
+    WebSettings().check()  # a clear message here, before uvicorn would wrap it in a traceback
+    os.environ.update(limits.to_environment())
+    _cached.clear()
+    uvicorn.run("polymodal.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                http=LimitedH11Protocol, access_log=False, log_level="info",
+                timeout_keep_alive=limits.keep_alive, limit_concurrency=limits.connection_cap(),
+                h11_max_incomplete_event_size=limits.header_bytes,
+                proxy_headers=True, forwarded_allow_ips=limits.trusted_proxies,
+                timeout_graceful_shutdown=30, server_header=False)
