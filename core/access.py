@@ -35,6 +35,7 @@ class Role(StrEnum):
     front_desk = "front_desk"
     practitioner = "practitioner"
     supervisor = "supervisor"
+    biller = "biller"
     portal_client = "portal_client"
 
 
@@ -47,8 +48,10 @@ class Scope(StrEnum):
 
 
 _CLINICAL_READ = {Role.practitioner: Scope.team, Role.supervisor: Scope.supervised, Role.admin: Scope.glass}
-_DEMOGRAPHICS = {Role.front_desk: Scope.any, Role.admin: Scope.any,
+_DEMOGRAPHICS = {Role.front_desk: Scope.any, Role.admin: Scope.any, Role.biller: Scope.any,
                  Role.practitioner: Scope.team, Role.supervisor: Scope.supervised}
+# Money and who, never notes: a biller reads demographics and billing, and no clinical action grants it.
+_BILLING = {Role.front_desk: Scope.any, Role.biller: Scope.any}
 
 POLICY: dict[str, dict[Role, Scope]] = {
     "client.create": {Role.front_desk: Scope.any, Role.practitioner: Scope.any, Role.supervisor: Scope.any},
@@ -73,6 +76,12 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "break_glass.review": {Role.admin: Scope.any, Role.supervisor: Scope.any},
     "record.export": {Role.admin: Scope.glass, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
     "record.erase": {Role.admin: Scope.any},
+    "billing.read": _BILLING,
+    "billing.manage": _BILLING,
+    "billing.configure": {Role.admin: Scope.any, Role.biller: Scope.any},
+    "billing.report": {Role.admin: Scope.any, Role.biller: Scope.any},
+    # A superbill carries diagnosis codes, which the front desk has no need to see.
+    "superbill.create": {Role.biller: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
 }
 """Declared actions. ``clinical.*`` covers notes, intake answers and assessments."""
 

@@ -24,14 +24,26 @@ RULES = (
 )
 
 
-def create() -> None:
+BILLING_RULES = (
+    ("invoices_issued_fixed", "billing_invoices", ("UPDATE", "DELETE"), None,
+     "an issued invoice cannot change; issue a credit note"),
+    ("invoice_lines_fixed", "billing_invoice_lines", ("UPDATE", "DELETE"), None,
+     "an issued invoice cannot change; issue a credit note"),
+    ("payments_append_only", "billing_payments", ("UPDATE", "DELETE"), None,
+     "a payment cannot change; record a refund"),
+)
+"""Added by revision 0006: money, once issued or received, is corrected by new rows, never edited."""
+
+
+def create(rules: tuple = RULES) -> None:
+    """Create ``rules``; the PostgreSQL function they share comes with the first set (revision 0001)."""
     dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and rules is RULES:
         op.execute(
             "CREATE FUNCTION polymodal_refuse() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$"
         )
-    for name, table, events, condition, message in RULES:
+    for name, table, events, condition, message in rules:
         if dialect == "postgresql":
             when = f"WHEN ({condition}) " if condition else ""
             op.execute(
@@ -48,13 +60,13 @@ def create() -> None:
                 )
 
 
-def drop() -> None:
+def drop(rules: tuple = RULES) -> None:
     dialect = op.get_bind().dialect.name
-    for name, table, events, _condition, _message in RULES:
+    for name, table, events, _condition, _message in rules:
         if dialect == "postgresql":
             op.execute(f"DROP TRIGGER IF EXISTS trg_{name} ON {table}")
         else:
             for event in events:
                 op.execute(f"DROP TRIGGER IF EXISTS trg_{name}_{event.lower()}")
-    if dialect == "postgresql":
+    if dialect == "postgresql" and rules is RULES:
         op.execute("DROP FUNCTION IF EXISTS polymodal_refuse()")

@@ -26,6 +26,10 @@ from polymodal.core.models._records import (
 from polymodal.core.models._sessions import Session, SessionClient, SessionPractitioner, SessionSeries
 from polymodal.core.models._signin import LoginFailure, WebSession
 
+# Capabilities with a folder of their own keep their tables there; importing them here puts them in the
+# one metadata that migrations and the test databases are built from.
+from polymodal.core.billing import models as _billing_models  # noqa: E402,F401
+
 __all__ = [
     "AssessmentResult",
     "AuditEvent",

@@ -9,6 +9,8 @@ import uuid
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, select, text
 
+from polymodal.core.billing import fees as billing_fees
+from polymodal.core.billing import packages as billing_packages
 from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from polymodal.core.models import (
     Client,
@@ -114,6 +116,7 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
         session.practitioners = [SessionPractitioner(user_id=p, starts_at=start) for p in practitioner_ids]
         work.db.add(session)
         work.db.flush()
+        billing_fees.charge_session(work, session)
         for client_id in client_ids:
             work.audit("session.schedule", record_type="session", record_id=session.id, client_id=client_id)
         sessions.append(session)
@@ -260,6 +263,7 @@ def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "")
             raise Conflict("Cannot start: " + "; ".join(f.message for f in blocks))
     session.status, session.status_reason = status, reason.strip()[:500]
     work.db.flush()
+    billing_packages.consume_on_completion(work, session)
     for link in session.clients:
         work.audit(f"session.{status}", record_type="session", record_id=session.id, client_id=link.client_id)
     return session
