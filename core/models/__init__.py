@@ -1,5 +1,8 @@
 """SQLAlchemy models of the core domain; plugin content is stored as validated JSON."""
 
+# Capabilities with a folder of their own keep their tables there; importing them here puts them in the
+# one metadata that migrations and the test databases are built from.
+from polymodal.core.billing import models as _billing_models  # noqa: E402,F401
 from polymodal.core.models._audit import AuditEvent, PluginErrorRecord
 from polymodal.core.models._base import Base, utcnow
 from polymodal.core.models._center import Center, Credential, Location, Room, User
@@ -25,10 +28,6 @@ from polymodal.core.models._records import (
 )
 from polymodal.core.models._sessions import Session, SessionClient, SessionPractitioner, SessionSeries
 from polymodal.core.models._signin import LoginFailure, WebSession
-
-# Capabilities with a folder of their own keep their tables there; importing them here puts them in the
-# one metadata that migrations and the test databases are built from.
-from polymodal.core.billing import models as _billing_models  # noqa: E402,F401
 
 __all__ = [
     "AssessmentResult",
