@@ -8,6 +8,7 @@ import random
 from sqlalchemy import select
 
 from polymodal.core.access import Actor
+from polymodal.core.billing import fees
 from polymodal.core.models import Center, User
 from polymodal.core.practice import Practice
 from polymodal.core.services import cases, center, clients, consent, scheduling, users
@@ -23,6 +24,7 @@ STAFF = [
     ("maya", "Maya Chen, LMT", ["practitioner"], ["massage"], None),
     ("leo", "Leo Brandt", ["practitioner"], ["breathwork"], None),
     ("ari", "Ari Vance, ATR-BC", ["practitioner"], ["art-therapy"], None),
+    ("billing", "Bo Ledger", ["biller"], [], None),
 ]
 DISCIPLINE_FAMILY = {"psychotherapy": "talk", "massage": "somatic", "breathwork": "breath",
                      "art-therapy": "creative"}
@@ -64,8 +66,31 @@ def load_demo(practice: Practice) -> bool:
                   for first, last, pref, pron, dob in CLIENTS]
         clients.add_guardian(work, people[3].id, {"name": "Lucia Alvarez", "relationship": "mother",
                                                   "email": "lucia@example.org"})
+        _fees(work, practice)
         _cases_and_sessions(work, practice, staff, people, rooms)
     return True
+
+
+FEES = [
+    # modality, format, minutes, name, price in cents, sliding-scale tiers
+    ("talk/psychotherapy", "individual", 50, "Psychotherapy, 50 minutes", 16000, []),
+    ("talk/couple-therapy", "couple", 50, "Couple therapy, 50 minutes", 19000, []),
+    ("talk/psychedelic-integration", "individual", 50, "Integration session, 50 minutes", 17000, []),
+    ("bodywork/massage", "individual", 50, "Massage, 50 minutes", 12000, []),
+    ("breathwork/breathwork", "individual", 50, "Breathwork, 50 minutes", 9500, []),
+    ("arts/art-therapy", "individual", 50, "Art therapy, 50 minutes", 13000,
+     [{"name": "Community", "price_minor": 7000}]),
+]
+
+
+def _fees(work, practice) -> None:
+    """Prices before bookings, so the demo's sessions carry their fees (demo figures, not advice)."""
+    fees.update_settings(work, {"tax_id": "00-0000000", "late_cancel_fee_minor": 6000, "no_show_fee_minor": 8000,
+                                "address": "12 River Road, Los Angeles, CA"})
+    for key, kind, minutes, name, price, tiers in FEES:
+        if key in practice.registry.modalities:
+            fees.add_service(work, {"name": name, "modality_key": key, "format": kind, "minutes": minutes,
+                                    "price_minor": price, "tiers": tiers})
 
 
 PLAN = [

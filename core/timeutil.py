@@ -42,3 +42,10 @@ def today_in(tz: str, now: dt.datetime) -> dt.date:
 
 def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def local_days(first: dt.date, last: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants that bound the local days ``first`` to ``last`` (inclusive): [start, end)."""
+    return (local_to_utc(dt.datetime.combine(first, dt.time()), tz),
+            local_to_utc(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()), tz))
+

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ValidationInfo, field_validator
 from sqlalchemy import select
 
 from polymodal.core.billing.models import Charge, ClientRate, Service, TaxRule
 from polymodal.core.errors import NotFound, ValidationFailed
-from polymodal.core.models import Case, Room, Session
+from polymodal.core.models import Case, Location, Room, Session
 from polymodal.core.practice import Work
 from polymodal.core.services.center import parse
 
@@ -19,14 +20,58 @@ FORMATS = ("individual", "couple", "family", "group")
 SHARED_FEE_FORMATS = frozenset({"couple", "family"})
 
 
+def _whole(value: Any, low: int, high: int, message: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    if not low <= number <= high:
+        raise ValueError(message)
+    return number
+
+
 class BillingSettings(BaseModel):
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")
-    tax_id: str = Field(default="", max_length=40, description="The center's tax id (EIN), printed on superbills")
-    npi: str = Field(default="", pattern=r"^(\d{10})?$", description="The center's organisational NPI (type 2)")
-    address: str = Field(default="", max_length=500)
-    payment_terms_days: int = Field(default=14, ge=0, le=120)
-    late_cancel_fee_minor: int = Field(default=0, ge=0, le=10_000_000)
-    no_show_fee_minor: int = Field(default=0, ge=0, le=10_000_000)
+    """Messages are written for the person at the form: pydantic's own wording never reaches a page."""
+
+    currency: str = "USD"
+    tax_id: str = ""
+    npi: str = ""
+    address: str = ""
+    payment_terms_days: int = 14
+    late_cancel_fee_minor: int = 0
+    no_show_fee_minor: int = 0
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any) -> str:
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError("Enter a three-letter currency code such as USD.")
+        return value
+
+    @field_validator("npi", mode="before")
+    @classmethod
+    def _npi(cls, value: Any) -> str:
+        if not isinstance(value, str) or not re.fullmatch(r"(\d{10})?", value.strip()):
+            raise ValueError("Enter the center's 10-digit NPI, or leave it empty.")
+        return value.strip()
+
+    @field_validator("tax_id", "address", mode="before")
+    @classmethod
+    def _text(cls, value: Any, info: ValidationInfo) -> str:
+        limit = 40 if info.field_name == "tax_id" else 500
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValueError(f"Use at most {limit} characters.")
+        return value.strip()
+
+    @field_validator("payment_terms_days", mode="before")
+    @classmethod
+    def _terms(cls, value: Any) -> int:
+        return _whole(value, 0, 120, "Enter a number of days from 0 to 120.")
+
+    @field_validator("late_cancel_fee_minor", "no_show_fee_minor", mode="before")
+    @classmethod
+    def _fee(cls, value: Any) -> int:
+        return _whole(value, 0, 10_000_000, "Enter a fee of zero or more.")
 
 
 def settings_of(work: Work) -> BillingSettings:
@@ -42,19 +87,37 @@ def update_settings(work: Work, data: dict[str, Any]) -> BillingSettings:
 
 
 class ServiceInput(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    modality_key: str = Field(min_length=1, max_length=120)
-    minutes: int = Field(ge=5, le=720)
+    name: str
+    modality_key: str
+    minutes: int
     format: str = "individual"
     location_id: uuid.UUID | None = None
-    price_minor: int = Field(ge=0, le=10_000_000)
+    price_minor: int
     tiers: list[dict[str, Any]] = []
+
+    @field_validator("name", "modality_key", mode="before")
+    @classmethod
+    def _named(cls, value: Any, info: ValidationInfo) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise ValueError("Give the service a name of up to 200 characters." if info.field_name == "name"
+                             else "Choose a modality offered here.")
+        return value.strip()
+
+    @field_validator("minutes", mode="before")
+    @classmethod
+    def _minutes(cls, value: Any) -> int:
+        return _whole(value, 5, 720, "Enter the length in minutes, from 5 to 720.")
+
+    @field_validator("price_minor", mode="before")
+    @classmethod
+    def _price(cls, value: Any) -> int:
+        return _whole(value, 0, 10_000_000, "Enter a price of zero or more.")
 
     @field_validator("format")
     @classmethod
     def _format(cls, value: str) -> str:
         if value not in FORMATS:
-            raise ValueError("choose individual, couple, family or group")
+            raise ValueError("Choose individual, couple, family or group.")
         return value
 
     @field_validator("tiers")
@@ -64,7 +127,7 @@ class ServiceInput(BaseModel):
         for tier in value:
             name, price = str(tier.get("name", "")).strip(), tier.get("price_minor")
             if not name or not isinstance(price, int) or not 0 <= price <= 10_000_000:
-                raise ValueError("each sliding-scale tier needs a name and a price")
+                raise ValueError("Each sliding-scale tier needs a name and a price.")
             tiers.append({"name": name[:80], "price_minor": price})
         return tiers
 
@@ -91,7 +154,7 @@ def retire_service(work: Work, service_id: uuid.UUID) -> None:
 
 
 def services(work: Work, *, active_only: bool = True) -> list[Service]:
-    work.require("billing.read")
+    """The price list: nothing confidential, so any signed-in staff member may read it."""
     stmt = select(Service).order_by(Service.modality_key, Service.format, Service.minutes, Service.name)
     return list(work.db.scalars(stmt.where(Service.active.is_(True)) if active_only else stmt))
 
@@ -131,6 +194,10 @@ def set_client_rate(work: Work, client_id: uuid.UUID, service_id: uuid.UUID, *, 
     work.db.flush()
     work.audit("billing.client_rate", record_type="client_rate", record_id=rate.id, client_id=client_id)
     return rate
+
+
+def locations(work: Work) -> list[tuple[uuid.UUID, str]]:
+    return [(loc.id, loc.name) for loc in work.db.scalars(select(Location).order_by(Location.name))]
 
 
 def select_service(work: Work, modality_key: str, format: str, minutes: int,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from polymodal.core.billing.fees import settings_of
 from polymodal.core.billing.models import Charge, Invoice, InvoiceCounter, InvoiceLine, Payment
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
-from polymodal.core.models import Client, Guardian, Session
+from polymodal.core.models import Client, Guardian, Session, SessionClient
 from polymodal.core.practice import Work
 from polymodal.core.timeutil import to_local
 
@@ -202,3 +202,25 @@ def charge_policy_fee(work: Work, session_id: uuid.UUID, kind: str) -> list[Char
     work.db.flush()
     work.audit(f"billing.fee.{kind}", record_type="session", record_id=session.id, client_id=charge.client_id)
     return [charge]
+
+
+def credit_of(work: Work, invoice_id: uuid.UUID) -> Invoice | None:
+    """The credit note that cancelled this invoice, if any."""
+    return work.db.scalar(select(Invoice).where(Invoice.credits_id == invoice_id))
+
+
+def fee_candidates(work: Work, client_id: uuid.UUID) -> list[dict]:
+    """The client's cancelled and missed sessions that carry no policy fee yet."""
+    _client(work, client_id, "billing.read")
+    charged = select(Charge.session_id).where(Charge.kind.in_(("late_cancel", "no_show")),
+                                              Charge.session_id.is_not(None))
+    rows = work.db.execute(
+        select(Session.id, Session.starts_at, Session.status, Session.status_reason)
+        .join(SessionClient, SessionClient.session_id == Session.id)
+        .where(SessionClient.client_id == client_id, Session.status.in_(("cancelled", "no_show")),
+               Session.id.not_in(charged))
+        .order_by(Session.starts_at.desc()).limit(20)).all()
+    tz = work.center.timezone
+    return [{"session_id": r.id, "when": f"{to_local(r.starts_at, tz):%a %d %b %Y %H:%M}",
+             "kind": "late_cancel" if r.status == "cancelled" else "no_show", "reason": r.status_reason}
+            for r in rows]

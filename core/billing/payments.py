@@ -8,12 +8,12 @@ import uuid
 from sqlalchemy import func, select
 
 from polymodal.core.billing.fees import settings_of
-from polymodal.core.billing.invoices import get_invoice
-from polymodal.core.billing.models import Payment
+from polymodal.core.billing.invoices import BILLABLE_STATUSES, get_invoice, issue_invoice
+from polymodal.core.billing.models import Charge, Payment
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
-from polymodal.core.models import Client
+from polymodal.core.models import Client, Session
 from polymodal.core.practice import Work
-from polymodal.core.timeutil import local_to_utc
+from polymodal.core.timeutil import local_days
 
 METHODS = {"card": "Card (terminal)", "cash": "Cash", "transfer": "Bank transfer", "other": "Other"}
 """How money is taken at the desk; 'package' marks sessions paid from a bought bundle (no money moves)."""
@@ -77,9 +77,7 @@ def payments_of(work: Work, client_id: uuid.UUID) -> list[Payment]:
 def takings(work: Work, day: dt.date) -> dict:
     """Money taken on a local day, per method and per payment (refunds subtract)."""
     work.require("billing.read")
-    tz = work.center.timezone
-    start = local_to_utc(dt.datetime.combine(day, dt.time()), tz)
-    end = local_to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), tz)
+    start, end = local_days(day, day, work.center.timezone)
     rows = work.db.execute(
         select(Payment.id, Payment.method, Payment.amount_minor, Payment.reference, Payment.received_at,
                Client.id.label("client_id"), Client.legal_first_name, Client.preferred_name, Client.legal_last_name)
@@ -91,3 +89,34 @@ def takings(work: Work, day: dt.date) -> dict:
         by_method[row.method] = by_method.get(row.method, 0) + row.amount_minor
     work.audit("billing.takings", record_type="payment", reason=day.isoformat())
     return {"rows": rows, "by_method": by_method, "total": sum(by_method.values())}
+
+
+def settle(work: Work, client_id: uuid.UUID, charge_ids: list[uuid.UUID], method: str, reference: str = ""):
+    """The front desk's one step after a session: invoice what is owed and take its payment, all or nothing."""
+    invoice = issue_invoice(work, client_id, charge_ids)
+    payment = record_payment(work, client_id, invoice.total_minor, method, reference=reference,
+                             invoice_id=invoice.id) if invoice.total_minor > 0 else None
+    return invoice, payment
+
+
+def due_today(work: Work, day: dt.date) -> list[dict]:
+    """Clients whose sessions on ``day`` took place and still owe their fee, with what they owe."""
+    work.require("billing.read")
+    start, end = local_days(day, day, work.center.timezone)
+    rows = work.db.execute(
+        select(Charge.id, Charge.client_id, Charge.description, Charge.price_minor, Charge.tax_minor,
+               Charge.currency, Session.starts_at, Client.legal_first_name, Client.preferred_name,
+               Client.legal_last_name)
+        .join(Session, Session.id == Charge.session_id).join(Client, Client.id == Charge.client_id)
+        .where(Session.starts_at >= start, Session.starts_at < end, Session.status.in_(BILLABLE_STATUSES),
+               Charge.invoice_id.is_(None), Charge.package_id.is_(None))
+        .order_by(Session.starts_at)).all()
+    clients: dict[uuid.UUID, dict] = {}
+    for row in rows:
+        entry = clients.setdefault(row.client_id, {
+            "client_id": row.client_id, "charges": [], "total_minor": 0, "currency": row.currency,
+            "name": f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}"})
+        entry["charges"].append(row)
+        entry["total_minor"] += row.price_minor + row.tax_minor
+    work.audit_each("billing.due_today", list(clients), record_type="billing")
+    return list(clients.values())

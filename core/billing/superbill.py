@@ -26,7 +26,7 @@ from polymodal.core.billing.models import CaseDiagnosis, Charge, Invoice
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import Case, Client, Credential, Session, SessionClient, SessionPractitioner, User
 from polymodal.core.practice import Work
-from polymodal.core.timeutil import local_to_utc, to_local
+from polymodal.core.timeutil import local_days, to_local
 
 ICD10_CM = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 ADD_ONS = {"90785": "Interactive complexity"}
@@ -75,6 +75,12 @@ def set_diagnoses(work: Work, case_id: uuid.UUID, codes: list[tuple[str, str]]) 
     return rows
 
 
+def diagnoses_of(work: Work, case_id: uuid.UUID) -> list[tuple[str, str]]:
+    return [tuple(r) for r in work.db.execute(select(CaseDiagnosis.code, CaseDiagnosis.description)
+                                              .where(CaseDiagnosis.case_id == case_id)
+                                              .order_by(CaseDiagnosis.position))]
+
+
 @dataclass
 class SuperbillLine:
     date: dt.date
@@ -120,14 +126,14 @@ def superbill(work: Work, client_id: uuid.UUID, start: dt.date, end: dt.date) ->
     if end < start or (end - start).days > 366:
         raise ValidationFailed({"end": "Choose a period of up to a year, ending on or after its start."})
     tz = work.center.timezone
+    first, after = local_days(start, end, tz)
     # Insurers reimburse psychotherapy, not coaching: only the psychotherapy discipline's modalities.
     talk = {m.key for m in work.registry.modalities if m.discipline == "psychotherapy"}
     sessions = work.db.scalars(
         select(Session).join(SessionClient, SessionClient.session_id == Session.id)
         .where(SessionClient.client_id == client.id, Session.modality_key.in_(talk),
                Session.status.in_(("checked_in", "completed")),
-               Session.starts_at >= local_to_utc(dt.datetime.combine(start, dt.time()), tz),
-               Session.starts_at < local_to_utc(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()), tz))
+               Session.starts_at >= first, Session.starts_at < after)
         .order_by(Session.starts_at)).all()
     settings = settings_of(work)
     bill = Superbill(center=work.center.name, center_address=settings.address, tax_id=settings.tax_id,

@@ -3,6 +3,7 @@
 from polymodal.web.controllers.admin import AccessHistoryController, AdminController
 from polymodal.web.controllers.assessments import AssessmentsController
 from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.billing import BillingController
 from polymodal.web.controllers.cases import CasesController
 from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
@@ -35,6 +36,7 @@ CONTROLLERS = [
     AccessHistoryController,
     EmergencyAccessController,
     PrivacyController,
+    BillingController,
 ]
 
 __all__ = ["CONTROLLERS"]

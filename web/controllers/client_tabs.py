@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from polymodal.core.billing import documents, fees, invoices, packages, payments
+from polymodal.core.models import Client
 from polymodal.core.practice import Work
 from polymodal.core.services import client_record, clients, notes
 from polymodal.core.timeutil import to_local
@@ -22,6 +24,8 @@ class Tab:
     action: str
 
 
+PAYER_KINDS = {"client": "The client", "guardian": "A guardian", "third_party": "Someone else"}
+
 TABS = {t.key: t for t in (
     Tab("overview", "Overview", "client.read"),
     Tab("cases", "Cases", "client.read"),
@@ -31,6 +35,7 @@ TABS = {t.key: t for t in (
     Tab("notes", "Notes", "clinical.read"),
     Tab("assessments", "Assessments", "clinical.read"),
     Tab("portal", "Portal", "portal.prepare"),  # routes in portal_staff.py
+    Tab("billing", "Billing", "billing.read"),  # routes in billing.py
 )}
 
 
@@ -71,4 +76,22 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
         context.update(assessment_views.tab(work, client.id))
     elif tab == "notes":
         context["notes"] = note_rows(work, notes.notes_of_client(work, client.id))
+    elif tab == "billing":
+        context.update(billing_tab(work, client.id))
     return context
+
+
+def billing_tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
+    """What the client page's Billing tab shows (called by client_tabs)."""
+    rows = packages.packages_of(work, client_id)
+    return {
+        "money": documents.money, "balance": invoices.balance(work, client_id),
+        "currency": fees.settings_of(work).currency,
+        "open_charges": invoices.open_charges(work, client_id), "invoices": invoices.invoices_of(work, client_id),
+        "payments": payments.payments_of(work, client_id), "packages": rows, "methods": payments.METHODS,
+        "payer_kinds": PAYER_KINDS, "modalities": [(m.key, m.name) for m in work.registry.modalities],
+        "can_manage_billing": work.may("billing.manage", client_id),
+        "guardians": list(work.db.get(Client, client_id).guardians),
+        "can_superbill": work.may("superbill.create", client_id),
+        "fees_due": invoices.fee_candidates(work, client_id),
+    }

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from polymodal.core.access import Actor
+from polymodal.core.billing import invoices
+from polymodal.core.billing.models import Charge
 from polymodal.core.demo import DEMO_PASSWORD
 from polymodal.core.models import CaseClient, Client, ConsentRecord, Guardian, SessionClient, User
 from polymodal.core.services import assessments, cases, consent, forms, notes, portal, privacy
@@ -44,6 +46,10 @@ def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
                                                 signer_name=f"{first} {last}")
             packet = portal.prepare_packet(work, client.id, ["talk/psychotherapy"])
             link, _token = portal.issue_link(work, packet.id)
+            fee = Charge(client_id=client.id, kind="fee", description="Report", price_minor=2500, currency="USD")
+            work.db.add(fee)
+            work.db.flush()
+            invoice = invoices.issue_invoice(work, client.id, [fee.id])
             admin = work.db.scalars(select(User).where(User.username == "admin")).one()
         with web_practice.work(Actor.of(admin)) as work:
             grant = privacy.break_glass(work, client.id, "matrix fixture: expired at once", DEMO_PASSWORD, 5)
@@ -53,7 +59,7 @@ def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
             "assessment_id": str(result.id), "response_id": str(response.id) if response else "",
             "consent_id": str(record.id), "packet_id": str(packet.id), "link_id": str(link.id),
             "guardian_id": str(guardian.id) if guardian else "", "grant_id": str(grant.id),
-            "user_id": str(author.id),
+            "user_id": str(author.id), "invoice_id": str(invoice.id),
         }
         ids[name] = {k: v for k, v in ids[name].items() if v}
     web_clock.advance(minutes=10)  # the fixture's emergency grants have expired: no one gains access by them

@@ -26,6 +26,7 @@ USERS = {
     "rivera": {Role.practitioner, Role.supervisor},
     "trainee": {Role.practitioner},
     "maya": {Role.practitioner},
+    "billing": {Role.biller},
 }
 # The demo's care teams (core/demo.py PLAN): Jordan is Dr. Rivera's, Tom is
 # Maya's, Sofia is the trainee's, and Dr. Rivera supervises the trainee.
