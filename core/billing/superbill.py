@@ -145,6 +145,7 @@ def superbill(work: Work, client_id: uuid.UUID, start: dt.date, end: dt.date) ->
         .order_by(Session.starts_at).limit(1)) for case_id in {s.case_id for s in sessions}}
     providers: dict[uuid.UUID, dict] = {}
     diagnoses: dict[str, str] = {}
+    paid_lines: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
     for session in sessions:
         codes = work.db.execute(select(CaseDiagnosis.code, CaseDiagnosis.description)
                                 .where(CaseDiagnosis.case_id == session.case_id)
@@ -164,8 +165,7 @@ def superbill(work: Work, client_id: uuid.UUID, start: dt.date, end: dt.date) ->
         fee = (charge.price_minor + charge.tax_minor) if charge else 0
         paid = fee if charge and charge.package_id else 0
         if charge and charge.invoice_id:
-            invoice = work.db.get(Invoice, charge.invoice_id)
-            paid = fee if paid_on(work, invoice.id) >= invoice.total_minor else 0
+            paid = _paid_by_line(work, charge.invoice_id, paid_lines).get(charge.id, 0)
         bill.lines.append(SuperbillLine(
             date=to_local(session.starts_at, tz).date(), cpt=cpt,
             place="10" if session.delivery in ("phone", "video") else "11", minutes=minutes,
@@ -176,6 +176,17 @@ def superbill(work: Work, client_id: uuid.UUID, start: dt.date, end: dt.date) ->
     work.audit("superbill.create", record_type="superbill", client_id=client.id,
                reason=f"{start.isoformat()}..{end.isoformat()}")
     return bill
+
+
+def _paid_by_line(work: Work, invoice_id: uuid.UUID, memo: dict) -> dict[uuid.UUID, int]:
+    """What was paid on an invoice, given to its lines in order: a part-paid invoice pays its first sessions."""
+    if invoice_id not in memo:
+        left, shares = paid_on(work, invoice_id), {}
+        for line in work.db.get(Invoice, invoice_id).lines:
+            share = max(0, min(left, line.amount_minor + line.tax_minor))
+            shares[line.charge_id], left = share, left - share
+        memo[invoice_id] = shares
+    return memo[invoice_id]
 
 
 def _provider(work: Work, user_id: uuid.UUID) -> dict:

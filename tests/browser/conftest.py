@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,17 +47,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("live")
-    engine = make_engine(f"sqlite:///{data / 'polymodal.db'}")
-    migrations.upgrade(engine)
-    practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine, clock=RunningClock())
-    load_demo(practice)
-    app = create_app(practice, WebSettings(insecure_cookies=True))
+@contextmanager
+def serving(practice: Practice) -> Iterator[str]:
+    """``practice`` served by uvicorn on a free loopback port, in a thread, until the block ends."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
+    server = uvicorn.Server(uvicorn.Config(create_app(practice, WebSettings(insecure_cookies=True)),
+                                           host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -64,10 +60,28 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def demo_practice(data: Path) -> Practice:
+    """A migrated database in ``data`` with the demo center, on the suite's running clock."""
+    engine = make_engine(f"sqlite:///{data / 'polymodal.db'}")
+    migrations.upgrade(engine)
+    practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine, clock=RunningClock())
+    load_demo(practice)
+    return practice
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    practice = demo_practice(tmp_path_factory.mktemp("live"))
+    with serving(practice) as url:
+        yield url
+    practice.engine.dispose()
 
 
 @pytest.fixture
