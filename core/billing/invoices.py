@@ -27,8 +27,9 @@ def next_number(work: Work, series: str) -> int:
             .values(next_number=InvoiceCounter.next_number + 1).returning(InvoiceCounter.next_number))
     number = work.db.execute(take).scalar_one_or_none()
     if number is None:
-        # The migration creates the counters; a database emptied or restored without them continues after
-        # the highest number issued. Two callers racing here: one insert wins, the other updates its row.
+        # A series' first invoice creates its counter, after the highest number issued (a database restored
+        # without its counters continues the series). Two first invoices at once: one insert wins, the other
+        # waits for it, fails on the key, and takes the next number from the winner's row.
         kind = "credit" if series == "credit" else "invoice"
         last = work.db.scalar(select(func.coalesce(func.max(Invoice.number), 0)).where(Invoice.kind == kind))
         try:

@@ -186,10 +186,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('billing_invoice_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_billing_invoice_lines_invoice_id'), ['invoice_id'], unique=False)
-    # Numbering starts at 1 for each series; the rows exist before the first invoice so that two first
-    # invoices at once queue on the row instead of both inserting it.
-    op.bulk_insert(sa.table("billing_invoice_counters", sa.column("series", sa.String), sa.column("next_number", sa.Integer)),
-                   [{"series": "invoice", "next_number": 1}, {"series": "credit", "next_number": 1}])
     integrity.create(integrity.BILLING_RULES)
 
 
