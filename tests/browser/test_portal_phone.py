@@ -48,7 +48,8 @@ def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine, clock=clock)
     load_demo(practice)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(practice, WebSettings(insecure_cookies=True)),
+    settings = WebSettings(insecure_cookies=True, public_url=f"http://127.0.0.1:{port}")  # links point here
+    server = uvicorn.Server(uvicorn.Config(create_app(practice, settings),
                                            host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
