@@ -51,7 +51,9 @@ def _free_port() -> int:
 def serving(practice: Practice) -> Iterator[str]:
     """``practice`` served by uvicorn on a free loopback port, in a thread, until the block ends."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(practice, WebSettings(insecure_cookies=True)),
+    # Portal links are built on the public URL, never on the request's Host header.
+    settings = WebSettings(insecure_cookies=True, public_url=f"http://127.0.0.1:{port}")
+    server = uvicorn.Server(uvicorn.Config(create_app(practice, settings),
                                            host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
