@@ -71,13 +71,14 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 def cmd_plugins_list(args: argparse.Namespace) -> int:
     from polymodal.core.plugins import get_plugin_manager
-    from polymodal.core.registry import Registry, describe_plugins
+    from polymodal.core.registry import collect_or_disable, describe_plugins
 
     pm = get_plugin_manager()
-    infos = describe_plugins(pm, Registry.collect(pm))
+    infos = describe_plugins(pm, collect_or_disable(pm))
     if args.json:
         print(json.dumps([{"name": i.name, "version": i.version, "hooks": list(i.hooks),
-                           "modalities": list(i.modalities), "contributions": i.contributions} for i in infos],
+                           "modalities": list(i.modalities), "contributions": i.contributions} for i in infos]
+                         + [{"name": name, "disabled": reason} for name, reason in sorted(pm.disabled.items())],
                          indent=2))
         return 0
     for info in infos:
@@ -85,6 +86,8 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
         print(f"{info.name} {info.version}: {counts or 'no contributions'}")
         for modality in info.modalities:
             print(f"    {modality['key']:<32} {modality['family']:<9} {modality['name']}")
+    for name, reason in sorted(pm.disabled.items()):
+        print(f"{name}: DISABLED, {reason}")
     return 0
 
 

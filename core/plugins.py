@@ -16,6 +16,34 @@ ENTRY_POINT_GROUP = "polymodal"
 log = logging.getLogger("polymodal.plugins")
 
 
+class PolymodalPluginManager(pluggy.PluginManager):
+    """pluggy's manager, plus the plugins that were disabled at start-up and why.
+
+    One plugin that fails to import, names a hook no hookspec declares, or contributes a definition that
+    does not validate must not take the whole center down: it is left out, and ``disabled`` says why, for
+    ``polymodal plugins list`` and the admin's plugin page. Strict mode (tests, CI, a plugin author's
+    machine: ``POLYMODAL_STRICT_PLUGINS=1``) raises instead.
+    """
+
+    def __init__(self, project_name: str, *, strict: bool) -> None:
+        super().__init__(project_name)
+        self.strict = strict
+        self.disabled: dict[str, str] = {}
+
+    def disable(self, name: str, reason: str) -> None:
+        if self.strict:
+            raise StartupError(f"plugin '{name}': {reason}")
+        log.error("plugin %s disabled: %s", name, reason)
+        self.disabled[name] = reason
+        if self.get_plugin(name) is not None:
+            self.unregister(name=name)
+        self.set_blocked(name)
+
+
+def strict_from_environment() -> bool:
+    return os.environ.get("POLYMODAL_STRICT_PLUGINS") == "1"
+
+
 def _names(value: str | None) -> set[str]:
     return {n.strip() for n in (value or "").split(",") if n.strip()}
 
@@ -26,7 +54,8 @@ def get_plugin_manager(
     allow: set[str] | None = None,
     block: Iterable[str] = (),
     plugins: Iterable[tuple[str, object]] = (),
-) -> pluggy.PluginManager:
+    strict: bool | None = None,
+) -> PolymodalPluginManager:
     """Build a plugin manager with the hookspecs, the installed plugins and ``plugins``.
 
     Args:
@@ -37,13 +66,16 @@ def get_plugin_manager(
         block: entry-point names never to load
             (environment: ``POLYMODAL_DISABLE_PLUGINS=arts``).
         plugins: ``(name, module_or_object)`` pairs to register explicitly.
+        strict: raise instead of disabling a plugin that fails to load
+            (default: ``POLYMODAL_STRICT_PLUGINS=1`` in the environment).
 
     Raises:
         PluginConflictError: two installed distributions use one entry-point
             name (pluggy would silently skip the second).
-        StartupError: a hook implementation matches no hookspec.
+        StartupError: in strict mode, a plugin fails to import or a hook
+            implementation matches no hookspec.
     """
-    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm = PolymodalPluginManager(ENTRY_POINT_GROUP, strict=strict_from_environment() if strict is None else strict)
     pm.add_hookspecs(hookspecs)
     env_allow = _names(os.environ.get("POLYMODAL_LOAD_PLUGINS"))
     allow = allow if allow is not None else (env_allow or None)
@@ -53,15 +85,27 @@ def get_plugin_manager(
         pm.register(plugin, name=name)
     if load_entrypoints:
         _check_unique_entry_points()
-        if allow is not None:
-            for ep in entry_points(group=ENTRY_POINT_GROUP):
-                if ep.name not in allow:
-                    pm.set_blocked(ep.name)
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise StartupError(f"plugin '{pm.get_name(exc.plugin)}': {exc}") from exc
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if allow is not None and ep.name not in allow:
+                pm.set_blocked(ep.name)
+            elif not pm.is_blocked(ep.name):
+                # Import each plugin on its own first: pluggy's loader would stop at the first that raises.
+                try:
+                    ep.load()
+                except Exception as exc:  # noqa: BLE001 - any import-time error disables that plugin only
+                    pm.disable(ep.name, f"could not be imported: {type(exc).__name__}: {exc}")
+        while True:  # past each plugin whose hooks do not fit their specs, to the rest
+            try:
+                pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+                break
+            except pluggy.PluginValidationError as exc:
+                pm.disable(pm.get_name(exc.plugin) or str(exc.plugin), str(exc))
+    while True:
+        try:
+            pm.check_pending()
+            break
+        except pluggy.PluginValidationError as exc:
+            pm.disable(pm.get_name(exc.plugin) or str(exc.plugin), str(exc))
     if os.environ.get("POLYMODAL_TRACE_PLUGINS") == "1":
         pm.trace.root.setwriter(lambda message: log.info("%s", message.rstrip()))
         pm.enable_tracing()

@@ -25,7 +25,7 @@ from polymodal.core.errors import AccessDenied, NotFound
 from polymodal.core.models import Center, PluginErrorRecord, utcnow
 from polymodal.core.models._base import work_now
 from polymodal.core.plugins import get_plugin_manager
-from polymodal.core.registry import PluginInfo, Registry, describe_plugins
+from polymodal.core.registry import PluginInfo, Registry, collect_or_disable, describe_plugins
 from polymodal.core.settings import Settings
 
 log = logging.getLogger("polymodal")
@@ -127,7 +127,7 @@ class Practice:
                  engine: Engine | None = None, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.pm = pm
         self.settings = settings or Settings()
-        self.registry = Registry.collect(pm)
+        self.registry = collect_or_disable(pm)
         self.engine = engine or make_engine(self.settings.url)
         self._read, self._write = make_sessionmakers(self.engine)
         self._read_audit_log = audit.GroupCommit(self._write)
@@ -292,3 +292,8 @@ class Practice:
 
     def plugin_info(self) -> list[PluginInfo]:
         return describe_plugins(self.pm, self.registry)
+
+    @property
+    def disabled_plugins(self) -> dict[str, str]:
+        """Plugins left out at start-up, and why (empty for a manager not made by ``get_plugin_manager``)."""
+        return dict(getattr(self.pm, "disabled", {}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -137,6 +138,20 @@ class Registry:
         registry = cls(catalogs)
         _check_references(registry)
         return registry
+
+
+def collect_or_disable(pm) -> Registry:
+    """``Registry.collect``, leaving out each plugin whose contributions fail, as ``pm.disable`` decides
+    (in strict mode the first failure is raised). A conflict disables the plugin named second."""
+    while True:
+        try:
+            return Registry.collect(pm)
+        except (PluginDefinitionError, PluginConflictError) as exc:
+            # The messages name the plugin at fault as "plugin 'x'" (the last one named, for a conflict).
+            names = re.findall(r"plugin '([^']+)'", str(exc))
+            if not names or pm.get_plugin(names[-1]) is None or not hasattr(pm, "disable"):
+                raise
+            pm.disable(names[-1], str(exc))
 
 
 def _collect_kind(pm: pluggy.PluginManager, kind: Kind[T]) -> Catalog[T]:

@@ -151,3 +151,18 @@ def rooms(practice: Practice) -> list[uuid.UUID]:
 @pytest.fixture
 def load_plugin() -> Callable[[str], ModuleType]:
     return load_fixture_plugin
+
+
+@pytest.fixture
+def broken_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A distribution on the path, found through the entry-point group like any pip package, whose module
+    fails at import."""
+    site = tmp_path / "site"
+    info = site / "polymodal_brokenmod-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: polymodal-brokenmod\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[polymodal]\nbrokenmod = polymodal_brokenmod_fixture\n")
+    (site / "polymodal_brokenmod_fixture.py").write_text('raise ImportError("needs libsomatic 2.0")\n')
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delenv("POLYMODAL_STRICT_PLUGINS", raising=False)
+    return "brokenmod"

@@ -214,8 +214,8 @@ class AdminController(Controller):
                   "errors": by_plugin.get(p.name, [])} for p in practice.plugin_info()]
         known = {p["name"] for p in infos}
         orphans = {name: rows for name, rows in by_plugin.items() if name not in known}
-        return render(request, "admin/plugins.html", {"section": "plugins", "plugins": infos, "orphans": orphans},
-                      block="plugin_list")
+        return render(request, "admin/plugins.html", {"section": "plugins", "plugins": infos, "orphans": orphans,
+                                                      "disabled": practice.disabled_plugins}, block="plugin_list")
 
 
 class AccessHistoryController(Controller):
