@@ -1,8 +1,13 @@
 """The public plugin API: everything a modality plugin may import from polymodal.
 
 Plugins import from this module only; anything else in ``polymodal.core`` may
-change without notice.
+change without notice. The testing helpers (``TESTING``) are here too, for a
+plugin's own test suite; they load on first use, so a running center never
+imports pytest.
 """
+
+from importlib import import_module
+from typing import Any
 
 import pluggy
 
@@ -49,6 +54,27 @@ from polymodal.core.events import (
 hookimpl = pluggy.HookimplMarker("polymodal")
 """Mark a plugin function as the implementation of the hook of the same name."""
 
+TESTING = (
+    "assert_samples_validate",
+    "assert_valid_plugin",
+    "installed_plugin",
+    "load_module_from_path",
+    "make_plugin_manager",
+    "make_registry",
+    "registered",
+    "sample_answers",
+    "sample_content",
+    "sample_value",
+)
+"""Helpers for a plugin's tests (``polymodal.core.testing``, whose fixtures pytest loads by itself)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in TESTING:
+        return getattr(import_module("polymodal.core.testing"), name)
+    raise AttributeError(f"module 'polymodal.core.api' has no attribute {name!r}")
+
+
 __all__ = [
     "AccessRequest",
     "Actor",
@@ -87,4 +113,5 @@ __all__ = [
     "Subscale",
     "Visibility",
     "hookimpl",
+    *TESTING,
 ]
