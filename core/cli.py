@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from polymodal.core.errors import PolymodalError, StartupError
 
@@ -91,6 +92,14 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plugins_new(args: argparse.Namespace) -> int:
+    from polymodal.core.scaffold import new_plugin
+
+    folder = new_plugin(args.name, Path(args.dir), args.title)
+    print(f"made {folder}: pip install -e '{folder}[test]', then polymodal plugins check {args.name} and pytest")
+    return 0
+
+
 def cmd_plugins_check(args: argparse.Namespace) -> int:
     try:
         from polymodal.core.plugin_check import check_plugin
@@ -167,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = plugins.add_parser("check", help="validate an installed plugin's contributions")
     check.add_argument("name")
     check.set_defaults(func=cmd_plugins_check)
+    new = plugins.add_parser("new", help="make a modality plugin package to start from")
+    new.add_argument("name", help="the plugin's name: its entry point and the prefix of its keys")
+    new.add_argument("--title", default="", help="the modality's name as people read it")
+    new.add_argument("--dir", default=".", help="where to make the package's folder")
+    new.set_defaults(func=cmd_plugins_new)
 
     audit_cmd = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
     audit_cmd.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
