@@ -72,6 +72,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 def cmd_plugins_list(args: argparse.Namespace) -> int:
     from polymodal.core.plugins import get_plugin_manager
+    from polymodal.core.practice import route_label
     from polymodal.core.registry import collect_or_disable, describe_plugins
 
     pm = get_plugin_manager()
@@ -87,6 +88,11 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
         print(f"{info.name} {info.version}: {counts or 'no contributions'}")
         for modality in info.modalities:
             print(f"    {modality['key']:<32} {modality['family']:<9} {modality['name']}")
+        for handlers in pm.hook.polymodal_register_routes.get_hookimpls():
+            if handlers.plugin_name == info.name:
+                for handler in handlers.function() or ():
+                    action = getattr(handler, "opt", {}).get("action", "no action: refused")
+                    print(f"    route {route_label(info.name, handler):<40} {action}")
     for name, reason in sorted(pm.disabled.items()):
         print(f"{name}: DISABLED, {reason}")
     return 0

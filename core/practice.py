@@ -18,10 +18,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core import audit
-from polymodal.core.access import AccessRequest, Actor, client_filter, decide
+from polymodal.core.access import POLICY, AccessRequest, Actor, client_filter, decide
 from polymodal.core.contributions import PermissionRule
 from polymodal.core.db import make_engine, make_sessionmakers
-from polymodal.core.errors import AccessDenied, NotFound
+from polymodal.core.errors import AccessDenied, NotFound, StartupError
 from polymodal.core.models import Center, PluginErrorRecord, utcnow
 from polymodal.core.models._base import work_now
 from polymodal.core.plugins import get_plugin_manager
@@ -118,6 +118,13 @@ class Work:
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
+
+
+def route_label(plugin: str, handler: Any) -> str:
+    """'GET /m/<plugin>/<path>' for a plugin's route handler (read duck-typed: core knows no web framework)."""
+    methods = ",".join(sorted(getattr(handler, "http_methods", ()) or ())) or "?"
+    paths = ", ".join(sorted(f"/m/{plugin}{p if p != '/' else ''}" for p in getattr(handler, "paths", ()) or ()))
+    return f"{methods} {paths}"
 
 
 class Practice:
@@ -283,11 +290,21 @@ class Practice:
         """Route handlers each plugin adds to the web app (collected once, when the app is built)."""
         routes: dict[str, list[Any]] = {}
         for plugin, handlers in self.call_each("polymodal_register_routes"):
-            if isinstance(handlers, list | tuple):
-                routes.setdefault(plugin, []).extend(handlers)
-            else:
+            if not isinstance(handlers, list | tuple):
                 self.record_plugin_error(plugin, "polymodal_register_routes",
                                          TypeError(f"returned {type(handlers).__name__}, not a list"))
+                continue
+            for handler in handlers:
+                action = getattr(handler, "opt", {}).get("action")
+                if action is not None and action not in POLICY:
+                    # Mounted, it would answer 403 to everyone and nobody would know why: left out, and said.
+                    problem = ValueError(f"route {route_label(plugin, handler)} names the unknown action "
+                                         f"{action!r}; it is not mounted")
+                    if self.settings.strict_plugins:
+                        raise StartupError(f"plugin '{plugin}': {problem}")
+                    self.record_plugin_error(plugin, "polymodal_register_routes", problem)
+                    continue
+                routes.setdefault(plugin, []).append(handler)
         return routes
 
     def plugin_info(self) -> list[PluginInfo]:

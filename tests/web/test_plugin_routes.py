@@ -33,3 +33,31 @@ def test_the_installed_example_plugin_adds_its_page(client, signed_in):
     signed_in("frontdesk")
     page = client.get("/m/ecotherapy/checklist")
     assert page.status_code == 200 and "Weather and trail conditions" in page.text
+
+
+def test_a_route_naming_an_unknown_action_is_not_mounted_and_the_admin_is_told(web_practice, sign_in):
+    import types
+
+    import pytest
+    from litestar import get
+
+    from polymodal.core.api import hookimpl
+    from polymodal.core.errors import StartupError
+    from polymodal.core.settings import Settings
+
+    @get("/typo", opt={"action": "schedule.raed"}, sync_to_thread=False)
+    def typo() -> str:
+        return "never shown"
+
+    plugin = types.ModuleType("typoed")
+    plugin.polymodal_register_routes = hookimpl(lambda: [typo])
+    pm = get_plugin_manager(plugins=[("typoed", plugin)])
+    practice = Practice(pm, web_practice.settings, engine=web_practice.engine, clock=web_practice.clock)
+    with TestClient(app=create_app(practice, WebSettings(insecure_cookies=True))) as client:
+        sign_in(client, "admin")
+        assert client.get("/m/typoed/typo").status_code == 404
+        assert "names the unknown action &#39;schedule.raed&#39;" in client.get("/admin/plugins").text
+    strict = Practice(pm, Settings(data_dir=web_practice.settings.data_dir, strict_plugins=True),
+                      engine=web_practice.engine, clock=web_practice.clock)
+    with pytest.raises(StartupError, match="route GET /m/typoed/typo names the unknown action 'schedule.raed'"):
+        create_app(strict, WebSettings(insecure_cookies=True))
