@@ -51,6 +51,10 @@ from polymodal.core.events import (
     PreflightPractitioner,
 )
 
+API_VERSION = "1.0"
+"""The plugin API's version (major.minor); docs/plugins.md, 'Stability of the plugin API', says what each
+kind of change may do."""
+
 hookimpl = pluggy.HookimplMarker("polymodal")
 """Mark a plugin function as the implementation of the hook of the same name."""
 
@@ -76,6 +80,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "API_VERSION",
     "AccessRequest",
     "Actor",
     "Assessment",

@@ -47,3 +47,9 @@ def test_a_running_center_does_not_import_pytest_through_the_api():
     code = "import sys, polymodal.core.api, polymodal.web.app; print('pytest' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
+
+
+def test_the_api_version_is_major_minor_and_the_policy_is_documented():
+    assert re.fullmatch(r"\d+\.\d+", api.API_VERSION)
+    text = (ROOT / "docs" / "plugins.md").read_text()
+    assert "## Stability of the plugin API" in text and "API_VERSION" in text
