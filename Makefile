@@ -25,6 +25,9 @@ run: setup
 	$(BIN)/polymodal db upgrade
 	$(BIN)/polymodal demo
 	@# Plain http on 127.0.0.1: cookies without Secure / __Host- (never set this behind https).
+	@# A local mail sink: what the app sends shows at http://127.0.0.1:8025, and nothing leaves this computer.
+	$(BIN)/polymodal mailsink & trap "kill $$!" EXIT; \
+	POLYMODAL_SMTP_HOST=127.0.0.1 POLYMODAL_SMTP_PORT=1025 POLYMODAL_SMTP_TLS=none \
 	POLYMODAL_INSECURE_COOKIES=1 POLYMODAL_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/polymodal serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL cluster

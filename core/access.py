@@ -82,6 +82,9 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "billing.report": {Role.admin: Scope.any, Role.biller: Scope.any},
     # A superbill carries diagnosis codes, which the front desk has no need to see.
     "superbill.create": {Role.biller: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
+    # Messaging: the outbox, message templates and reminder settings; a room's calendar feed.
+    "messages.manage": {Role.admin: Scope.any},
+    "room_feed.manage": {Role.admin: Scope.any, Role.front_desk: Scope.any},
 }
 """Declared actions. ``clinical.*`` covers notes, intake answers and assessments."""
 

@@ -50,6 +50,8 @@ from polymodal.core.events import (
     PreflightContext,
     PreflightPractitioner,
 )
+from polymodal.core.messaging.channels import Attachment, DeliveryFailed, MessageChannel, OutgoingMessage
+from polymodal.core.messaging.meetings import MeetingRequest
 
 API_VERSION = "1.0"
 """The plugin API's version (major.minor); docs/plugins.md, 'Stability of the plugin API', says what each
@@ -84,6 +86,8 @@ __all__ = [
     "AccessRequest",
     "Actor",
     "Assessment",
+    "Attachment",
+    "DeliveryFailed",
     "Band",
     "BodyRegion",
     "ConsentDocument",
@@ -99,11 +103,14 @@ __all__ = [
     "FormSection",
     "FormSpec",
     "Item",
+    "MeetingRequest",
+    "MessageChannel",
     "ModalitySpec",
     "NoteEvent",
     "NoteSection",
     "NoteTemplate",
     "Option",
+    "OutgoingMessage",
     "Outcome",
     "PermissionRule",
     "Phase",

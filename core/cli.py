@@ -1,4 +1,4 @@
-"""The ``polymodal`` command: serve, db upgrade, demo, user create, plugins list/check, audit verify."""
+"""The ``polymodal`` command: serve, worker, db upgrade, demo, user create, plugins list/check, audit verify."""
 
 from __future__ import annotations
 
@@ -21,11 +21,38 @@ def _practice():
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # Job workers run inside the server unless the operator runs `polymodal worker` instead (PostgreSQL).
+    os.environ.setdefault("POLYMODAL_JOBS_IN_PROCESS", "1")
     # By name: core never imports the web layer; this command is the one place that starts it.
     server = importlib.import_module("polymodal.web.server")
     limits = server.ServeLimits(request_timeout=args.request_timeout, per_address=args.per_address,
                                 connections=args.connections, trusted_proxies=args.trusted_proxies)
     server.serve(args.host, args.port, args.workers, limits)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from polymodal.core.messaging.queue import jobs_of
+
+    practice = _practice()
+    queue = jobs_of(practice)
+    queue.start(args.workers)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"polymodal worker: {args.workers or practice.settings.jobs.workers} threads; Ctrl-C stops", flush=True)
+    stop.wait()
+    queue.stop()
+    return 0
+
+
+def cmd_mailsink(args: argparse.Namespace) -> int:
+    from polymodal.core.messaging.mailsink import serve
+
+    serve(args.smtp_port, args.http_port)
     return 0
 
 
@@ -152,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--trusted-proxies", default=os.environ.get("POLYMODAL_TRUSTED_PROXIES", "127.0.0.1"),
                        help="comma-separated proxy addresses whose X-Forwarded-For is believed")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run job workers (sending, reminders) without the web app")
+    worker.add_argument("--workers", type=int, default=0, help="threads (default POLYMODAL_JOB_WORKERS, 2)")
+    worker.set_defaults(func=cmd_worker)
+
+    sink = sub.add_parser("mailsink", help="development: keep sent e-mail and show it in the browser")
+    sink.add_argument("--smtp-port", type=int, default=1025)
+    sink.add_argument("--http-port", type=int, default=8025)
+    sink.set_defaults(func=cmd_mailsink)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     up = db.add_parser("upgrade", help="migrate to the newest schema")

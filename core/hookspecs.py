@@ -32,6 +32,8 @@ if TYPE_CHECKING:
         ConsentEvent,
         Finding,
         FormSpec,
+        MeetingRequest,
+        MessageChannel,
         ModalitySpec,
         NoteEvent,
         NoteTemplate,
@@ -241,6 +243,51 @@ def polymodal_register_routes() -> list[Any]:
             return [forecast]
 
     Since: 0.1
+    """
+
+
+# --- Messaging hooks -----------------------------------------------------------------
+
+
+@hookspec
+def polymodal_message_channels() -> list[MessageChannel]:
+    """Offer channels that deliver messages some other way than e-mail (SMS, a secure messaging service).
+
+    Called once, when the job queue starts. A channel is any object with a ``key`` (the name an outbox
+    message's ``channel`` column holds, e.g. ``"sms"``), ``ready() -> bool`` (False while unconfigured:
+    messages for it wait in the outbox, queued) and ``send(message: OutgoingMessage) -> None``, which
+    delivers one message or raises ``DeliveryFailed(answer, permanent=...)``; the answer is shown on the
+    admin's outbox page and the message is retried with back-off unless ``permanent``. ``send`` runs on a
+    worker, never inside a transaction, and may take seconds; it must not log the message's text.
+    Core ships ``email`` (SMTP) and ``console`` (development); a plugin key equal to one of those, or to
+    another plugin's, is refused at start-up.
+
+    Messages carry no clinical detail: at most the modality and the practitioner's name, and the center
+    can make even those vaguer.
+
+    Returns:
+        A list of channels (often one).
+
+    Since: 0.2
+    """
+
+
+@hookspec
+def polymodal_meeting_link(request: MeetingRequest) -> str | None:
+    """Create the video meeting link of a session booked for video, e.g. through a video service's API.
+
+    Called when a video session is booked, in its transaction, for a practitioner who has no standing
+    room URL. The first plugin to return a URL wins; returning None leaves the session without a link
+    (staff can add one). The link is shown on the session, sent to its clients in the confirmation and
+    reminders, and never put in a shared calendar feed.
+
+    Args:
+        request: the session's id, times (UTC), modality key and practitioner ids.
+
+    Returns:
+        An ``https://`` URL, or None.
+
+    Since: 0.2
     """
 
 

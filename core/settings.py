@@ -13,6 +13,8 @@ class Settings:
     database_url: str = field(default_factory=lambda: os.environ.get("POLYMODAL_DATABASE_URL", ""))
     strict_plugins: bool = field(default_factory=lambda: os.environ.get("POLYMODAL_STRICT_PLUGINS") == "1")
     """Re-raise plugin errors instead of isolating them (tests)."""
+    smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
+    jobs: JobSettings = field(default_factory=lambda: JobSettings())
 
     @property
     def url(self) -> str:
@@ -27,3 +29,35 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, "") or default)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The outgoing mail server. Empty ``host``: e-mail stays in the outbox, queued, until one is set."""
+
+    host: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_HOST", ""))
+    port: int = field(default_factory=lambda: _env_int("POLYMODAL_SMTP_PORT", 25))
+    tls: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_TLS", "starttls"))
+    """``starttls`` (upgrade when the server offers it), ``ssl`` (TLS from the first byte, port 465) or ``none``."""
+    user: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_USER", ""))
+    password: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_PASSWORD", ""), repr=False)
+    sender: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_SENDER", "") or "polymodal@localhost")
+    timeout: int = field(default_factory=lambda: _env_int("POLYMODAL_SMTP_TIMEOUT", 15))
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """The job queue (huey): where it keeps jobs, who runs them, how sending retries."""
+
+    in_process: bool = field(default_factory=lambda: os.environ.get("POLYMODAL_JOBS_IN_PROCESS") == "1")
+    """Run workers inside ``polymodal serve`` (it sets this unless told otherwise)."""
+    workers: int = field(default_factory=lambda: _env_int("POLYMODAL_JOB_WORKERS", 2))
+    channel: str = field(default_factory=lambda: os.environ.get("POLYMODAL_MESSAGE_CHANNEL", ""))
+    """Force one channel for every message (``console`` in development); empty: each message's own."""
+    retries: int = field(default_factory=lambda: _env_int("POLYMODAL_SEND_RETRIES", 3))
+    retry_delay: int = field(default_factory=lambda: _env_int("POLYMODAL_SEND_RETRY_DELAY", 60))
+    """Seconds before the first retry; each later wait doubles (60 s, 2 min, 4 min)."""

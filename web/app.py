@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
+from polymodal.core.messaging.queue import jobs_of
 from polymodal.core.practice import Practice
 from polymodal.core.text import without_bidi_controls
 from polymodal.web.config import WebSettings
@@ -86,6 +87,17 @@ def _configure_state(practice: Practice, settings: WebSettings) -> State:
     return State({"practice": practice, "web_settings": settings})
 
 
+def _start_jobs(practice: Practice) -> None:
+    """``polymodal serve`` runs the job workers in its own process (no other service on SQLite)."""
+    if practice.settings.jobs.in_process:
+        jobs_of(practice).start()
+
+
+def _stop_jobs(practice: Practice) -> None:
+    if practice.settings.jobs.in_process:
+        jobs_of(practice).stop()
+
+
 def create_app(practice: Practice | None = None, settings: WebSettings | None = None) -> Litestar:
     practice = practice or Practice.from_environment()
     settings = settings or WebSettings()
@@ -103,7 +115,8 @@ def create_app(practice: Practice | None = None, settings: WebSettings | None = 
         openapi_config=None,
         request_max_body_size=MAX_BODY,
         debug=False,
-        on_shutdown=[lambda: practice.engine.dispose()],
+        on_startup=[lambda: _start_jobs(practice)],
+        on_shutdown=[lambda: _stop_jobs(practice), lambda: practice.engine.dispose()],
     )
     # Outside the router: see web/edge.py for why these cases cannot be route handlers' business.
     app.asgi_handler = Edge(app.asgi_handler)

@@ -64,3 +64,7 @@ __all__ = [
     "make_search_key",
     "utcnow",
 ]
+
+# Messaging keeps its tables in its own folder; importing them here puts them in the one metadata
+# that migrations and tests compare against.
+from polymodal.core.messaging import models as _messaging_models  # noqa: E402,F401

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, select, text
 from polymodal.core.billing import fees as billing_fees
 from polymodal.core.billing import packages as billing_packages
 from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from polymodal.core.messaging import notices
 from polymodal.core.models import (
     Client,
     Room,
@@ -120,6 +121,7 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
         for client_id in client_ids:
             work.audit("session.schedule", record_type="session", record_id=session.id, client_id=client_id)
         sessions.append(session)
+    notices.session_booked(work, sessions)
     return sessions
 
 
@@ -239,6 +241,7 @@ def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
     work.db.flush()
     for link in session.clients:
         work.audit("session.move", record_type="session", record_id=session.id, client_id=link.client_id)
+    notices.session_moved(work, session)
     return session
 
 
@@ -266,6 +269,8 @@ def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "")
     billing_packages.consume_on_completion(work, session)
     for link in session.clients:
         work.audit(f"session.{status}", record_type="session", record_id=session.id, client_id=link.client_id)
+    if status == "cancelled":
+        notices.session_cancelled(work, session)
     return session
 
 

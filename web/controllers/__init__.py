@@ -11,6 +11,7 @@ from polymodal.web.controllers.consent import ConsentController
 from polymodal.web.controllers.dashboard import DashboardController
 from polymodal.web.controllers.emergency import EmergencyAccessController
 from polymodal.web.controllers.intake import IntakeController
+from polymodal.web.controllers.messaging import FeedController, MyCalendarController, OutboxController
 from polymodal.web.controllers.notes import NotesController
 from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
@@ -37,6 +38,9 @@ CONTROLLERS = [
     EmergencyAccessController,
     PrivacyController,
     BillingController,
+    FeedController,
+    MyCalendarController,
+    OutboxController,
 ]
 
 __all__ = ["CONTROLLERS"]

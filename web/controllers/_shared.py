@@ -25,3 +25,8 @@ def one(data: dict[str, Any], name: str, limit: int = 1000) -> str:
     if isinstance(value, list):
         value = value[0] if value else ""
     return str(value)[:limit]
+
+
+def base_url(request: HTMXRequest) -> str:
+    """The start of links that leave the app (feeds, portal links): the configured public URL."""
+    return request.app.state.web_settings.link_base

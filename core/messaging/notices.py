@@ -1,0 +1,123 @@
+"""Appointment messages: confirmation, change and cancellation with an .ics, and the center's reminders.
+
+Called by scheduling inside the change's own transaction. Nothing clinical is said: the time, the place
+or video link, and at most the modality and practitioner, as the center chose (``CenterMessaging.detail``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from polymodal.core.messaging import ics
+from polymodal.core.messaging.meetings import attach_link, session_link
+from polymodal.core.messaging.outbox import cancel_pending, client_recipients, queue_message
+from polymodal.core.messaging.preferences import CenterMessaging, center_messaging
+from polymodal.core.models import Client, Location, Room, User
+from polymodal.core.timeutil import to_local
+
+if TYPE_CHECKING:
+    from polymodal.core.models import Session
+    from polymodal.core.practice import Work
+
+
+def _what(work: Work, session: Session, settings: CenterMessaging) -> str:
+    if settings.detail == "none":
+        return ""
+    names = [work.db.get(User, link.user_id).display_name for link in session.practitioners]
+    with_whom = f"with {' and '.join(names)}" if names else ""
+    if settings.detail == "practitioner":
+        return with_whom
+    modality = work.registry.modalities.get(session.modality_key)
+    return " ".join(p for p in (modality.name if modality else "", with_whom) if p)
+
+
+def _place(work: Work, session: Session) -> str:
+    if session.delivery == "video":
+        return "by video"
+    if session.delivery == "phone":
+        return "by phone"
+    if session.room_id is None:
+        return ""
+    room = work.db.get(Room, session.room_id)
+    location = work.db.get(Location, room.location_id)
+    return ", ".join(p for p in (f"room {room.name}", location.name, location.address) if p)
+
+
+def _values(work: Work, session: Session, settings: CenterMessaging, meeting_link: str) -> dict[str, str]:
+    local = to_local(session.starts_at, work.center.timezone)
+    end = to_local(session.ends_at, work.center.timezone)
+    return {"when": f"{local:%A %d %B %Y, %H:%M}–{end:%H:%M} ({work.center.timezone})", "day": f"{local:%a %d %b}",
+            "what": _what(work, session, settings), "place": _place(work, session), "meeting_link": meeting_link}
+
+
+def _entry(work: Work, session: Session, settings: CenterMessaging, meeting_link: str, *,
+           cancelled: bool = False) -> ics.CalendarEntry:
+    what = _what(work, session, settings)
+    return ics.CalendarEntry(
+        uid=ics.session_uid(session.id), starts_at=session.starts_at, ends_at=session.ends_at,
+        summary=f"Appointment at {work.center.name}" + (f": {what}" if what else ""),
+        location=meeting_link or _place(work, session),
+        description=f"Join by video: {meeting_link}" if meeting_link else "", url=meeting_link,
+        cancelled=cancelled, sequence=ics.sequence(work.now))
+
+
+def _clients(work: Work, session: Session) -> list[Client]:
+    ids = [link.client_id for link in session.clients]
+    return list(work.db.scalars(select(Client).where(Client.id.in_(ids)))) if ids else []
+
+
+def session_booked(work: Work, sessions: list[Session]) -> None:
+    """One confirmation per recipient for a booking (a weekly series in one .ics), and its reminders."""
+    if not sessions:
+        return
+    settings = center_messaging(work)
+    first = sessions[0]
+    links = {s.id: attach_link(work, s) for s in sessions}
+    attachment = ics.calendar([_entry(work, s, settings, links[s.id]) for s in sessions], now=work.now,
+                              method="REQUEST")
+    values = _values(work, first, settings, links[first.id])
+    if len(sessions) > 1:
+        values["when"] += f", then weekly, {len(sessions)} sessions in all"
+    for client in _clients(work, first):
+        for to in client_recipients(work, client, "notices"):
+            queue_message(work, "booking_confirmation", to, values, session_id=first.id, ics=attachment)
+    for session in sessions:
+        _queue_reminders(work, session, settings, links[session.id])
+
+
+def _queue_reminders(work: Work, session: Session, settings: CenterMessaging, meeting_link: str) -> None:
+    values = _values(work, session, settings, meeting_link)
+    for client in _clients(work, session):
+        recipients = client_recipients(work, client, "reminders")
+        for hours in settings.reminder_hours:
+            at = session.starts_at - dt.timedelta(hours=hours)
+            if at <= work.now:
+                continue  # booked too late for this one; the confirmation said it all
+            for to in recipients:
+                queue_message(work, "reminder", to, values, session_id=session.id, send_after=at)
+
+
+def session_moved(work: Work, session: Session) -> None:
+    settings = center_messaging(work)
+    cancel_pending(work, session.id)
+    link = session_link(work, session.id)
+    attachment = ics.calendar([_entry(work, session, settings, link)], now=work.now, method="REQUEST")
+    values = _values(work, session, settings, link)
+    for client in _clients(work, session):
+        for to in client_recipients(work, client, "notices"):
+            queue_message(work, "session_changed", to, values, session_id=session.id, ics=attachment)
+    _queue_reminders(work, session, settings, link)
+
+
+def session_cancelled(work: Work, session: Session) -> None:
+    settings = center_messaging(work)
+    cancel_pending(work, session.id)
+    attachment = ics.calendar([_entry(work, session, settings, "", cancelled=True)], now=work.now,
+                              method="CANCEL")
+    values = _values(work, session, settings, "")
+    for client in _clients(work, session):
+        for to in client_recipients(work, client, "notices"):
+            queue_message(work, "session_cancelled", to, values, session_id=session.id, ics=attachment)
