@@ -13,6 +13,8 @@ class Settings:
     database_url: str = field(default_factory=lambda: os.environ.get("POLYMODAL_DATABASE_URL", ""))
     strict_plugins: bool = field(default_factory=lambda: os.environ.get("POLYMODAL_STRICT_PLUGINS") == "1")
     """Re-raise plugin errors instead of isolating them (tests)."""
+    public_url: str = field(default_factory=lambda: os.environ.get("POLYMODAL_PUBLIC_URL", "").rstrip("/"))
+    """Where staff and clients reach the site (links in messages); empty: messages carry no link to it."""
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
     jobs: JobSettings = field(default_factory=lambda: JobSettings())
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from polymodal.core.messaging import ics
 from polymodal.core.messaging.meetings import attach_link, session_link
-from polymodal.core.messaging.outbox import cancel_pending, client_recipients, queue_message
+from polymodal.core.messaging.outbox import Recipient, cancel_pending, client_recipients, queue_message
 from polymodal.core.messaging.preferences import CenterMessaging, center_messaging
 from polymodal.core.models import Client, Location, Room, User
 from polymodal.core.timeutil import to_local
@@ -121,3 +121,28 @@ def session_cancelled(work: Work, session: Session) -> None:
     for client in _clients(work, session):
         for to in client_recipients(work, client, "notices"):
             queue_message(work, "session_cancelled", to, values, session_id=session.id, ics=attachment)
+
+
+# --- staff notices: which record and where to look, never what it says ---------------------------------
+
+
+def staff_notice(work: Work, kind: str, user_id: object, path: str, **values: str) -> None:
+    """Tell a staff member something waits for them; nothing is queued for one without an address."""
+    user = work.db.get(User, user_id)
+    if user is None or not user.active or not user.email:
+        return
+    base = work.practice.settings.public_url
+    to = Recipient(user.email, user.display_name, user.display_name.split(",")[0], user_id=user.id)
+    queue_message(work, kind, to, {"app_url": f"{base}{path}" if base else "", **values})
+
+
+def cosign_waiting(work: Work, author_id: object, supervisor_id: object) -> None:
+    """A supervisee signed a note that needs the supervisor's co-signature."""
+    author = work.db.get(User, author_id)
+    staff_notice(work, "cosign_waiting", supervisor_id, "/notes/cosign", author=author.display_name if author else "")
+
+
+def risk_needs_acknowledgement(work: Work, user_ids: list, client_id: object) -> None:
+    """A screening finding of risk waits for acknowledgement by the client's practitioners."""
+    for user_id in user_ids:
+        staff_notice(work, "risk_acknowledgement", user_id, f"/clients/{client_id}")

@@ -29,6 +29,7 @@ WORKER = Actor.system("jobs")
 STUCK = dt.timedelta(minutes=15)
 """A message claimed longer ago than this was lost with its worker (a crash mid-send): it is tried again."""
 REMOVED = "[This message held a private link; its text was removed once it was sent.]"
+ERASED = "[Erased at the client's request.]"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,15 @@ def cancel_pending(work: Work, session_id: uuid.UUID, kinds: tuple[str, ...] = (
         OutboxMessage.session_id == session_id, OutboxMessage.kind.in_(kinds),
         OutboxMessage.state.in_(("queued", "retrying"))).values(state="cancelled", last_error="no longer applies"))
     return result.rowcount
+
+
+def forget_client(work: Work, client_id: uuid.UUID) -> int:
+    """Erasure: the client's messages lose address, name and text; those not yet sent are not sent."""
+    work.db.execute(update(OutboxMessage).where(OutboxMessage.client_id == client_id,
+                                                OutboxMessage.state.in_(("queued", "retrying")))
+                    .values(state="cancelled", last_error="the client's contact details were erased"))
+    return work.db.execute(update(OutboxMessage).where(OutboxMessage.client_id == client_id).values(
+        recipient="", recipient_name="", subject="[erased]", text_body=ERASED, html_body="", ics="")).rowcount
 
 
 # --- delivery, on a worker -------------------------------------------------------------------

@@ -73,16 +73,18 @@ BUILT_IN: dict[str, Wording] = {
         "<p>Do not forward this message: the link opens forms about you.</p>" + _HTML_SIGN),
     "cosign_waiting": Wording(
         "{{ center }}: a note waits for your co-signature",
-        "Hello {{ greeting }},\n\nA note by {{ author }} waits for your co-signature. Sign in to read it:\n"
-        "{{ app_url }}" + _SIGN,
+        "Hello {{ greeting }},\n\nA note by {{ author }} waits for your co-signature. Sign in to read it."
+        "{% if app_url %}\n{{ app_url }}{% endif %}" + _SIGN,
         "<p>Hello {{ greeting }},</p><p>A note by {{ author }} waits for your co-signature. "
-        "<a href=\"{{ app_url }}\">Sign in to read it</a>.</p>" + _HTML_SIGN),
+        "{% if app_url %}<a href=\"{{ app_url }}\">Sign in to read it</a>.{% else %}Sign in to read it.{% endif %}"
+        "</p>" + _HTML_SIGN),
     "risk_acknowledgement": Wording(
         "{{ center }}: a finding needs your acknowledgement",
         "Hello {{ greeting }},\n\nA screening finding for one of your clients needs your acknowledgement. "
-        "Sign in to see it:\n{{ app_url }}" + _SIGN,
+        "Sign in to see it.{% if app_url %}\n{{ app_url }}{% endif %}" + _SIGN,
         "<p>Hello {{ greeting }},</p><p>A screening finding for one of your clients needs your acknowledgement. "
-        "<a href=\"{{ app_url }}\">Sign in to see it</a>.</p>" + _HTML_SIGN),
+        "{% if app_url %}<a href=\"{{ app_url }}\">Sign in to see it</a>.{% else %}Sign in to see it.{% endif %}"
+        "</p>" + _HTML_SIGN),
 }
 
 LABELS = {

@@ -13,6 +13,7 @@ from polymodal.core.access import AccessRequest, decide
 from polymodal.core.contributions import Visibility
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from polymodal.core.events import NoteEvent
+from polymodal.core.messaging import notices
 from polymodal.core.models import (
     Case,
     CaseClient,
@@ -144,6 +145,10 @@ def sign_note(work: Work, note_id: uuid.UUID) -> Note:
                       template_key=note.template_key, template_version=note.template_version,
                       psychotherapy_note=note.psychotherapy_note)
     work.after_commit(lambda: work.practice.call_each("polymodal_on_note_signed", event=event))
+    if note.needs_cosign:
+        supervisor = work.db.get(User, note.author_id).supervisor_id
+        if supervisor is not None:
+            notices.cosign_waiting(work, note.author_id, supervisor)
     return note
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, inspect, select
 
 from polymodal.core.access import AccessRequest
 from polymodal.core.errors import AccessDenied, NotFound, ValidationFailed
+from polymodal.core.messaging import outbox
 from polymodal.core.models import (
     AssessmentResult,
     AuditEvent,
@@ -143,7 +144,7 @@ def erase_client(work: Work, client_id: uuid.UUID) -> dict[str, int]:
     Clinical records are kept for their retention period, so they are
     restricted rather than deleted: the client disappears from lists, search
     and the portal. Contact details and unsubmitted portal drafts, which no
-    retention rule keeps, are deleted now.
+    retention rule keeps, are deleted now; so are the addresses and text of the messages sent to them.
     """
     client = work.db.get(Client, client_id)
     if client is None:
@@ -159,6 +160,7 @@ def erase_client(work: Work, client_id: uuid.UUID) -> dict[str, int]:
         "portal_links": work.db.execute(delete(PortalLink).where(PortalLink.packet_id.in_(packets))).rowcount,
         "portal_drafts": work.db.execute(delete(PortalPacket).where(PortalPacket.client_id == client.id,
                                                                     PortalPacket.status == "open")).rowcount,
+        "messages": outbox.forget_client(work, client.id),
     }
     work.audit("record.erase", record_type="client", record_id=client.id, client_id=client.id,
                reason="contact details and drafts deleted; clinical record restricted for retention")

@@ -202,3 +202,17 @@ def test_the_center_can_say_less(practice, sink, book):
     text = sink.messages[0].message.get_body(preferencelist=("plain",)).get_content()
     assert "Therapy" not in text and "Super" not in text
     assert len(outbox(practice, kind="reminder")) == 1
+
+
+def test_erasure_removes_the_clients_messages_and_stops_pending_ones(practice, sink, staff, book, client_case):
+    from polymodal.core.services import privacy
+
+    book()
+    run_jobs(practice)
+    with practice.work(staff["admin"]) as work:
+        counts = privacy.erase_client(work, client_case[0])
+    assert counts["messages"] == 3
+    rows = outbox(practice)
+    assert {(r.recipient, r.subject) for r in rows} == {("", "[erased]")}
+    assert sorted(r.state for r in rows) == ["cancelled", "cancelled", "sent"]
+    assert all("Ada" not in r.text_body and not r.ics for r in rows)

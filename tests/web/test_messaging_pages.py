@@ -141,3 +141,26 @@ def test_reminder_hours_are_checked_and_kept(client, signed_in):
                      follow_redirects=False)
     assert ok.status_code == 303
     assert 'value="24"' in client.get("/admin/messages/settings").text
+
+
+def test_a_video_session_shows_its_meeting_link_and_no_feed_carries_it(client, signed_in, web_practice):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from polymodal.core.messaging import meetings
+    from polymodal.core.models import Case, User
+    from polymodal.core.services import scheduling
+
+    with web_practice.work(Actor.system("test")) as work:
+        rivera = work.db.scalars(select(User).where(User.username == "rivera")).one()
+        meetings.set_standing_room(work, rivera.id, "https://meet.example/rivera")
+        case_id = work.db.scalars(select(Case.id).where(Case.title == "Jordan: anxiety")).one()
+        (session,) = scheduling.schedule_session(work, {
+            "case_id": case_id, "modality_key": "talk/psychotherapy", "delivery": "video",
+            "practitioner_ids": [rivera.id], "starts_at": dt.datetime(2026, 10, 30, 7, 0)})
+    csrf = signed_in("rivera")
+    page = client.get(f"/sessions/{session.id}")
+    assert 'href="https://meet.example/rivera"' in page.text
+    feed = client.get(_new_feed(client, csrf)).text
+    assert f"session-{session.id}@polymodal" in feed and "meet.example" not in feed

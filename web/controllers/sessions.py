@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from polymodal.core.access import Actor
 from polymodal.core.errors import Conflict, ValidationFailed
+from polymodal.core.messaging import meetings
 from polymodal.core.practice import Practice, Work
 from polymodal.core.services import notes, session_view
 from polymodal.core.services.scheduling import TRANSITIONS
@@ -72,7 +73,9 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
         "s": s, "view": view,
         "modality": modality.name if modality else s.modality_key,
         "when": f"{start:%A %d %B %Y}, {start:%H:%M}–{end:%H:%M}", "tz": tz,
-        "delivery": s.delivery.replace("_", " "), "status_label": s.status.replace("_", " "),
+        "delivery": s.delivery.replace("_", " "),
+        "meeting_link": meetings.session_link(work, s.id) if s.delivery == "video" else "",
+        "status_label": s.status.replace("_", " "),
         "clients": [{"id": c.id, "name": client_name(c)} for c in view.clients],
         "practitioners": [p.display_name for p in view.practitioners],
         "blocks": [f for f in findings if f.level.value == "block"],
