@@ -15,8 +15,8 @@ from polymodal.core.messaging.models import OutboxMessage
 FEED_URL = re.compile(r"http://[^<\s]+/feeds/([A-Za-z0-9_-]+)\.ics")
 
 
-def _new_feed(client, csrf: str, path: str = "/me/calendar/feed") -> str:
-    response = client.post(path, data={"_csrf": csrf})
+def _new_feed(client, csrf: str, path: str = "/me/calendar/feed", **form: str) -> str:
+    response = client.post(path, data={"_csrf": csrf, **form})
     assert response.status_code == 200, response.text
     return "/feeds/" + FEED_URL.search(response.text).group(1) + ".ics"
 
@@ -53,7 +53,7 @@ def test_the_front_desk_makes_a_room_feed_without_client_names(client, signed_in
     csrf = signed_in("frontdesk")
     with web_practice.work(Actor.system("test"), write=False) as work:
         room = next(r for r in center.rooms(work) if r.name == "Willow")
-    url = _new_feed(client, csrf, f"/me/calendar/rooms/{room.id}/feed")
+    url = _new_feed(client, csrf, "/me/calendar/room-feed", room=str(room.id))
     text = client.get(url).text
     cal = Calendar.from_ical(text)
     assert cal.walk("VEVENT") and all(e["LOCATION"] == "Willow" for e in cal.walk("VEVENT"))
@@ -62,7 +62,7 @@ def test_the_front_desk_makes_a_room_feed_without_client_names(client, signed_in
 
 def test_a_practitioner_cannot_make_a_room_feed(client, signed_in):
     csrf = signed_in("maya")
-    assert client.post(f"/me/calendar/rooms/{uuid.uuid4()}/feed", data={"_csrf": csrf}).status_code == 403
+    assert client.post("/me/calendar/room-feed", data={"_csrf": csrf, "room": str(uuid.uuid4())}).status_code == 403
 
 
 def test_the_standing_video_room_is_refused_unless_https(client, signed_in):
@@ -92,7 +92,7 @@ def test_the_outbox_page_shows_each_message_and_a_failure_with_the_servers_answe
     assert "queued" in page.text and "Reminder" in page.text
     failed = client.get("/admin/messages?state=failed")
     assert "550 5.1.1 &lt;jordan@example.org&gt;: no such user" in failed.text
-    assert f"/admin/messages/{row.id}/retry" in failed.text
+    assert f'name="message" value="{row.id}"' in failed.text
 
 
 def test_only_the_admin_sees_the_outbox(client, signed_in):
@@ -112,16 +112,16 @@ def test_the_outbox_page_costs_the_same_with_more_messages(client, signed_in, qu
 
 def test_an_admin_rewords_a_message_and_a_broken_template_is_refused(client, signed_in, web_practice):
     csrf = signed_in("admin")
-    broken = client.post("/admin/messages/templates/reminder",
-                         data={"_csrf": csrf, "subject": "See you {{ when", "text_body": "Hi {{ greeting }}",
+    broken = client.post("/admin/messages/templates",
+                         data={"_csrf": csrf, "kind": "reminder", "subject": "See you {{ when", "text_body": "Hi {{ greeting }}",
                                "html_body": ""})
     assert broken.status_code == 422 and "This template does not work" in broken.text
     assert "See you {{ when" in broken.text  # what was typed is kept
-    unknown = client.post("/admin/messages/templates/reminder",
-                          data={"_csrf": csrf, "subject": "{{ client.notes }}", "text_body": "x", "html_body": ""})
+    unknown = client.post("/admin/messages/templates",
+                          data={"_csrf": csrf, "kind": "reminder", "subject": "{{ client.notes }}", "text_body": "x", "html_body": ""})
     assert unknown.status_code == 422
-    ok = client.post("/admin/messages/templates/reminder",
-                     data={"_csrf": csrf, "subject": "See you {{ day }}", "text_body": "Hi {{ greeting }}",
+    ok = client.post("/admin/messages/templates",
+                     data={"_csrf": csrf, "kind": "reminder", "subject": "See you {{ day }}", "text_body": "Hi {{ greeting }}",
                            "html_body": "<p>Hi {{ greeting }}</p>"}, follow_redirects=False)
     assert ok.status_code == 303
     from polymodal.core.messaging import templates

@@ -31,9 +31,10 @@ STATES = ("queued", "sending", "sent", "retrying", "failed", "cancelled")
 class FeedController(Controller):
     path = "/feeds"
 
-    @get("/{name:str}", opt={"public": True}, sync_to_thread=True)
-    def feed(self, practice: NamedDependency[Practice], name: FromPath[str]) -> Response:
-        token = name.removesuffix(".ics")
+    @get("/{token:str}", opt={"public": True}, sync_to_thread=True)
+    def feed(self, practice: NamedDependency[Practice], token: FromPath[str]) -> Response:
+        # The token is the credential (like a portal link's): no session, the same 404 for unknown and revoked.
+        token = token.removesuffix(".ics")
         try:
             body = feeds.render_feed(practice, token)
         except NotFound:
@@ -85,17 +86,18 @@ class MyCalendarController(Controller):
             feeds.revoke_feed(work, user_id=actor.user_id)
         return self._page(request, practice, actor)
 
-    @post("/rooms/{room_id:uuid}/feed", opt={"action": "room_feed.manage"}, status_code=200, sync_to_thread=True)
+    @post("/room-feed", opt={"action": "room_feed.manage"}, status_code=200, sync_to_thread=True)
     def new_room_feed(self, request: HTMXRequest, practice: NamedDependency[Practice],
-                      actor: NamedDependency[Actor], room_id: FromPath[uuid.UUID]) -> Template:
+                      actor: NamedDependency[Actor], data: AnyForm) -> Template:
+        room_id = _room(data)
         with practice.work(actor) as work:
             token = feeds.issue_feed(work, room_id=room_id)
         return self._page(request, practice, actor, new_url=_feed_url(request, token), new_for=str(room_id))
 
-    @post("/rooms/{room_id:uuid}/feed/revoke", opt={"action": "room_feed.manage"}, status_code=200,
-          sync_to_thread=True)
+    @post("/room-feed/revoke", opt={"action": "room_feed.manage"}, status_code=200, sync_to_thread=True)
     def revoke_room_feed(self, request: HTMXRequest, practice: NamedDependency[Practice],
-                         actor: NamedDependency[Actor], room_id: FromPath[uuid.UUID]) -> Template:
+                         actor: NamedDependency[Actor], data: AnyForm) -> Template:
+        room_id = _room(data)
         with practice.work(actor) as work:
             feeds.revoke_feed(work, room_id=room_id)
         return self._page(request, practice, actor)
@@ -132,9 +134,13 @@ class OutboxController(Controller):
                                                           "states": STATES, "smtp": smtp},
                       block="outbox_rows")
 
-    @post("/{message_id:uuid}/retry", opt=MANAGE, status_code=200, sync_to_thread=True)
+    @post("/retry", opt=MANAGE, status_code=200, sync_to_thread=True)
     def retry(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
-              message_id: FromPath[uuid.UUID]) -> Response:
+              data: AnyForm) -> Response:
+        try:
+            message_id = uuid.UUID(one(data, "message", 40))
+        except ValueError:
+            raise NotFound("no such message") from None
         try:
             with practice.work(actor) as work:
                 outbox.retry_now(work, message_id)
@@ -177,9 +183,10 @@ class OutboxController(Controller):
             return self._settings(request, practice, actor, values=values, errors=errors, status_code=422)
         return go(request, "/admin/messages/settings")
 
-    @post("/templates/{kind:str}", opt=MANAGE, status_code=200, sync_to_thread=True)
+    @post("/templates", opt=MANAGE, status_code=200, sync_to_thread=True)
     def save_template(self, request: HTMXRequest, practice: NamedDependency[Practice],
-                      actor: NamedDependency[Actor], kind: FromPath[str], data: AnyForm) -> Response:
+                      actor: NamedDependency[Actor], data: AnyForm) -> Response:
+        kind = one(data, "kind", 40)
         if kind not in templates.BUILT_IN:
             raise NotFound("no such kind of message")
         values = {"subject": one(data, "subject", 400), "text_body": one(data, "text_body", 25000),
@@ -198,6 +205,13 @@ class OutboxController(Controller):
 
 def _when(work: Any, moment: Any) -> str:
     return f"{to_local(moment, work.center.timezone):%d %b %Y %H:%M}" if moment else ""
+
+
+def _room(data: dict[str, Any]) -> uuid.UUID:
+    try:
+        return uuid.UUID(one(data, "room", 40))
+    except ValueError:
+        raise NotFound("no such room") from None
 
 
 def _feed_url(request: HTMXRequest, token: str) -> str:
