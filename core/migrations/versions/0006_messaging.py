@@ -102,6 +102,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The job queue's tables (huey makes them on first use, on PostgreSQL only) go with messaging.
+    if op.get_bind().dialect.name == "postgresql":
+        for table in ("task", "schedule", "kv", "counter"):
+            op.execute(f"DROP TABLE IF EXISTS polymodal_jobs_{table}")
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_state_due')
         batch_op.drop_index('ix_outbox_messages_session')
