@@ -13,7 +13,8 @@ from polymodal.web.guards import policy_of
 
 PUBLIC = {("/sign-in", "GET"), ("/sign-in", "POST"), ("/healthz", "GET"), ("/static/{file_path:path}", "GET"),
           ("/static/{file_path:path}", "HEAD"),
-          ("/p/{token:str}", "GET")}  # a portal link: the token is the credential (tests/web/portal)
+          ("/p/{token:str}", "GET"),  # a portal link: the token is the credential (tests/web/portal)
+          ("/feeds/{token:str}", "GET")}  # a calendar feed: likewise (tests/web/test_messaging_pages.py)
 
 
 def _handlers(app: Litestar):
