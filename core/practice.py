@@ -26,6 +26,7 @@ from polymodal.core.models import Center, PluginErrorRecord, utcnow
 from polymodal.core.models._base import work_now
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import PluginInfo, Registry, collect_or_disable, describe_plugins
+from polymodal.core.services import throttle
 from polymodal.core.settings import Settings
 
 log = logging.getLogger("polymodal")
@@ -47,6 +48,7 @@ class Work:
     writes: bool = True
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _denials: list[tuple[AccessRequest, str]] = field(default_factory=list)
+    _failed_passwords: list[str] = field(default_factory=list)
     _plugin_errors: list[PluginErrorRecord] = field(default_factory=list)
     _center: Center | None = field(default=None, repr=False)
     _read_audits: list[audit.Pending] = field(default_factory=list)
@@ -96,6 +98,10 @@ class Work:
     def deny(self, request: AccessRequest, reason: str, error: Exception | None = None) -> None:
         self._denials.append((request, reason))
         raise error or AccessDenied(request.action, reason)
+
+    def password_failed(self, username: str) -> None:
+        """Count a wrong password of a signed-in user (break the glass) with sign-in failures; kept on rollback."""
+        self._failed_passwords.append(username)
 
     def client_filter(self, action: str) -> Any:
         return client_filter(self.actor, action, self.now)
@@ -205,6 +211,12 @@ class Practice:
         for request, reason in work._denials:
             self.audit_denial(work.actor, request, reason)
         work._denials.clear()
+        if work._failed_passwords:
+            with self._write() as db:  # its own transaction, like a denial: the failed work rolls back
+                for username in work._failed_passwords:
+                    throttle.record_failure(db, work.now, username, work.actor.origin)
+                db.commit()
+            work._failed_passwords.clear()
         if work._plugin_errors:
             self._store_plugin_errors(work._plugin_errors)
             work._plugin_errors.clear()

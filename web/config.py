@@ -62,5 +62,10 @@ class WebSettings:
         return "__Secure-pm_portal" if self.secure else "pm_portal"
 
     @property
+    def pending_cookie(self) -> str:
+        # Path /sign-in: __Host- needs path /, __Secure- still demands https.
+        return "__Secure-pm_pending" if self.secure else "pm_pending"
+
+    @property
     def csrf_cookie(self) -> str:
         return "__Host-pm_csrf" if self.secure else "pm_csrf"

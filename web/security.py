@@ -57,6 +57,20 @@ def expired_session_cookie(settings: WebSettings) -> Cookie:
                   samesite="lax", max_age=0, expires=0)
 
 
+PENDING_PATH = "/sign-in"
+
+
+def pending_cookie(settings: WebSettings, token: str) -> Cookie:
+    """Between a right password and its second step: sent only to /sign-in pages, for minutes."""
+    return Cookie(key=settings.pending_cookie, value=token, path=PENDING_PATH, httponly=True,
+                  secure=settings.secure, samesite="strict", max_age=300)
+
+
+def expired_pending_cookie(settings: WebSettings) -> Cookie:
+    return Cookie(key=settings.pending_cookie, value="", path=PENDING_PATH, httponly=True, secure=settings.secure,
+                  samesite="strict", max_age=0, expires=0)
+
+
 def anonymous_csrf(connection: ASGIConnection, settings: WebSettings) -> tuple[str, Cookie | None]:
     """The sign-in form's double-submit token: reuse the cookie's value, or mint one."""
     current = connection.cookies.get(settings.csrf_cookie, "")

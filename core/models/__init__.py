@@ -27,7 +27,7 @@ from polymodal.core.models._records import (
     NoteCosignature,
 )
 from polymodal.core.models._sessions import Session, SessionClient, SessionPractitioner, SessionSeries
-from polymodal.core.models._signin import LoginFailure, WebSession
+from polymodal.core.models._signin import LoginFailure, PendingSignIn, SignInFactors, WebSession
 
 __all__ = [
     "AssessmentResult",
@@ -47,6 +47,8 @@ __all__ = [
     "Guardian",
     "Location",
     "LoginFailure",
+    "PendingSignIn",
+    "SignInFactors",
     "Note",
     "NoteAddendum",
     "NoteCosignature",

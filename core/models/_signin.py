@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,3 +42,33 @@ class LoginFailure(Base):
     kind: Mapped[str] = mapped_column(String(10), doc="username, address, or portal (a refused portal link, per address)")
     key: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime]
+
+
+class SignInFactors(Base):
+    """How a user signs in beyond the password hash: the second factor and password state.
+
+    Apart from ``users`` so that a page listing staff never loads a TOTP secret.
+    The secret is the base32 key of RFC 6238; it is set at enrolment and counts
+    only once confirmed with a code. Recovery codes are stored as SHA-256
+    hashes and each is removed when used.
+    """
+
+    __tablename__ = "sign_in_factors"
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    totp_secret: Mapped[str] = mapped_column(String(64), default="")
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    totp_last_step: Mapped[int] = mapped_column(default=0, doc="The last code's time step: a code works once.")
+    totp_required: Mapped[bool] = mapped_column(default=False, doc="Set by an admin for this user.")
+    recovery_codes: Mapped[list[Any]] = mapped_column(default=list)
+    must_change_password: Mapped[bool] = mapped_column(default=False, doc="After an admin reset.")
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class PendingSignIn(Base):
+    """A password accepted, the second step (code, or enrolment) not yet done. Minutes long; cookie holds the token."""
+
+    __tablename__ = "pending_sign_ins"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[dt.datetime]
+    next_path: Mapped[str] = mapped_column(String(500), default="/")

@@ -6,7 +6,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, inspect, select
 
 from polymodal.core.access import AccessRequest
@@ -31,7 +30,7 @@ from polymodal.core.models import (
     User,
 )
 from polymodal.core.practice import Work
-from polymodal.core.services import users
+from polymodal.core.services import account
 
 GLASS_MINUTES = 60
 
@@ -46,13 +45,9 @@ def break_glass(work: Work, client_id: uuid.UUID, reason: str, password: str,
         raise ValidationFailed({"reason": "Explain the emergency (at least 15 characters); it is reviewed."})
     if not 5 <= minutes <= 240:
         raise ValidationFailed({"minutes": "Emergency access lasts 5 to 240 minutes."})
-    user = work.db.get(User, work.actor.user_id)
-    try:
-        users._hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        # deny() audits after the rollback this error causes, so the failed attempt stays on record.
-        work.deny(AccessRequest("break_glass.grant", client_id, "client", str(client_id)),
-                  "re-authentication failed")
+    # Counted with sign-in failures: a stolen session cannot guess its user's password here at leisure.
+    user = account.reauthenticate(work, password, AccessRequest("break_glass.grant", client_id, "client",
+                                                                str(client_id)), "password", wrong_is_denied=True)
     grant = BreakGlassGrant(user_id=user.id, client_id=client_id, reason=reason.strip()[:1000],
                             granted_at=work.now, expires_at=work.now + dt.timedelta(minutes=minutes))
     work.db.add(grant)

@@ -13,20 +13,17 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from polymodal.core.access import Actor
-from polymodal.core.models import LoginFailure, User, WebSession
-from polymodal.core.practice import Practice
-from polymodal.core.services import users
+from polymodal.core.models import PendingSignIn, User, WebSession
+from polymodal.core.practice import Practice, Work
+from polymodal.core.services import account, throttle, users
 
 IDLE = dt.timedelta(minutes=30)
 ABSOLUTE = dt.timedelta(hours=12)
 TOUCH_EVERY = dt.timedelta(seconds=60)
 """last_seen is written at most this often: an idle check a minute coarse saves a write per request."""
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_USERNAME = 5
-MAX_FAILURES_PER_ADDRESS = 30
 
 
 @dataclass(frozen=True)
@@ -35,10 +32,15 @@ class SignedIn:
     csrf_token: str
     token: str = ""
     """The raw cookie value; only set right after sign-in, to write the cookie."""
+    must_change_password: bool = False
 
 
 class Throttled(Exception):
-    """Too many failed sign-ins for this username or from this address."""
+    """Failed sign-ins for this username or from this address: the next try must wait (core/services/throttle.py)."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"wait {seconds} s")
+        self.seconds = seconds
 
 
 def hash_token(token: str) -> str:
@@ -49,50 +51,129 @@ def _anonymous(origin: str) -> Actor:
     return Actor(user_id=None, username="anonymous", roles=frozenset(), origin=origin)
 
 
-def sign_in(practice: Practice, username: str, password: str, origin: str, *,
-            replaces: str | None = None) -> SignedIn | None:
-    """Verify the password and open a new session; None for bad credentials.
+@dataclass(frozen=True)
+class SecondStep:
+    """The password was right; a code (or, first, enrolment) is still needed. ``token`` goes in a cookie."""
 
-    Raises ``Throttled`` before checking the password when the username or the
-    address has failed too often lately; unknown usernames are counted too, so
+    token: str
+    enrol: bool
+
+
+PENDING_FOR = dt.timedelta(minutes=5)
+
+
+def sign_in(practice: Practice, username: str, password: str, origin: str, *,
+            replaces: str | None = None, next_path: str = "/") -> SignedIn | SecondStep | None:
+    """Verify the password and open a new session (or the second step); None for bad credentials.
+
+    Raises ``Throttled`` before checking the password while this username or
+    address must wait after failures; unknown usernames are counted too, so
     the answer never tells whether an account exists.
     """
     name = username.strip().lower()[:120]
     with practice.work(_anonymous(origin)) as work:
-        since = work.now - THROTTLE_WINDOW
-        if (_failures(work.db, "username", name, since) >= MAX_FAILURES_PER_USERNAME
-                or _failures(work.db, "address", origin, since) >= MAX_FAILURES_PER_ADDRESS):
+        seconds = throttle.wait(work.db, work.now, name, origin)
+        if seconds:
             work.audit("auth.login", record_type="user", outcome="denied", reason="throttled")
-            throttled = True
         else:
-            throttled = False
             user = users.authenticate(work, name, password)
             if user is None:
-                work.db.add_all([LoginFailure(kind="username", key=name, at=work.now),
-                                 LoginFailure(kind="address", key=origin[:200], at=work.now)])
+                throttle.record_failure(work.db, work.now, name, origin)
                 return None
             if replaces:
                 # Whatever session this browser had before ends: a new sign-in never reuses a token.
                 work.db.execute(delete(WebSession).where(WebSession.token_hash == hash_token(replaces)))
-            work.db.execute(delete(LoginFailure).where(LoginFailure.kind == "username", LoginFailure.key == name))
-            # Sessions of this user that ended by timeout are never looked up again: drop them here.
-            work.db.execute(delete(WebSession).where(
-                WebSession.user_id == user.id,
-                (WebSession.expires_at <= work.now) | (WebSession.last_seen_at <= work.now - IDLE)))
-            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            work.db.add(WebSession(token_hash=hash_token(token), user_id=user.id, csrf_token=csrf,
-                                   created_at=work.now, last_seen_at=work.now, expires_at=work.now + ABSOLUTE,
-                                   origin=origin[:100]))
-            work.audit("auth.session_start", record_type="user", record_id=user.id)
-            return SignedIn(Actor.of(user, origin=origin), csrf, token)
-    if throttled:
-        raise Throttled()
-    return None
+            enrolled = account.has_second_factor(work, user.id)
+            if enrolled or account.second_factor_required(work, user.id):
+                # Failures are cleared only when the whole sign-in succeeds: a known password
+                # must not reset the count of wrong codes.
+                token = secrets.token_urlsafe(32)
+                work.db.execute(delete(PendingSignIn).where(PendingSignIn.user_id == user.id))
+                work.db.add(PendingSignIn(token_hash=hash_token(token), user_id=user.id,
+                                          expires_at=work.now + PENDING_FOR, next_path=next_path[:500]))
+                return SecondStep(token, enrol=not enrolled)
+            return _open_session(work, user, origin)
+    raise Throttled(seconds)
 
 
-def _failures(db, kind: str, key: str, since: dt.datetime) -> int:
-    return db.scalar(select(func.count()).select_from(LoginFailure)
-                     .where(LoginFailure.kind == kind, LoginFailure.key == key[:200], LoginFailure.at > since))
+def _open_session(work: Work, user: User, origin: str) -> SignedIn:
+    throttle.clear(work.db, user.username, origin)
+    # Sessions of this user that ended by timeout are never looked up again: drop them here.
+    work.db.execute(delete(WebSession).where(
+        WebSession.user_id == user.id,
+        (WebSession.expires_at <= work.now) | (WebSession.last_seen_at <= work.now - IDLE)))
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    work.db.add(WebSession(token_hash=hash_token(token), user_id=user.id, csrf_token=csrf,
+                           created_at=work.now, last_seen_at=work.now, expires_at=work.now + ABSOLUTE,
+                           origin=origin[:100]))
+    work.audit("auth.session_start", record_type="user", record_id=user.id)
+    return SignedIn(Actor.of(user, origin=origin), csrf, token,
+                    must_change_password=account.must_change_password(work, user.id))
+
+
+def _pending(work: Work, token: str) -> tuple[PendingSignIn, User] | None:
+    if not token or len(token) > 100:
+        return None
+    pending = work.db.get(PendingSignIn, hash_token(token))
+    if pending is None or work.now >= pending.expires_at:
+        return None
+    user = work.db.get(User, pending.user_id)
+    return (pending, user) if user is not None and user.active else None
+
+
+def pending_step(practice: Practice, token: str, origin: str) -> str | None:
+    """'code' or 'enrol' for a live second step, else None (expired, unknown, used)."""
+    with practice.work(_anonymous(origin), write=False) as work:
+        found = _pending(work, token)
+        if found is None:
+            return None
+        return "code" if account.has_second_factor(work, found[1].id) else "enrol"
+
+
+def second_step(practice: Practice, token: str, code: str, origin: str) -> tuple[SignedIn, str] | None:
+    """Finish a sign-in with a TOTP or recovery code: (session, where to go), or None for a wrong code.
+
+    Raises ``Throttled`` like the password step, and ``LookupError`` when the step has expired.
+    """
+    with practice.work(_anonymous(origin)) as work:
+        found = _pending(work, token)
+        if found is None:
+            raise LookupError("sign-in step expired")
+        pending, user = found
+        seconds = throttle.wait(work.db, work.now, user.username, origin)
+        if seconds:
+            work.audit("auth.second_factor", record_type="user", record_id=user.id, outcome="denied",
+                       reason="throttled")
+        elif account.verify_second_factor(work, user.id, code):
+            next_path = pending.next_path
+            work.db.delete(pending)
+            return _open_session(work, user, origin), next_path
+        else:
+            throttle.record_failure(work.db, work.now, user.username, origin)
+            work.audit("auth.second_factor", record_type="user", record_id=user.id, outcome="failed")
+            return None
+    raise Throttled(seconds)
+
+
+def start_enrolment(practice: Practice, token: str, origin: str) -> tuple[str, str]:
+    """During a sign-in that requires a second factor: a new secret and its otpauth URI."""
+    with practice.work(_anonymous(origin)) as work:
+        found = _pending(work, token)
+        if found is None:
+            raise LookupError("sign-in step expired")
+        return account.start_enrolment(work, found[1].id)
+
+
+def finish_enrolment(practice: Practice, token: str, code: str, origin: str) -> tuple[SignedIn, list[str]]:
+    """Confirm the new second factor with a code and open the session: (session, recovery codes)."""
+    with practice.work(_anonymous(origin)) as work:
+        found = _pending(work, token)
+        if found is None:
+            raise LookupError("sign-in step expired")
+        pending, user = found
+        codes = account.confirm_enrolment(work, user.id, code)
+        work.db.delete(pending)
+        return _open_session(work, user, origin), codes
 
 
 def _lookup(practice: Practice, token_hash: str, origin: str) -> tuple[Any, dt.datetime]:

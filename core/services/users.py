@@ -16,6 +16,7 @@ from polymodal.core.access import Role
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.models import Credential, User
 from polymodal.core.practice import Work
+from polymodal.core.services import passwords
 from polymodal.core.services.center import parse
 
 _hasher = PasswordHasher()
@@ -62,6 +63,10 @@ class UserInput(BaseModel):
 def create_user(work: Work, data: dict) -> User:
     work.require("user.manage")
     values = parse(UserInput, data)
+    problem = passwords.problem(values.password, [values.username, values.display_name, values.email,
+                                                  _center_name(work)])
+    if problem:
+        raise ValidationFailed({"password": problem})
     if work.db.query(User).filter_by(username=values.username).first():
         raise Conflict(f"the username '{values.username}' is taken")
     supervisor_id = None
@@ -87,6 +92,13 @@ def create_user(work: Work, data: dict) -> User:
     work.db.flush()
     work.audit("user.create", record_type="user", record_id=user.id)
     return user
+
+
+def _center_name(work: Work) -> str:
+    try:
+        return work.center.name
+    except NotFound:
+        return ""  # the first admin can be created before the center
 
 
 def add_credential(work: Work, user_id: uuid.UUID, type_: str, number: str, jurisdiction: str,

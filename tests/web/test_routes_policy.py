@@ -12,6 +12,8 @@ from polymodal.web.config import WebSettings
 from polymodal.web.guards import policy_of
 
 PUBLIC = {("/sign-in", "GET"), ("/sign-in", "POST"), ("/healthz", "GET"), ("/static/{file_path:path}", "GET"),
+          # The second step of a sign-in: only a pending-sign-in cookie (a right password) gets further.
+          ("/sign-in/second-step", "GET"), ("/sign-in/second-step", "POST"), ("/sign-in/enrol", "POST"),
           ("/static/{file_path:path}", "HEAD"),
           ("/p/{token:str}", "GET"),  # a portal link: the token is the credential (tests/web/portal)
           ("/feeds/{token:str}", "GET")}  # a calendar feed: likewise (tests/web/test_messaging_pages.py)

@@ -17,10 +17,18 @@ from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
 from polymodal.web.controllers.privacy import PrivacyController
 from polymodal.web.controllers.schedule import ScheduleController
+from polymodal.web.controllers.second_factor import (
+    AccountController,
+    SecondStepController,
+    SignInAdminController,
+)
 from polymodal.web.controllers.sessions import SessionsController
 
 CONTROLLERS = [
     AuthController,
+    SecondStepController,
+    AccountController,
+    SignInAdminController,
     DashboardController,
     ClientsController,
     ClientPeopleController,

@@ -18,11 +18,28 @@ from polymodal.core.services import signin
 from polymodal.web.config import WebSettings
 from polymodal.web.rendering import render
 from polymodal.web.request_body import SIGN_IN_BODY, SIGN_IN_FIELDS
-from polymodal.web.security import anonymous_csrf, client_ip, expired_session_cookie, session_cookie
+from polymodal.web.security import (
+    anonymous_csrf,
+    client_ip,
+    expired_pending_cookie,
+    expired_session_cookie,
+    pending_cookie,
+    session_cookie,
+)
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 BAD_CREDENTIALS = "The username or password is not right."
-THROTTLED = "Too many sign-in attempts. Wait 15 minutes, then try again."
+THROTTLED = "Too many failed sign-ins. Wait {seconds} seconds, then try again."
+
+
+SECOND_STEP_PATH = "/sign-in/second-step"
+
+
+def opened(settings: WebSettings, signed_in: signin.SignedIn, next_path: str) -> Response:
+    """The browser, signed in, on its way: to change a password an admin reset first, else where it was going."""
+    path = "/account?reset=1" if signed_in.must_change_password else safe_next(next_path)
+    return Redirect(path=path, status_code=303, cookies=[session_cookie(settings, signed_in.token),
+                                                         expired_pending_cookie(settings)])
 
 
 def safe_next(value: str | None) -> str:
@@ -40,8 +57,10 @@ class AuthController(Controller):
     @get("/sign-in", opt={"public": True}, sync_to_thread=False)
     def sign_in_page(self, request: HTMXRequest) -> Template:
         ended = request.query_params.get("ended") == "1"
-        return self._form(request, next_=request.query_params.get("next", ""),
-                          notice="Your session ended. Sign in again to continue." if ended else "")
+        notice = "Your session ended. Sign in again to continue." if ended else ""
+        if request.query_params.get("step") == "expired":
+            notice = "That sign-in took too long. Sign in again."
+        return self._form(request, next_=request.query_params.get("next", ""), notice=notice)
 
     def _form(self, request: HTMXRequest, *, next_: str = "", username: str = "", error: str = "",
               notice: str = "", status_code: int = 200, headers: dict[str, str] | None = None) -> Template:
@@ -60,17 +79,21 @@ class AuthController(Controller):
         settings: WebSettings = request.app.state.web_settings
         username, password = data.get("username", "")[:200], data.get("password", "")[:1024]
         previous = request.cookies.get(settings.session_cookie) or None
+        next_path = safe_next(data.get("next"))
         try:
             signed_in = await anyio.to_thread.run_sync(
-                lambda: signin.sign_in(practice, username, password, client_ip(request), replaces=previous))
-        except signin.Throttled:
-            return self._form(request, next_=data.get("next", ""), username=username, error=THROTTLED,
-                              status_code=429)
+                lambda: signin.sign_in(practice, username, password, client_ip(request), replaces=previous,
+                                       next_path=next_path))
+        except signin.Throttled as wait:
+            return self._form(request, next_=data.get("next", ""), username=username,
+                              error=THROTTLED.format(seconds=wait.seconds), status_code=429,
+                              headers={"Retry-After": str(wait.seconds)})
         if signed_in is None:
             return self._form(request, next_=data.get("next", ""), username=username, error=BAD_CREDENTIALS,
                               status_code=422)
-        return Redirect(path=safe_next(data.get("next")), status_code=303,
-                        cookies=[session_cookie(settings, signed_in.token)])
+        if isinstance(signed_in, signin.SecondStep):
+            return Redirect(path=SECOND_STEP_PATH, status_code=303, cookies=[pending_cookie(settings, signed_in.token)])
+        return opened(settings, signed_in, next_path)
 
     @post("/sign-out", opt={"authenticated": True}, status_code=303, sync_to_thread=True)
     def sign_out(self, request: HTMXRequest, practice: NamedDependency[Practice],
