@@ -69,18 +69,24 @@ def serving(practice: Practice) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def demo_practice(data: Path) -> Practice:
+def demo_practice(data: Path, clock: RunningClock | None = None) -> Practice:
     """A migrated database in ``data`` with the demo center, on the suite's running clock."""
     engine = make_engine(f"sqlite:///{data / 'polymodal.db'}")
     migrations.upgrade(engine)
-    practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine, clock=RunningClock())
+    practice = Practice(get_plugin_manager(), Settings(data_dir=data), engine=engine, clock=clock or RunningClock())
     load_demo(practice)
     return practice
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    practice = demo_practice(tmp_path_factory.mktemp("live"))
+def live_clock() -> RunningClock:
+    """The live server's 'now' (a test making TOTP codes must read the server's time, not the wall's)."""
+    return RunningClock()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_clock: RunningClock) -> Iterator[str]:
+    practice = demo_practice(tmp_path_factory.mktemp("live"), live_clock)
     with serving(practice) as url:
         yield url
     practice.engine.dispose()
