@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import synth
 
 from polymodal.core.models import make_search_key
+from polymodal.core.search.terms import contact_terms, fts_rowid, name_terms
 from polymodal.core.registry import Registry
 
 TIMEZONE, JURISDICTION = "America/Los_Angeles", "US-CA"
@@ -152,13 +153,16 @@ class CenterRows:
             minor = rng.random() < 0.08
             age = rng.randrange(4, 18) if minor else int(18 + rng.betavariate(2, 3) * 65)
             dob = self.first_seen[c] - dt.timedelta(days=age * 365 + rng.randrange(365))
+            email, phone = f"{first}.{last}{c}@example.org".lower(), synth.phone(rng)
             w.add("clients", {
                 "id": cid, "legal_first_name": first, "legal_last_name": last, "preferred_name": preferred,
                 "pronouns": rng.choices(("she/her", "he/him", "they/them", ""), (50, 40, 6, 4))[0],
-                "date_of_birth": dob, "email": f"{first}.{last}{c}@example.org".lower(), "phone": synth.phone(rng),
+                "date_of_birth": dob, "email": email, "phone": phone,
                 "address": synth.address(rng), "emergency_contact_name": " ".join(synth.person_name(rng)[:2]),
                 "emergency_contact_phone": synth.phone(rng), "emergency_contact_relationship": "partner",
                 "search_key": make_search_key(last, first, preferred), "active": rng.random() < 0.9,
+                "search_names": name_terms(first, last, preferred), "search_contact": contact_terms(email, phone),
+                "search_rowid": fts_rowid(cid),
                 "created_at": since})
             guardian = None  # (id, name) of the first guardian: the one who signs consents
             for g in range(1 + (rng.random() < 0.4) if minor else 0):

@@ -29,6 +29,7 @@ from polymodal.core.db import make_engine
 from polymodal.core.models import Base, Center, Client, User
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import Registry
+from polymodal.core.search import index as search_index
 from polymodal.core.services import users
 
 # Fixed, not "now": a seed must give the same center whatever day it runs. Pass --today to move it.
@@ -134,6 +135,8 @@ def generate(url: str, *, clients: int, sessions: int, notes: int, practitioners
     center.emit_sessions()
     center.emit_notes()
     writer.flush()
+    with engine.begin() as conn:  # rows went in with their search words; SQLite's FTS5 table is filled here
+        search_index.rebuild(conn, terms=False)
     with DbSession(engine) as db, db.begin():  # one event, through the real chain, saying where the data came from
         audit.append(db, Actor.system("bench-generate"), "bench.generate", at=center.now,
                      reason=f"seed {seed}, {clients} clients, {sessions} sessions, {notes} notes")

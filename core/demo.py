@@ -62,8 +62,9 @@ def load_demo(practice: Practice) -> bool:
                 "disciplines": disciplines, "modalities": modalities, "supervisor": supervisor})
         people = [clients.register_client(work, {"legal_first_name": first, "legal_last_name": last,
                                                  "preferred_name": pref, "pronouns": pron,
-                                                 "date_of_birth": dob, "email": f"{first.lower()}@example.org"})
-                  for first, last, pref, pron, dob in CLIENTS]
+                                                 "date_of_birth": dob, "email": f"{first.lower()}@example.org",
+                                                 "phone": f"+1 (415) 555-01{n:02d}"})
+                  for n, (first, last, pref, pron, dob) in enumerate(CLIENTS)]
         clients.add_guardian(work, people[3].id, {"name": "Lucia Alvarez", "relationship": "mother",
                                                   "email": "lucia@example.org"})
         _fees(work, practice)

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from polymodal.core.migrations import include_name
 from polymodal.core.models import Base
 
 engine = context.config.attributes["engine"]
@@ -11,6 +12,7 @@ with engine.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

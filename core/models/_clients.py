@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from polymodal.core.models._base import Base, IdMixin, Timestamps
+from polymodal.core.search.terms import fold
 
 
 class Client(IdMixin, Timestamps, Base):
@@ -28,6 +29,11 @@ class Client(IdMixin, Timestamps, Base):
     # Lower-cased "last first preferred": SQLite's LIKE is case-insensitive
     # and cannot use a plain index, a prefix range on this key can.
     search_key: Mapped[str] = mapped_column(String(320))
+    # Accent- and case-folded words the full-text index holds (core/search): names; e-mail and phone tails.
+    search_names: Mapped[str] = mapped_column(String(400), default="")
+    search_contact: Mapped[str] = mapped_column(String(1000), default="")
+    search_rowid: Mapped[int] = mapped_column(BigInteger, default=0, index=True,
+                                              doc="The client's row in SQLite's FTS5 table, from its id.")
     active: Mapped[bool] = mapped_column(default=True)
     restricted: Mapped[bool] = mapped_column(
         default=False, doc="Erasure requested: kept only for retention, hidden from lists and search.")
@@ -40,7 +46,8 @@ class Client(IdMixin, Timestamps, Base):
 
 
 def make_search_key(last: str, first: str, preferred: str = "") -> str:
-    return " ".join(p for p in (last.casefold().strip(), first.casefold().strip(), preferred.casefold().strip()) if p)
+    """The order clients are listed in: 'Álvarez' beside 'Alvarez', whatever the case."""
+    return " ".join(p for p in (fold(last).strip(), fold(first).strip(), fold(preferred).strip()) if p)
 
 
 class Guardian(IdMixin, Base):

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import CareTeamMember, Client, Guardian, User, make_search_key
 from polymodal.core.practice import Work
+from polymodal.core.search import index as search_index
+from polymodal.core.search.terms import digits, fold, query_words, words
 from polymodal.core.services.center import parse
 from polymodal.core.timeutil import age_on, today_in
 
@@ -80,6 +82,11 @@ def _apply(client: Client, values: ClientInput) -> None:
     for key, value in data.items():
         setattr(client, key, value)
     client.search_key = make_search_key(values.legal_last_name, values.legal_first_name, values.preferred_name)
+
+
+def check_client(work: Work, data: dict[str, Any]) -> None:
+    """Raise ValidationFailed, naming each field, if ``data`` would not register (nothing is written)."""
+    parse(ClientInput, data, {"today": work.now.date()})
 
 
 def register_client(work: Work, data: dict[str, Any], *, care_team: list[uuid.UUID] = ()) -> Client:
@@ -156,15 +163,59 @@ def care_team(work: Work, client_id: uuid.UUID) -> list[User]:
 
 
 def search_clients(work: Work, query: str = "", *, limit: int = 50, offset: int = 0) -> list[Any]:
-    """Clients the actor may see whose name starts with ``query``: columns only, for list pages."""
+    """Clients the actor may see matching every word typed (any part of a name, e-mail or phone), best first.
+
+    Columns only, for list pages. Each word matches the start of a name word in any order ("sofi alv",
+    "Marcus N"), accents and case ignored; a phone number matches any run of its trailing digits.
+    """
     work.require("client.read")
     stmt = select(Client.id, Client.legal_first_name, Client.legal_last_name, Client.preferred_name,
-                  Client.pronouns, Client.date_of_birth).where(work.client_filter("client.read"))
-    key = " ".join(query.casefold().split())[:100]
-    if key:
-        # A half-open range on the lower-cased key uses the index (LIKE would scan on SQLite).
-        stmt = stmt.where(Client.search_key >= key, Client.search_key < key + "\U0010ffff")
-    stmt = stmt.order_by(Client.search_key, Client.id).limit(min(max(limit, 1), 200)).offset(max(offset, 0))
+                  Client.pronouns, Client.date_of_birth, Client.email, Client.phone
+                  ).where(work.client_filter("client.read"))
+    words = query_words(query[:100])
+    if words:
+        stmt = search_index.match(work.db, stmt, words)
+    else:
+        stmt = stmt.order_by(Client.search_key, Client.id)
+    stmt = stmt.limit(min(max(limit, 1), 200)).offset(max(offset, 0))
     rows = work.db.execute(stmt).all()
     work.audit("client.search", record_type="client", reason=f"{len(rows)} results")
     return rows
+
+
+def likely_duplicates(work: Work, data: dict[str, Any], *, limit: int = 5) -> list[tuple[Any, str]]:
+    """Clients the actor may see who look like the person about to be registered, each with the reason.
+
+    Same folded first and last name and date of birth, the same e-mail, or the same phone number (its
+    last ten digits); asked before a new record is made, so the front desk can open the existing one.
+    """
+    work.require("client.read")
+    base = select(Client.id, Client.legal_first_name, Client.legal_last_name, Client.preferred_name,
+                  Client.date_of_birth, Client.email, Client.phone).where(work.client_filter("client.read"))
+    found: dict[uuid.UUID, tuple[Any, str]] = {}
+
+    def look(words: list[str], reason: str, same: Any) -> None:
+        if not words:
+            return
+        for row in work.db.execute(search_index.match(work.db, base, words).limit(50)):
+            if same(row) and row.id not in found:
+                found[row.id] = (row, reason)
+
+    first, last = fold(str(data.get("legal_first_name", ""))).strip(), fold(str(data.get("legal_last_name", ""))).strip()
+    dob = str(data.get("date_of_birth", "")).strip()
+    if first and last and dob:
+        look(words(f"{first} {last}"), "same name and date of birth",
+             lambda r: r.date_of_birth.isoformat() == dob and fold(r.legal_last_name) == last
+             and first in (fold(r.legal_first_name), fold(r.preferred_name)))
+    email = fold(str(data.get("email", ""))).strip()
+    if "@" in email:
+        look(words(email), "same e-mail", lambda r: fold(r.email) == email)
+    phone = digits(str(data.get("phone", "")))[-10:]
+    if len(phone) >= 7:
+        # "+1 555 0100" and "555 0100" are one number: compare whichever tail is shorter.
+        look([phone[-7:]], "same phone", lambda r: len(digits(r.phone)) >= 7
+             and (digits(r.phone).endswith(phone) or phone.endswith(digits(r.phone)[-10:])))
+    matches = list(found.values())[:limit]
+    if matches:
+        work.audit("client.search", record_type="client", reason=f"{len(matches)} likely duplicates")
+    return matches

@@ -28,7 +28,7 @@ def test_front_desk_searches_registers_and_opens_a_client(page: Page, live_serve
     expect(page).to_have_url(f"{live_server}/clients")
 
     # Active search: rows change as the name is typed, and the URL follows.
-    page.get_by_label("Find by name").press_sequentially("nat", delay=40)
+    page.get_by_label("Find a client").press_sequentially("nat", delay=40)
     rows = page.locator("#client-rows tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("Natarajan")

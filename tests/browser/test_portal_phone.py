@@ -108,7 +108,7 @@ def test_an_adult_completes_a_packet_on_a_phone(browser: Browser, portal_server,
     desk.get_by_label("Password").fill(DEMO_PASSWORD)
     desk.get_by_role("button", name="Sign in").click()
     desk.goto(f"{base}/clients")
-    desk.get_by_label("Find by name").fill("Ellis")
+    desk.get_by_label("Find a client").fill("Ellis")
     desk.get_by_role("link", name=re.compile("Ellis")).first.click()
     desk.get_by_role("link", name="Portal").click()
     expect(desk).to_have_url(re.compile(r"/clients/[0-9a-f-]{36}/portal$"))

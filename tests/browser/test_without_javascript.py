@@ -23,7 +23,7 @@ def test_front_desk_without_javascript(browser: Browser, live_server: str, artif
         expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
 
         page.goto(f"{live_server}/clients")
-        page.get_by_label("Find by name").fill("Sato")
+        page.get_by_label("Find a client").fill("Sato")
         page.get_by_role("button", name="Search").click()
         expect(page).to_have_url(re.compile(r"/clients\?q=Sato$"))
         expect(page.locator("#client-rows tbody tr")).to_have_count(1)

@@ -14,5 +14,6 @@ def test_upgrade_downgrade_upgrade_and_no_drift(engine):
     migrations.upgrade(engine)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                   "include_name": migrations.include_name})
         assert compare_metadata(context, Base.metadata) == []

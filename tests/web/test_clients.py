@@ -216,3 +216,44 @@ def test_an_edit_without_a_version_is_refused(client, signed_in, client_id):
     csrf = signed_in("frontdesk")
     data = {"legal_first_name": "J", "legal_last_name": "Ellis", "date_of_birth": "1988-04-12", "_csrf": csrf}
     assert client.post(f"/clients/{cid}", data=data).status_code == 409
+
+
+# --- search the way the front desk types, and likely duplicates before registering ----------
+
+@pytest.mark.parametrize("query, expected", [
+    ("Jor", ["Ellis, Jordan"]),
+    ("Sofia", ["Alvarez, Sofi"]),
+    ("Sofi Alvarez", ["Alvarez, Sofi"]),
+    ("alvarez sofía", ["Alvarez, Sofi"]),
+    ("Marcus N", ["Natarajan, Marcus"]),
+    ("(415) 555-0104", ["Becker, Tom"]),
+    ("hana@example.org", ["Sato, Hana"]),
+])
+def test_search_finds_people_by_any_part_of_a_name_phone_or_email(client, signed_in, query, expected):
+    signed_in("frontdesk")
+    assert _names(client.get("/clients", params={"q": query}).text) == expected
+
+
+def test_a_second_tom_becker_is_shown_the_first_before_being_made(client, signed_in, web_practice):
+    csrf = signed_in("frontdesk")
+    tom = {**GOOD, "legal_first_name": "tom", "legal_last_name": "BECKER", "date_of_birth": "1965-11-23",
+           "email": "", "phone": "", "_csrf": csrf}
+    shown = client.post("/clients", data=tom, headers={**HTMX, "X-CSRF-Token": csrf})
+    assert shown.status_code == 200 and "hx-redirect" not in shown.headers
+    assert "Is this someone already registered?" in shown.text and "same name and date of birth" in shown.text
+    assert 'value="BECKER"' in shown.text  # nothing typed is lost
+    assert re.search(r'<a href="/clients/[0-9a-f-]{36}">Tom Becker</a>', shown.text)
+    with web_practice.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Client).where(Client.legal_last_name.ilike("becker"))
+                            ).scalar() == 1
+    anyway = client.post("/clients", data={**tom, "_confirm_new": "1"}, headers={**HTMX, "X-CSRF-Token": csrf})
+    assert anyway.headers["hx-redirect"].startswith("/clients/")
+    with web_practice.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Client).where(Client.legal_last_name.ilike("becker"))
+                            ).scalar() == 2
+
+
+def test_same_phone_is_a_likely_duplicate(client, signed_in):
+    csrf = signed_in("frontdesk")
+    shown = client.post("/clients", data={**GOOD, "phone": "415 555 0105", "_csrf": csrf})
+    assert "same phone" in shown.text and "Hana Sato" in shown.text

@@ -61,11 +61,16 @@ class ClientsController(Controller):
         values = _values(data)
         try:
             with practice.work(actor) as work:
-                client = clients.register_client(work, values)
-                client_id = client.id
+                clients.check_client(work, values)
+                # Shown once: registering anyway after seeing the matches is a deliberate choice.
+                matches = [] if data.get("_confirm_new") == "1" else clients.likely_duplicates(work, values)
+                client_id = None if matches else clients.register_client(work, values).id
         except ValidationFailed as exc:
             return render(request, "clients/form.html", {"values": values, "errors": exc.errors, "client_id": None},
                           block="client_form", status_code=422)
+        if matches:
+            return render(request, "clients/form.html", {"values": values, "errors": {}, "client_id": None,
+                                                         "matches": matches}, block="client_form")
         return _go(request, f"/clients/{client_id}")
 
     @get("/{client_id:uuid}/edit", opt={"action": "client.update"}, sync_to_thread=True)
