@@ -11,12 +11,14 @@ from polymodal.core.errors import ValidationFailed
 from polymodal.core.models import Center, Location, Room
 from polymodal.core.practice import Work
 from polymodal.core.timeutil import zone
+from polymodal.core.wording import field_errors
 
 
 class CenterInput(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     timezone: str = Field(min_length=1, max_length=64)
-    jurisdiction: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="ISO 3166, e.g. US-CA")
+    jurisdiction: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="ISO 3166, e.g. US-CA",
+                              json_schema_extra={"hint": "a country code, or country and state, e.g. US-CA"})
     age_of_majority: int = Field(default=18, ge=14, le=21)
     minor_consent_age: int | None = Field(default=None, ge=10, le=21)
 
@@ -27,21 +29,11 @@ class CenterInput(BaseModel):
         return value
 
 
-def pydantic_errors(exc: ValidationError) -> dict[str, str]:
-    """Field name → message, from pydantic's error list (first message per field)."""
-    errors: dict[str, str] = {}
-    for err in exc.errors():
-        name = ".".join(str(p) for p in err["loc"]) or "form"
-        message = err["msg"].removeprefix("Value error, ")
-        errors.setdefault(name, message)
-    return errors
-
-
 def parse(model: type[BaseModel], data: object, context: dict | None = None) -> BaseModel:
     try:
         return model.model_validate(data, context=context)
     except ValidationError as exc:
-        raise ValidationFailed(pydantic_errors(exc)) from None
+        raise ValidationFailed(field_errors(exc, model)) from None
 
 
 def setup_center(work: Work, data: dict) -> Center:

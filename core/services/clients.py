@@ -18,6 +18,7 @@ from polymodal.core.services.center import parse
 from polymodal.core.timeutil import age_on, today_in
 
 Name = Field(min_length=1, max_length=100)
+PHONE_HINT = {"hint": "use digits, spaces and + ( ) - . only"}
 
 
 class ClientInput(BaseModel):
@@ -27,10 +28,10 @@ class ClientInput(BaseModel):
     pronouns: str = Field(default="", max_length=40)
     date_of_birth: dt.date
     email: EmailStr | None = None
-    phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$")
+    phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$", json_schema_extra=PHONE_HINT)
     address: str = Field(default="", max_length=500)
     emergency_contact_name: str = Field(default="", max_length=200)
-    emergency_contact_phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$")
+    emergency_contact_phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$", json_schema_extra=PHONE_HINT)
     emergency_contact_relationship: str = Field(default="", max_length=80)
 
     @field_validator("legal_first_name", "legal_last_name", "preferred_name", "pronouns", mode="before")
@@ -56,7 +57,7 @@ class GuardianInput(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     relationship: str = Field(min_length=1, max_length=80)
     email: EmailStr | None = None
-    phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$")
+    phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$", json_schema_extra=PHONE_HINT)
     can_consent: bool = True
 
 

@@ -65,7 +65,8 @@ class SessionInput(BaseModel):
     format: str = "individual"
     starts_at: dt.datetime = Field(description="Wall-clock time in the center's zone, or an aware time.")
     minutes: int | None = Field(default=None, ge=5, le=int(MAX_SESSION.total_seconds() // 60))
-    delivery: str = Field(default="in_person", pattern="^(in_person|phone|video)$")
+    delivery: str = Field(default="in_person", pattern="^(in_person|phone|video)$",
+                          json_schema_extra={"hint": "in person, phone or video"})
     room_id: uuid.UUID | None = None
     client_ids: list[uuid.UUID] = []
     practitioner_ids: list[uuid.UUID] = []

@@ -43,7 +43,8 @@ StaffRoles = Annotated[list[Role], AfterValidator(_staff_only)]
 
 
 class UserInput(BaseModel):
-    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,119}$")
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,119}$", json_schema_extra={
+        "hint": "2 or more lower-case letters or digits, and . _ - after the first"})
     display_name: str = Field(min_length=1, max_length=200)
     email: str = Field(default="", max_length=320)
     password: str = Field(min_length=12, max_length=256)

@@ -43,10 +43,10 @@ def test_age_of_majority_follows_the_center_setting(practice, staff, clock):
 @pytest.mark.parametrize("field, value, message", [
     ("date_of_birth", "31/12/1990", "date"),
     ("date_of_birth", "2999-01-01", "past"),
-    ("legal_last_name", "", "at least 1 character"),
-    ("legal_first_name", "x" * 101, "at most 100 characters"),
-    ("email", "not-an-email", "email"),
-    ("phone", "<script>", "pattern"),
+    ("legal_last_name", "", "enter the legal last name"),
+    ("legal_first_name", "x" * 101, "the legal first name can be at most 100 characters"),
+    ("email", "not-an-email", "e-mail in the form name@example.org"),
+    ("phone", "<script>", "the phone is not in the expected form: use digits, spaces and + ( ) - . only"),
     ("date_of_birth", 12, "date"),
 ])
 def test_bad_client_input_names_the_field(practice, staff, field, value, message):

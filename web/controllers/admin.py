@@ -98,6 +98,7 @@ class AdminController(Controller):
             "section": "users", "user": user, "credentials": users.credentials_of(work, user.id),
             "today": work.now.date(), "is_me": user.id == work.actor.user_id, "errors": errors, "values": values,
             "role_labels": {r.value: v for r, v in ROLE_LABELS.items()},
+            "modality_names": [getattr(work.registry.modalities.get(k), "name", k) for k in user.modalities or ()],
         }
         return render(request, "admin/user.html", context, block="user_detail", status_code=status_code)
 
@@ -208,8 +209,14 @@ class AdminController(Controller):
         for e in errors:
             by_plugin.setdefault(e.plugin, []).append({"at": f"{to_local(e.at, tz):%d %b %Y %H:%M}", "hook": e.hook,
                                                        "error": e.error})
+        def titles(kind: str, keys: list[str]) -> list[str]:
+            # People read titles; keys are for plugin authors (`polymodal plugins list`).
+            catalog = practice.registry.catalog(kind)
+            return [getattr(catalog.get(k), "title", None) or getattr(catalog.get(k), "name", None) or k
+                    for k in keys]
+
         infos = [{"name": p.name, "version": p.version, "hooks": p.hooks, "modalities": p.modalities,
-                  "contributions": {kind.replace("_", " "): keys for kind, keys in p.contributions.items()
+                  "contributions": {kind.replace("_", " "): titles(kind, keys) for kind, keys in p.contributions.items()
                                     if keys and kind != "modalities"},  # modalities are listed with their names
                   "errors": by_plugin.get(p.name, [])} for p in practice.plugin_info()]
         known = {p["name"] for p in infos}

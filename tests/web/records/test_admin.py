@@ -132,7 +132,7 @@ def test_plugins_page_lists_plugins_hooks_contributions_and_errors(client, signe
     for info in web_practice.plugin_info():
         assert f'id="plugin-{info.name}-h"' in page.text
         assert info.version in page.text
-    assert "polymodal_register_assessments" in page.text and "talk/phq-9" in page.text
+    assert "polymodal_register_assessments" in page.text and "Patient Health Questionnaire-9" in page.text and "talk/phq-9" not in page.text
     assert "ecotherapy" in page.text  # the third-party plugin shows like the first-party ones
     talk = page.text[page.text.index('id="plugin-talk-h"'):]
     talk = talk[:talk.index("</section>")]
