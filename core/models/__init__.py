@@ -4,6 +4,7 @@
 # one metadata that migrations and the test databases are built from.
 from polymodal.core.billing import models as _billing_models  # noqa: E402,F401
 from polymodal.core.models._audit import AuditEvent, PluginErrorRecord
+from polymodal.core.models._availability import RoomHours, TimeOff, WaitlistEntry, WorkingHours
 from polymodal.core.models._base import Base, utcnow
 from polymodal.core.models._center import Center, Credential, Location, Room, User
 from polymodal.core.models._clients import (
@@ -57,12 +58,16 @@ __all__ = [
     "PortalPacket",
     "PortalSession",
     "Room",
+    "RoomHours",
     "Session",
     "SessionClient",
     "SessionPractitioner",
     "SessionSeries",
+    "TimeOff",
     "User",
+    "WaitlistEntry",
     "WebSession",
+    "WorkingHours",
     "make_search_key",
     "utcnow",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from polymodal.core.models._base import Base
@@ -20,6 +20,10 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
+    # The center-wide audit page pages by seq (keyset) within a filter: by person, by action, or by date.
+    __table_args__ = (Index("ix_audit_events_actor_seq", "actor_id", "seq"),
+                      Index("ix_audit_events_action_seq", "action", "seq"),
+                      Index("ix_audit_events_at", "at"))
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime]
     actor_id: Mapped[uuid.UUID | None] = mapped_column(default=None)

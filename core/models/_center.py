@@ -36,6 +36,7 @@ class Room(IdMixin, Base):
     __tablename__ = "rooms"
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"))
     name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True, doc="False once retired: kept for past sessions, not offered")
     location: Mapped[Location] = relationship(back_populates="rooms")
 
 

@@ -81,6 +81,7 @@ class Case(IdMixin, Timestamps, Base):
     kind: Mapped[str] = mapped_column(String(20), doc="individual, couple, family or group")
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    status_reason: Mapped[str] = mapped_column(String(500), default="", doc="Why it was last closed or reopened")
     clients: Mapped[list[CaseClient]] = relationship(cascade="all, delete-orphan")
     practitioners: Mapped[list[CasePractitioner]] = relationship(cascade="all, delete-orphan")
 
@@ -104,6 +105,8 @@ class Goal(IdMixin, Timestamps, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     text: Mapped[str] = mapped_column(String(1000))
     status: Mapped[str] = mapped_column(String(20), default="active", doc="active, met, revised, dropped")
+    baseline: Mapped[str] = mapped_column(String(500), default="", doc="Where the client started")
+    target: Mapped[str] = mapped_column(String(500), default="", doc="What 'met' will look like")
     target_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 

@@ -36,6 +36,9 @@ class Session(IdMixin, Timestamps, Base):
     room_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rooms.id"), default=None)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     status_reason: Mapped[str] = mapped_column(String(500), default="")
+    cancel_reason: Mapped[str] = mapped_column(String(40), default="",
+                                               doc="client, practitioner, weather, illness or late_cancellation")
+    late: Mapped[bool] = mapped_column(default=False, doc="Cancelled inside the center's late-cancellation window")
     series_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("session_series.id"), default=None, index=True)
     clients: Mapped[list[SessionClient]] = relationship(cascade="all, delete-orphan")
     practitioners: Mapped[list[SessionPractitioner]] = relationship(cascade="all, delete-orphan")
