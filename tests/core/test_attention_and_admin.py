@@ -200,7 +200,7 @@ def test_set_active_deactivates_and_reactivates_but_never_yourself(practice, sta
     with pytest.raises(AccessDenied), practice.work(staff["desk"]) as work:
         users.set_active(work, staff["other"].user_id, False)
     with practice.work(Actor.system("t"), write=False) as work:
-        actions = list(work.db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("user.%activate"))))
+        actions = list(work.db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("user.%activate")).order_by(AuditEvent.seq)))
     assert actions == ["user.deactivate", "user.activate"]
 
 
