@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import synth
 
 from polymodal.core.models import make_search_key
-from polymodal.core.search.terms import contact_terms, fts_rowid, name_terms
 from polymodal.core.registry import Registry
+from polymodal.core.search.terms import contact_terms, fts_rowid, name_terms
 
 TIMEZONE, JURISDICTION = "America/Los_Angeles", "US-CA"
 SPAN_DAYS, FUTURE_DAYS = 3652, 91  # ten years of calendar, the last three months still to come

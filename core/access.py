@@ -68,6 +68,7 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "note.cosign": {Role.supervisor: Scope.supervised},
     "center.manage": {Role.admin: Scope.any},
     "user.manage": {Role.admin: Scope.any},
+    "availability.manage": {Role.front_desk: Scope.any, Role.admin: Scope.any},
     "audit.read": {Role.admin: Scope.any},
     "plugins.read": {Role.admin: Scope.any},
     "portal.prepare": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},

@@ -9,6 +9,7 @@ import uuid
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, select, text
 
+from polymodal.core import availability
 from polymodal.core.billing import fees as billing_fees
 from polymodal.core.billing import packages as billing_packages
 from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
@@ -71,6 +72,7 @@ class SessionInput(BaseModel):
     client_ids: list[uuid.UUID] = []
     practitioner_ids: list[uuid.UUID] = []
     weeks: int = Field(default=1, ge=1, le=104, description="1: a single session; more: a weekly series.")
+    outside_hours: bool = Field(default=False, description="Book even outside working, room or center hours.")
 
 
 def schedule_session(work: Work, data: dict) -> list[Session]:
@@ -107,6 +109,8 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
         start = local_to_utc(local_start + dt.timedelta(weeks=week), tz)
         end = start + dt.timedelta(minutes=minutes)
         _refuse_conflicts(work, start, end, client_ids, practitioner_ids, values.room_id)
+        if not values.outside_hours:
+            refuse_outside_hours(work, practitioner_ids, values.room_id, start, end)
         session = Session(
             case_id=case.id, modality_key=modality.key,
             structure_key=structure.key if structure else None,
@@ -176,6 +180,17 @@ def _lock_key(kind: str, entity_id: uuid.UUID) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+class OutsideHours(Conflict):
+    """Booking outside someone's hours: allowed only when the person says so (``outside_hours``)."""
+
+
+def refuse_outside_hours(work: Work, practitioner_ids: list[uuid.UUID], room_id: uuid.UUID | None,
+                         start: dt.datetime, end: dt.datetime) -> None:
+    problems = availability.outside_hours(work, practitioner_ids, room_id, start, end)
+    if problems:
+        raise OutsideHours(" ".join(problems) + " Book it anyway only if agreed: tick “Book outside hours”.")
+
+
 def _refuse_conflicts(work: Work, start: dt.datetime, end: dt.datetime, client_ids: list[uuid.UUID],
                       practitioner_ids: list[uuid.UUID], room_id: uuid.UUID | None,
                       ignore: uuid.UUID | None = None) -> None:
@@ -225,7 +240,7 @@ def get_session(work: Work, session_id: uuid.UUID, action: str = "schedule.read"
 
 
 def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
-                 room_id: uuid.UUID | None = None) -> Session:
+                 room_id: uuid.UUID | None = None, *, outside_hours: bool = False) -> Session:
     session = get_session(work, session_id, "session.manage")
     if session.status != "scheduled":
         raise IllegalTransition(f"a {session.status.replace('_', '-')} session cannot be moved")
@@ -236,6 +251,8 @@ def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
                     [room])
     _refuse_conflicts(work, start, start + length, [c.client_id for c in session.clients],
                       [p.user_id for p in session.practitioners], room, ignore=session.id)
+    if not outside_hours:
+        refuse_outside_hours(work, [p.user_id for p in session.practitioners], room, start, start + length)
     session.starts_at, session.ends_at, session.room_id = start, start + length, room
     for link in session.practitioners:
         link.starts_at = start

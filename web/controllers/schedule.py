@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -17,6 +18,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
 
+from polymodal.core import availability
 from polymodal.core.access import Actor
 from polymodal.core.errors import Conflict, IllegalTransition, ValidationFailed
 from polymodal.core.practice import Practice
@@ -39,7 +41,7 @@ FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENC
 Query = Annotated[str, QueryParameter(max_length=64)]
 Back = Annotated[str, QueryParameter(max_length=500)]
 BOOKING_FIELDS = ("case_id", "modality_key", "format", "structure_key", "date", "time", "minutes", "delivery",
-                  "room_id", "weeks")
+                  "room_id", "weeks", "outside_hours")
 # The service names its inputs; the form shows some of them under another field.
 FIELD_OF = {"starts_at": "time", "client_ids": "case_id"}
 DONE = {"moved": "Session moved.", "cancelled": "Session cancelled."}
@@ -108,6 +110,7 @@ def booking_payload(values: dict[str, Any]) -> dict[str, Any]:
         "case_id": case_id, "modality_key": values["modality_key"], "format": values["format"] or "individual",
         "structure_key": values["structure_key"] or None, "starts_at": dt.datetime.combine(day, time),
         "minutes": minutes, "delivery": values["delivery"], "room_id": room_id, "weeks": weeks,
+        "outside_hours": values["outside_hours"] == "1",
     }
     if practitioners:
         payload["practitioner_ids"] = practitioners
@@ -134,13 +137,33 @@ class ScheduleController(Controller):
     @get("/", opt={"action": "schedule.read"}, sync_to_thread=True)
     def index(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
               view: Query = "", date: Query = "", practitioner: Query = "", room: Query = "",
-              done: Query = "", booked: Query = "") -> Template:
+              done: Query = "", booked: Query = "", by: Query = "", cancelled: Query = "") -> Template:
         # After a plain (no-JS) change the redirect names what happened; only these fixed texts are shown.
         notice = DONE.get(done, "")
         if booked.isdigit() and 0 < int(booked) <= 104:
             notice = f"Booked {booked} session{'s' if int(booked) > 1 else ''}."
-        period = Period.parse(view, date, practitioner, room, own=_own(actor))
+        period = Period.parse(view, date, practitioner, room, own=_own(actor), by=by, cancelled=cancelled)
         return self._calendar(request, practice, actor, period, notice=notice)
+
+    @get("/next-free", opt={"action": "schedule.read"}, sync_to_thread=True)
+    def next_free(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                  practitioner: Query = "", room: Query = "", minutes: Query = "50") -> Response:
+        """The first free slot for a practitioner, a room and a length: the booking form, filled in."""
+        length = int(minutes) if minutes.isdigit() and 5 <= int(minutes) <= 720 else 50
+        who, where = as_uuid(practitioner), as_uuid(room)
+        with practice.work(actor, write=False) as work:
+            found = availability.next_free(work, practitioner_id=who, room_id=where, minutes=length)
+        if found is None:
+            period = Period.parse("week", "", str(who or "all"), str(where or ""), own=_own(actor))
+            return self._calendar(request, practice, actor, period,
+                                  problem={"message": "No free slot of that length in the next four weeks."})
+        query = {"date": found.date().isoformat(), "time": f"{found:%H:%M}", "minutes": str(length)}
+        if who:
+            query["practitioner_ids"] = str(who)
+        if where:
+            query["room_id"] = str(where)
+            query["delivery"] = "in_person"
+        return _go(request, "/schedule/new?" + urlencode(query))
 
     @get("/sessions/{session_id:uuid}/change", opt={"action": "session.manage"}, sync_to_thread=True)
     def change(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
@@ -166,6 +189,7 @@ class ScheduleController(Controller):
         period = Period.from_query(_one(data, "back", 500), own=_own(actor))
         values = {name: _one(data, name) for name in ("date", "time", "room_id")}
         errors: dict[str, str] = {}
+        outside = False
         day, time, room_id = as_date(values["date"]), as_time(values["time"]), as_uuid(values["room_id"])
         if day is None:
             errors["date"] = f"Enter the new date (YYYY-MM-DD). {OUT_OF_RANGE}"
@@ -175,7 +199,8 @@ class ScheduleController(Controller):
         if not errors:
             try:
                 with practice.work(actor) as work:
-                    session = scheduling.move_session(work, session_id, dt.datetime.combine(day, time), room_id)
+                    session = scheduling.move_session(work, session_id, dt.datetime.combine(day, time), room_id,
+                                                      outside_hours=_one(data, "outside_hours") == "1")
                     moved_to = to_local(session.starts_at, work.center.timezone)
                 return self._done(request, practice, actor, period, "moved",
                                   f"Session moved to {moved_to:%a %d %b %H:%M}.")
@@ -187,8 +212,9 @@ class ScheduleController(Controller):
                                       status_code=422)
             except Conflict as exc:
                 message = str(exc)
+                outside = isinstance(exc, scheduling.OutsideHours)
         problem = {"session": str(session_id), "form": "move", "errors": errors, "values": values,
-                   "message": message}
+                   "message": message, "outside": outside}
         return self._calendar(request, practice, actor, period, problem=problem, status_code=422)
 
     @post("/sessions/{session_id:uuid}/cancel", opt={"action": "session.manage"}, status_code=200,
@@ -225,10 +251,11 @@ class ScheduleController(Controller):
     # --- booking -----------------------------------------------------------------
 
     def _booking(self, request: HTMXRequest, practice: Practice, actor: Actor, values: dict[str, Any], *,
-                 errors: dict[str, str] | None = None, conflict: str = "", status_code: int = 200) -> Template:
+                 errors: dict[str, str] | None = None, conflict: str = "", outside: bool = False,
+                 status_code: int = 200) -> Template:
         with practice.work(actor, write=False) as work:
             context = booking_choices(work, values)
-        context.update(values=values, errors=errors or {}, conflict=conflict)
+        context.update(values=values, errors=errors or {}, conflict=conflict, outside=outside)
         return render(request, "schedule/new.html", context, block="booking_form", status_code=status_code)
 
     @get("/new", opt={"action": "session.manage"}, sync_to_thread=True)
@@ -265,5 +292,6 @@ class ScheduleController(Controller):
         except ValidationFailed as exc:
             return self._booking(request, practice, actor, values, errors=field_errors(exc), status_code=422)
         except Conflict as exc:
-            return self._booking(request, practice, actor, values, conflict=str(exc), status_code=422)
+            return self._booking(request, practice, actor, values, conflict=str(exc),
+                                 outside=isinstance(exc, scheduling.OutsideHours), status_code=422)
         return _go(request, f"/schedule?view=week&date={first.isoformat()}&booked={len(sessions)}")

@@ -8,11 +8,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from polymodal.core import availability
 from polymodal.core.contributions import SessionFormat
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Work
 from polymodal.core.services import calendar, scheduling
 from polymodal.core.timeutil import to_local, today_in, zone
+from polymodal.web.controllers import schedule_grid
 
 DELIVERIES = (("in_person", "In person"), ("phone", "Phone"), ("video", "Video"))
 CHANGEABLE = ("scheduled", "checked_in")
@@ -68,20 +70,24 @@ class Period:
     room: uuid.UUID | None = None
     everyone: bool = False
     """Chosen explicitly ("all"): a practitioner's calendar otherwise opens on their own sessions."""
+    by: str = "practitioner"
+    """The day view's columns: one per practitioner, or one per room."""
+    hide_cancelled: bool = False
 
     @classmethod
     def parse(cls, view: str = "", date: str = "", practitioner: str = "", room: str = "", *,
-              own: uuid.UUID | None = None) -> Period:
+              own: uuid.UUID | None = None, by: str = "", cancelled: str = "") -> Period:
         """Bad values fall back to defaults: a calendar link should never fail.
 
         ``own`` is the signed-in practitioner: without a practitioner or a room
         asked for, the calendar shows their sessions.
         """
         room_id, day = as_uuid(room), _calendar_day(date)
+        extra = {"by": "room" if by == "room" else "practitioner", "hide_cancelled": cancelled == "hide"}
         if practitioner == "all":
-            return cls("day" if view == "day" else "week", day, None, room_id, everyone=True)
+            return cls("day" if view == "day" else "week", day, None, room_id, everyone=True, **extra)
         chosen = as_uuid(practitioner) or (own if room_id is None else None)
-        return cls("day" if view == "day" else "week", day, chosen, room_id)
+        return cls("day" if view == "day" else "week", day, chosen, room_id, **extra)
 
     @classmethod
     def from_query(cls, query: str, *, own: uuid.UUID | None = None) -> Period:
@@ -89,7 +95,8 @@ class Period:
         if as_date(params.get("date", "")) is None:
             params.pop("date", None)  # a way back to the calendar: a bad date there means no date
         return cls.parse(params.get("view", ""), params.get("date", ""), params.get("practitioner", ""),
-                         params.get("room", ""), own=own)
+                         params.get("room", ""), own=own, by=params.get("by", ""),
+                         cancelled=params.get("cancelled", ""))
 
     def first_day(self, today: dt.date) -> dt.date:
         day = self.day or today
@@ -103,7 +110,8 @@ class Period:
         period = replace(self, **changes)
         params = {"view": period.kind, "date": period.day.isoformat() if period.day else "",
                   "practitioner": str(period.practitioner or ("all" if period.everyone else "")),
-                  "room": str(period.room or "")}
+                  "room": str(period.room or ""), "by": "room" if period.by == "room" else "",
+                  "cancelled": "hide" if period.hide_cancelled else ""}
         return urlencode({k: v for k, v in params.items() if v})
 
     def step(self, today: dt.date, direction: int) -> str:
@@ -137,6 +145,9 @@ def session_card(work: Work, s: calendar.CalendarSession, tz: str) -> dict[str, 
         "practitioners": ", ".join(p.name for p in s.practitioners), "status": s.status,
         "status_label": s.status.replace("_", " "), "series": s.series_id is not None,
         "movable": s.manageable and s.status == "scheduled",
+        "practitioner_ids": [str(p.id) for p in s.practitioners],
+        "client_links": [(str(c.id), c.name) for c in s.clients if c.visible],
+        "others": names[-1] if hidden else "",
         "cancellable": s.manageable and s.status in CHANGEABLE,
     }
 
@@ -151,9 +162,12 @@ def calendar_context(work: Work, period: Period) -> dict[str, Any]:
     people = calendar.directory(work)
     by_day: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in days}
     for row in rows:
+        if period.hide_cancelled and row.status == "cancelled":
+            continue
         card = session_card(work, row, tz)
         # A session shows on the day it starts; one that began before the period shows on its first day.
         by_day[card["date"] if card["date"] in by_day else days[0]].append(card)
+    can_book = work.may("session.manage")
     whose = next((p.display_name for p in people.practitioners if p.id == period.practitioner), "")
     room = next((r.name for r in people.rooms if r.id == period.room), "")
     if period.kind == "week":
@@ -167,8 +181,57 @@ def calendar_context(work: Work, period: Period) -> dict[str, Any]:
         "practitioners": people.practitioners, "rooms": people.rooms,
         "prev_query": period.step(today, -1), "next_query": period.step(today, 1),
         "today_query": period.query(day=None), "back": period.query(),
-        "can_book": work.may("session.manage"), "tz": tz,
+        "can_book": can_book, "tz": tz, **time_grid(work, period, days, by_day, people, bool(can_book)),
+        "by_room_query": period.query(by="room", kind="day"), "by_person_query": period.query(by="practitioner"),
+        "cancelled_query": period.query(hide_cancelled=not period.hide_cancelled),
     }
+
+
+def time_grid(work: Work, period: Period, days: list[dt.date], by_day: dict[dt.date, list[dict[str, Any]]],
+              people: calendar.Directory, bookable: bool) -> dict[str, Any]:
+    """Lanes of the grid: a day each in the week view; in the day view a practitioner or a room each."""
+    cards = [c for d in days for c in by_day[d]]
+    # Only the hours the lanes shade: a week of everyone's sessions reads none.
+    if period.kind == "week" or period.by == "room":
+        user_ids = [period.practitioner] if period.practitioner else []
+    else:
+        user_ids = [p.id for p in people.practitioners if period.practitioner in (None, p.id)]
+    if period.room or (period.kind == "day" and period.by == "room"):
+        room_ids = [r.id for r in people.rooms if period.room in (None, r.id)]
+    else:
+        room_ids = []
+    hours = availability.for_days(work, days, user_ids=user_ids, room_ids=room_ids)
+    lo, hi = schedule_grid.bounds(cards, hours.center)
+    lanes = []
+    if period.kind == "week":
+        for d in days:
+            lanes.append(schedule_grid.lane(d.isoformat(), f"{d:%a %d %b}", d, by_day[d], hours, lo, hi,
+                                            practitioner=period.practitioner, room=period.room,
+                                            bookable=bookable and bool(period.practitioner or period.room),
+                                            href="/schedule?" + period.query(kind="day", day=d)))
+    elif period.by == "room":
+        rooms = [r for r in people.rooms if period.room in (None, r.id)]
+        placed: dict[Any, list[dict[str, Any]]] = {r.id: [] for r in rooms}
+        elsewhere = []
+        for card in by_day[days[0]]:
+            target = as_uuid(card["room_id"])
+            (placed[target] if target in placed else elsewhere).append(card)
+        lanes = [schedule_grid.lane(str(r.id), r.name, days[0], placed[r.id], hours, lo, hi, practitioner=None,
+                                    room=r.id, bookable=bookable) for r in rooms]
+        if elsewhere:
+            lanes.append(schedule_grid.lane("elsewhere", "No room", days[0], elsewhere, hours, lo, hi,
+                                            practitioner=None, room=None, bookable=False))
+    else:
+        staff = [p for p in people.practitioners if period.practitioner in (None, p.id)]
+        by_person: dict[str, list[dict[str, Any]]] = {str(p.id): [] for p in staff}
+        for card in by_day[days[0]]:
+            # One card per session: in its first practitioner's column shown here.
+            target = next((pid for pid in card["practitioner_ids"] if pid in by_person), None)
+            if target is not None:
+                by_person[target].append(card)
+        lanes = [schedule_grid.lane(str(p.id), p.display_name, days[0], by_person[str(p.id)], hours, lo, hi,
+                                    practitioner=p.id, room=period.room, bookable=bookable) for p in staff]
+    return {"lanes": lanes, "hours": schedule_grid.hour_marks(lo, hi), "grid_minutes": hi - lo}
 
 
 def change_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:

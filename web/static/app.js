@@ -74,4 +74,78 @@
       summary.focus();
     }
   });
+
+  // The calendar grid: drag a session card onto a free slot, or press Alt+arrow keys on a focused card
+  // (15 minutes up or down, a day left or right), to move it. The server checks every clash and answers
+  // with the calendar again, naming the clash beside the card when it refuses.
+  var movedId = null;
+  document.addEventListener("htmx:afterSwap", function () {
+    var card = movedId ? document.getElementById(movedId) : null;
+    if (card) { card.focus(); }
+    movedId = null;
+  });
+  function moveTo(card, date, time, room) {
+    var grid = card.closest(".tgrid");
+    if (!window.htmx) { return; }
+    movedId = card.id;
+    window.htmx.ajax("POST", card.getAttribute("data-move"), {
+      target: "#schedule-calendar", swap: "outerHTML",
+      values: {date: date, time: time, room_id: room || "", back: grid ? grid.getAttribute("data-back") : ""}
+    });
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function dropTarget(event) {
+    return event.target.closest ? event.target.closest(".tgrid .free") : null;
+  }
+  function fits(card, slot) {
+    var lane = slot.closest(".lane");
+    var who = lane ? lane.getAttribute("data-practitioner") : "";
+    return !who || (" " + card.getAttribute("data-practitioners") + " ").indexOf(" " + who + " ") >= 0;
+  }
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest ? event.target.closest(".slot[data-move]") : null;
+    if (!card) { return; }
+    dragged = card;
+    event.dataTransfer.setData("text/plain", card.id);
+    event.dataTransfer.effectAllowed = "move";
+    card.classList.add("moving");
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("moving"); }
+    document.querySelectorAll(".tgrid .free.drop").forEach(function (el) { el.classList.remove("drop"); });
+  });
+  document.addEventListener("dragover", function (event) {
+    var slot = dropTarget(event);
+    if (slot && dragged && fits(dragged, slot)) {
+      event.preventDefault();
+      slot.classList.add("drop");
+    }
+  });
+  document.addEventListener("dragleave", function (event) {
+    var slot = dropTarget(event);
+    if (slot) { slot.classList.remove("drop"); }
+  });
+  document.addEventListener("drop", function (event) {
+    var slot = dropTarget(event);
+    if (!slot || !dragged || !fits(dragged, slot)) { return; }
+    event.preventDefault();
+    var card = dragged;
+    dragged = null;
+    moveTo(card, slot.getAttribute("data-date"), slot.getAttribute("data-time"),
+           slot.getAttribute("data-room") || card.getAttribute("data-room"));
+  });
+  document.addEventListener("keydown", function (event) {
+    var card = event.target.closest ? event.target.closest(".slot[data-move]") : null;
+    if (!card || !event.altKey || event.target !== card) { return; }
+    var step = {ArrowUp: [0, -15], ArrowDown: [0, 15], ArrowLeft: [-1, 0], ArrowRight: [1, 0]}[event.key];
+    if (!step) { return; }
+    event.preventDefault();
+    var parts = card.getAttribute("data-date").split("-").map(Number);
+    var clock = card.getAttribute("data-time").split(":").map(Number);
+    var when = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2] + step[0], clock[0], clock[1] + step[1]));
+    announce("Moving the session to " + pad(when.getUTCHours()) + ":" + pad(when.getUTCMinutes()) + "…");
+    moveTo(card, when.getUTCFullYear() + "-" + pad(when.getUTCMonth() + 1) + "-" + pad(when.getUTCDate()),
+           pad(when.getUTCHours()) + ":" + pad(when.getUTCMinutes()), card.getAttribute("data-room"));
+  });
 })();

@@ -1,0 +1,121 @@
+"""The calendar as a time grid: lanes (a practitioner, a room or a day), cards placed by time, hours shaded,
+free slots that open the booking form pre-filled. Pure layout over what schedule_views already read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from polymodal.core.availability import Availability
+
+STEP = 30  # minutes per free slot
+BUSY = ("scheduled", "checked_in", "completed", "no_show")
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _clock(card: dict[str, Any], key: str) -> int:
+    hours, minutes = card[key].split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def bounds(cards: list[dict[str, Any]], center: tuple[dt.time, dt.time]) -> tuple[int, int]:
+    """First and last minute shown: the center's hours, widened to whole hours around every session."""
+    lo, hi = _minutes(center[0]), _minutes(center[1])
+    for card in cards:
+        start, end = _clock(card, "start"), _clock(card, "end")
+        if end <= start:  # runs past midnight: to the end of its day
+            end = 24 * 60
+        lo, hi = min(lo, start), max(hi, end)
+    return lo // 60 * 60, min(24 * 60, -(-hi // 60) * 60)
+
+
+def _place(cards: list[dict[str, Any]], lo: int, span: int) -> list[dict[str, Any]]:
+    """Cards with top/height (percent of the lane) and side-by-side columns where they overlap."""
+    placed, group, group_end = [], [], -1
+    ordered = sorted(cards, key=lambda c: (_clock(c, "start"), c["id"]))
+
+    def close(members: list[dict[str, Any]]) -> None:
+        columns: list[int] = []  # end minute per column
+        for card in members:
+            start = _clock(card, "start")
+            col = next((i for i, end in enumerate(columns) if end <= start), len(columns))
+            if col == len(columns):
+                columns.append(0)
+            columns[col] = card["_end"]
+            card["col"] = col
+        for card in members:
+            card["cols"] = len(columns)
+
+    for card in ordered:
+        start, end = _clock(card, "start"), _clock(card, "end")
+        end = 24 * 60 if end <= start else end
+        card = {**card, "_end": end,
+                "top": round((start - lo) * 100 / span, 3), "height": round(max(end - start, 10) * 100 / span, 3)}
+        if start >= group_end and group:
+            close(group)
+            group = []
+        group.append(card)
+        group_end = max(group_end, end)
+        placed.append(card)
+    if group:
+        close(group)
+    return placed
+
+
+def _shade(spans: list[tuple[dt.time, dt.time]] | None, lo: int, hi: int) -> list[tuple[float, float]]:
+    """Percent (top, height) bands outside ``spans`` (none when hours are not set)."""
+    if spans is None:
+        return []
+    bands, cursor = [], lo
+    for start, end in sorted(spans):
+        a, b = max(_minutes(start), lo), min(_minutes(end), hi)
+        if a > cursor:
+            bands.append((cursor, a))
+        cursor = max(cursor, b)
+    if cursor < hi:
+        bands.append((cursor, hi))
+    span = hi - lo
+    return [(round((a - lo) * 100 / span, 3), round((b - a) * 100 / span, 3)) for a, b in bands if b > a]
+
+
+def lane(key: str, label: str, day: dt.date, cards: list[dict[str, Any]], hours: Availability, lo: int, hi: int,
+         *, practitioner: uuid.UUID | None, room: uuid.UUID | None, bookable: bool, href: str = "") -> dict[str, Any]:
+    span = hi - lo
+    working = hours.working_on(practitioner, day)
+    room_open = hours.room_open_on(room, day)
+    closed = _shade([hours.center], lo, hi)
+    away = [(round((_minutes(a) - lo) * 100 / span, 3), round((_minutes(b) - _minutes(a)) * 100 / span, 3), why)
+            for a, b, why in hours.away_on(practitioner, day) if _minutes(b) > lo and _minutes(a) < hi]
+    free = []
+    if bookable:
+        busy = [(_clock(c, "start"), _clock(c, "end") if _clock(c, "end") > _clock(c, "start") else 24 * 60)
+                for c in cards if c["status"] in BUSY]
+        allowed = [[hours.center]] + [w for w in (working, room_open) if w is not None]
+        away_spans = [(_minutes(a), _minutes(b)) for a, b, _ in hours.away_on(practitioner, day)]
+        for start in range(lo, hi, STEP):
+            end = start + STEP
+            if any(a < end and start < b for a, b in busy + away_spans):
+                continue
+            if not all(any(_minutes(x) <= start and end <= _minutes(y) for x, y in spans) for spans in allowed):
+                continue
+            time = f"{start // 60:02d}:{start % 60:02d}"
+            query = {"date": day.isoformat(), "time": time}
+            if practitioner:
+                query["practitioner_ids"] = str(practitioner)
+            if room:
+                query["room_id"] = str(room)
+            free.append({"time": time, "top": round((start - lo) * 100 / span, 3),
+                         "height": round(STEP * 100 / span, 3), "href": "/schedule/new?" + urlencode(query),
+                         "date": day.isoformat(), "room": str(room or "")})
+    return {"key": key, "label": label, "href": href, "day": day.isoformat(), "cards": _place(cards, lo, span),
+            "closed": closed, "off": _shade(working, lo, hi) + _shade(room_open, lo, hi), "away": away,
+            "free": free, "practitioner": str(practitioner or ""), "room": str(room or "")}
+
+
+def hour_marks(lo: int, hi: int) -> list[dict[str, Any]]:
+    return [{"label": f"{m // 60:02d}:00", "top": round((m - lo) * 100 / (hi - lo), 3)} for m in range(lo, hi, 60)]
