@@ -118,7 +118,7 @@ def test_register_422_keeps_values_and_shows_messages_beside_fields(client, sign
     html = response.text
     assert ("<html" in html) is (not headers)
     assert 'id="f-legal_first_name-error"' in html and 'aria-invalid="true"' in html
-    assert "enter a date of birth in the past" in html
+    assert "Enter a date of birth in the past" in html
     assert 'id="f-email-error"' in html
     assert 'value="2999-01-01"' in html and 'value="Byron"' in html and 'value="not-an-email"' in html
     assert 'value="Lovelace &lt;b&gt;"' in html  # kept, and escaped
