@@ -1,5 +1,11 @@
 """The calendar as a time grid: lanes (a practitioner, a room or a day), cards placed by time, hours shaded,
-free slots that open the booking form pre-filled. Pure layout over what schedule_views already read."""
+free slots that open the booking form pre-filled. Pure layout over what schedule_views already read.
+
+Positions are classes of web/static/grid.css (``t-N`` top and ``h-N`` height in 5-minute steps, ``c-XofY``
+side-by-side columns), since the Content-Security-Policy allows no inline styles. That file comes from::
+
+    for n in range(289): f".tgrid .t-{n} {{ top: calc({n * 5} * var(--ppm)); }}"   # and h-1..h-288, c-XofY
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,12 @@ from urllib.parse import urlencode
 from polymodal.core.availability import Availability
 
 STEP = 30  # minutes per free slot
+GRAIN = 5  # minutes per position step in grid.css
+MAX_COLS = 4  # side-by-side columns grid.css has classes for
+
+
+def _steps(minutes: int) -> int:
+    return max(0, min(288, round(minutes / GRAIN)))
 BUSY = ("scheduled", "checked_in", "completed", "no_show")
 
 
@@ -49,13 +61,13 @@ def _place(cards: list[dict[str, Any]], lo: int, span: int) -> list[dict[str, An
             columns[col] = card["_end"]
             card["col"] = col
         for card in members:
-            card["cols"] = len(columns)
+            cols = min(len(columns), MAX_COLS)
+            card["cols"], card["col"] = cols, card["col"] % cols
 
     for card in ordered:
         start, end = _clock(card, "start"), _clock(card, "end")
         end = 24 * 60 if end <= start else end
-        card = {**card, "_end": end,
-                "top": round((start - lo) * 100 / span, 3), "height": round(max(end - start, 10) * 100 / span, 3)}
+        card = {**card, "_end": end, "top": _steps(start - lo), "height": max(2, _steps(end - start))}
         if start >= group_end and group:
             close(group)
             group = []
@@ -67,8 +79,8 @@ def _place(cards: list[dict[str, Any]], lo: int, span: int) -> list[dict[str, An
     return placed
 
 
-def _shade(spans: list[tuple[dt.time, dt.time]] | None, lo: int, hi: int) -> list[tuple[float, float]]:
-    """Percent (top, height) bands outside ``spans`` (none when hours are not set)."""
+def _shade(spans: list[tuple[dt.time, dt.time]] | None, lo: int, hi: int) -> list[tuple[int, int]]:
+    """(top, height) steps of the bands outside ``spans`` (none when hours are not set)."""
     if spans is None:
         return []
     bands, cursor = [], lo
@@ -79,17 +91,15 @@ def _shade(spans: list[tuple[dt.time, dt.time]] | None, lo: int, hi: int) -> lis
         cursor = max(cursor, b)
     if cursor < hi:
         bands.append((cursor, hi))
-    span = hi - lo
-    return [(round((a - lo) * 100 / span, 3), round((b - a) * 100 / span, 3)) for a, b in bands if b > a]
+    return [(_steps(a - lo), max(1, _steps(b - a))) for a, b in bands if b > a]
 
 
 def lane(key: str, label: str, day: dt.date, cards: list[dict[str, Any]], hours: Availability, lo: int, hi: int,
          *, practitioner: uuid.UUID | None, room: uuid.UUID | None, bookable: bool, href: str = "") -> dict[str, Any]:
-    span = hi - lo
     working = hours.working_on(practitioner, day)
     room_open = hours.room_open_on(room, day)
     closed = _shade([hours.center], lo, hi)
-    away = [(round((_minutes(a) - lo) * 100 / span, 3), round((_minutes(b) - _minutes(a)) * 100 / span, 3), why)
+    away = [(_steps(max(_minutes(a), lo) - lo), max(1, _steps(min(_minutes(b), hi) - max(_minutes(a), lo))), why)
             for a, b, why in hours.away_on(practitioner, day) if _minutes(b) > lo and _minutes(a) < hi]
     free = []
     if bookable:
@@ -109,13 +119,13 @@ def lane(key: str, label: str, day: dt.date, cards: list[dict[str, Any]], hours:
                 query["practitioner_ids"] = str(practitioner)
             if room:
                 query["room_id"] = str(room)
-            free.append({"time": time, "top": round((start - lo) * 100 / span, 3),
-                         "height": round(STEP * 100 / span, 3), "href": "/schedule/new?" + urlencode(query),
+            free.append({"time": time, "top": _steps(start - lo), "height": _steps(STEP),
+                         "href": "/schedule/new?" + urlencode(query),
                          "date": day.isoformat(), "room": str(room or "")})
-    return {"key": key, "label": label, "href": href, "day": day.isoformat(), "cards": _place(cards, lo, span),
+    return {"key": key, "label": label, "href": href, "day": day.isoformat(), "cards": _place(cards, lo, hi - lo),
             "closed": closed, "off": _shade(working, lo, hi) + _shade(room_open, lo, hi), "away": away,
             "free": free, "practitioner": str(practitioner or ""), "room": str(room or "")}
 
 
 def hour_marks(lo: int, hi: int) -> list[dict[str, Any]]:
-    return [{"label": f"{m // 60:02d}:00", "top": round((m - lo) * 100 / (hi - lo), 3)} for m in range(lo, hi, 60)]
+    return [{"label": f"{m // 60:02d}:00", "top": _steps(m - lo)} for m in range(lo, hi, 60)]

@@ -24,7 +24,7 @@ def _lanes(page: str) -> list[str]:
 
 
 def _free(page: str) -> list[str]:
-    return [html.unescape(h) for h in re.findall(r'<a class="free" href="([^"]+)"', page)]
+    return [html.unescape(h) for h in re.findall(r'<a class="free[^"]*" href="([^"]+)"', page)]
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_day_view_has_a_column_per_practitioner_or_per_room(client, signed_in, b
     assert "Maya Chen, LMT" in _lanes(people) and "Dr. Dana Rivera" in _lanes(people)
     rooms = client.get(f"/schedule?view=day&date={MONDAY}&practitioner=all&by=room").text
     assert {"Willow", "Cedar", "Studio"} <= set(_lanes(rooms))
-    assert people.count('class="placed"') == rooms.count('class="placed"') == 1
+    assert people.count('class="placed') == rooms.count('class="placed') == 1
 
 
 def test_a_free_slot_opens_the_booking_form_with_slot_practitioner_and_room(client, signed_in, ids, maya_hours):
@@ -61,7 +61,7 @@ def test_a_free_slot_opens_the_booking_form_with_slot_practitioner_and_room(clie
 def test_hours_outside_work_and_time_away_are_shaded(client, signed_in, ids, maya_hours):
     signed_in("frontdesk")
     page = client.get(f"/schedule?view=day&date={MONDAY}&practitioner={ids.user('maya')}").text
-    assert 'class="shade off"' in page and "Away: training" in page
+    assert 'class="shade off' in page and "Away: training" in page
 
 
 def test_cards_link_to_the_session_and_the_client_and_cancelled_ones_stay_struck_through(client, signed_in,
@@ -84,7 +84,7 @@ def test_overlapping_sessions_sit_side_by_side(client, signed_in, book):
     book("Jordan: anxiety", dt.datetime.combine(MONDAY, dt.time(9)))
     book("Tom: low back", dt.datetime.combine(MONDAY, dt.time(9)))
     week = client.get(f"/schedule?view=week&date={MONDAY}&practitioner=all").text
-    assert "width: calc(100% / 2)" in week
+    assert week.count("c-0of2") == 1 and week.count("c-1of2") == 1
 
 
 def test_booking_outside_hours_is_explained(web_practice, ids, maya_hours):
