@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -145,7 +144,7 @@ class ScheduleController(Controller):
         period = Period.parse(view, date, practitioner, room, own=_own(actor), by=by, cancelled=cancelled)
         return self._calendar(request, practice, actor, period, notice=notice)
 
-    @get("/next-free", opt={"action": "schedule.read"}, sync_to_thread=True)
+    @get("/next-free", opt={"action": "session.manage"}, sync_to_thread=True)
     def next_free(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                   practitioner: Query = "", room: Query = "", minutes: Query = "50") -> Response:
         """The first free slot for a practitioner, a room and a length: the booking form, filled in."""
@@ -157,13 +156,12 @@ class ScheduleController(Controller):
             period = Period.parse("week", "", str(who or "all"), str(where or ""), own=_own(actor))
             return self._calendar(request, practice, actor, period,
                                   problem={"message": "No free slot of that length in the next four weeks."})
-        query = {"date": found.date().isoformat(), "time": f"{found:%H:%M}", "minutes": str(length)}
-        if who:
-            query["practitioner_ids"] = str(who)
-        if where:
-            query["room_id"] = str(where)
-            query["delivery"] = "in_person"
-        return _go(request, "/schedule/new?" + urlencode(query))
+        # The booking form itself, filled in (a redirect would make the slot a second request away).
+        values = booking_values({"date": found.date().isoformat(), "time": f"{found:%H:%M}",
+                                 "minutes": str(length), "room_id": str(where or ""), "weeks": "1",
+                                 "delivery": "in_person" if where else "video",
+                                 "practitioner_ids": [str(who)] if who else []})
+        return self._booking(request, practice, actor, values)
 
     @get("/sessions/{session_id:uuid}/change", opt={"action": "session.manage"}, sync_to_thread=True)
     def change(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
