@@ -22,7 +22,7 @@ def alembic_config(engine: Engine) -> Config:
 
 def include_name(name: str | None, type_: str, _parents: dict) -> bool:
     """Autogenerate compares what the models can declare: not the client search index (core/search), an
-    FTS5 table on SQLite and an expression GIN index on PostgreSQL, both made by migration 0007."""
+    FTS5 table on SQLite and an expression GIN index on PostgreSQL, both made by migration 0009."""
     if type_ == "table" and name is not None and name.startswith("client_search"):
         return False
     return not (type_ == "index" and name == "ix_clients_search_text")

@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 table ``client_search`` (names, contact) whose rowid is the client's ``search_rowid``, a
 number derived from its id, so an edit replaces one row and a search joins on an integer. PostgreSQL: a GIN
-index on the weighted 'simple' text-search vector of the two search columns (migration 0007), no extension.
+index on the weighted 'simple' text-search vector of the two search columns (migration 0009), no extension.
 Both match every typed word as a word prefix, in any order. A narrow search (up to BROAD matches) is ranked,
 name matches above contact matches; a broad one ("a", "example.org") is listed in the index's order without
 ranking tens of thousands of rows (bench/frontdesk.py measures both).

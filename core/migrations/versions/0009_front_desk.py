@@ -1,7 +1,7 @@
 """front desk: client search (SQLite FTS5, PostgreSQL GIN), availability, waitlist, cancellations, goals, audit page
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-05 23:50:00
 """
 
@@ -15,8 +15,8 @@ import polymodal.core.models._base
 
 from polymodal.core.search import index as search_index
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
