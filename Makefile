@@ -8,7 +8,7 @@ PORT ?= 8000
 
 .PHONY: setup run test test-sqlite test-postgres lint clean
 
-setup: $(VENV)/.installed web/static/vendor/htmx.min.js
+setup: $(VENV)/.installed web/static/vendor/htmx.min.js web/static/vendor/swagger-ui/swagger-ui-bundle.js
 
 $(VENV)/.installed: pyproject.toml examples/ecotherapy/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ $(VENV)/.installed: pyproject.toml examples/ecotherapy/pyproject.toml
 web/static/vendor/htmx.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	install -D -m 644 node_modules/htmx.org/dist/htmx.min.js $@
+
+# The API's interactive page at /schema (Swagger UI, served from here: the CSP allows no CDN).
+web/static/vendor/swagger-ui/swagger-ui-bundle.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	install -d web/static/vendor/swagger-ui
+	install -m 644 node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		web/static/vendor/swagger-ui/
 
 run: setup
 	$(BIN)/polymodal db upgrade

@@ -1,4 +1,4 @@
-"""The ``polymodal`` command: serve, worker, db upgrade, demo, user create, plugins list/check, audit verify."""
+"""The ``polymodal`` command: serve, worker, db upgrade, demo, user create, plugins list/check, audit verify, export."""
 
 from __future__ import annotations
 
@@ -161,6 +161,29 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_export_center(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from polymodal.core.access import Actor
+    from polymodal.core.interop import center_export
+
+    practice = _practice()
+    with practice.work(Actor.system("cli"), write=False) as work:
+        manifest = center_export.write_archive(work, Path(args.out))
+    print(f"{args.out}: {sum(manifest['tables'].values())} rows, {sum(manifest['fhir'].values())} FHIR resources")
+    return 0
+
+
+def cmd_export_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from polymodal.core.interop import center_export
+
+    counts = center_export.restore(_practice().engine, Path(args.archive))
+    print(f"restored {sum(counts.values())} rows into {len(counts)} tables; every user must set a new password")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="polymodal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit_cmd = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
     audit_cmd.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+
+    export = sub.add_parser("export", help="the whole center as one archive").add_subparsers(
+        dest="export_command", required=True)
+    center = export.add_parser("center", help="write every record, plugin definitions, audit trail and FHIR")
+    center.add_argument("--out", required=True)
+    center.set_defaults(func=cmd_export_center)
+    restore = export.add_parser("restore", help="load an archive into an empty, migrated database")
+    restore.add_argument("archive")
+    restore.set_defaults(func=cmd_export_restore)
     return parser
 
 

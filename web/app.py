@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from markupsafe import Markup
 from polymodal.core.messaging.queue import jobs_of
 from polymodal.core.practice import Practice
 from polymodal.core.text import without_bidi_controls
+from polymodal.web.api.router import api_router, openapi_config
 from polymodal.web.config import WebSettings
 from polymodal.web.controllers import CONTROLLERS
 from polymodal.web.deps import DEPENDENCIES
@@ -74,7 +76,7 @@ def _configure_templates() -> TemplateConfig:
 def _configure_routes(practice: Practice) -> list[Any]:
     static = create_static_files_router(path="/static", directories=[HERE / "static"], opt={"public": True},
                                         include_in_schema=False)
-    return [healthz, static, *CONTROLLERS, *_plugin_routers(practice)]
+    return [healthz, static, *CONTROLLERS, api_router(), *_plugin_routers(practice)]
 
 
 def _plugin_routers(practice: Practice) -> list[Router]:
@@ -98,6 +100,13 @@ def _stop_jobs(practice: Practice) -> None:
         jobs_of(practice).stop()
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("polymodal")
+    except importlib.metadata.PackageNotFoundError:
+        return "0"
+
+
 def create_app(practice: Practice | None = None, settings: WebSettings | None = None) -> Litestar:
     practice = practice or Practice.from_environment()
     settings = settings or WebSettings()
@@ -112,8 +121,10 @@ def create_app(practice: Practice | None = None, settings: WebSettings | None = 
         guards=GUARDS,
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[make_header_hook(settings)],
-        openapi_config=None,
         request_max_body_size=MAX_BODY,
+        # Only the API is described (its router opts in); pages and plugin pages are not an interface.
+        openapi_config=openapi_config(_version()),
+        include_in_schema=False,
         debug=False,
         on_startup=[lambda: _start_jobs(practice)],
         on_shutdown=[lambda: _stop_jobs(practice), lambda: practice.engine.dispose()],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from urllib.parse import quote
 
 from litestar import Request, Response
@@ -10,6 +11,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, PolymodalError, ValidationFailed
+from polymodal.web.api.problems import field_errors, is_api, litestar_errors, problem
 from polymodal.web.guards import PortalRefused, SignInRequired
 from polymodal.web.rendering import page_context
 from polymodal.web.request_body import TooManyFields
@@ -61,11 +63,19 @@ def on_sign_in_required(request: Request, _exc: SignInRequired) -> Response:
 
 
 def on_http_exception(request: Request, exc: HTTPException) -> Response:
+    if is_api(request):
+        # Only our own 4xx reasons are worded for the caller; anything else gets the generic text.
+        detail = exc.detail if exc.status_code in (400, 401, 403) and exc.detail != HTTPStatus(
+            exc.status_code).phrase else ""
+        return problem(exc.status_code, detail, errors=litestar_errors(exc.extra),
+                       headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None)
     # Our own refusals say what was wrong; Litestar's detail can name internals, so it is not shown.
     return error_page(request, exc.status_code, exc.detail if isinstance(exc, TooManyFields) else "")
 
 
 def on_core_error(request: Request, exc: PolymodalError) -> Response:
+    if is_api(request):
+        return api_core_error(request, exc)
     if isinstance(exc, (NotFound, AccessDenied)):
         # A record the actor may not see is reported exactly like one that does not exist.
         return error_page(request, 404)
@@ -76,9 +86,19 @@ def on_core_error(request: Request, exc: PolymodalError) -> Response:
     return on_unexpected(request, exc)
 
 
+def api_core_error(request: Request, exc: PolymodalError) -> Response:
+    if isinstance(exc, (NotFound, AccessDenied)):
+        return problem(404)
+    if isinstance(exc, Conflict):
+        return problem(409, str(exc))
+    if isinstance(exc, ValidationFailed):
+        return problem(422, " ".join(exc.errors.values()), errors=field_errors(exc.errors))
+    return on_unexpected(request, exc)
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(request, 500)
+    return problem(500) if is_api(request) else error_page(request, 500)
 
 
 EXCEPTION_HANDLERS = {

@@ -21,6 +21,7 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException, Permi
 from litestar.handlers.base import BaseRouteHandler
 
 from polymodal.core.errors import AccessDenied
+from polymodal.core.interop import tokens
 from polymodal.core.practice import Practice
 from polymodal.core.services import portal, signin
 from polymodal.web.config import WebSettings
@@ -82,6 +83,9 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
     if handler.opt.get("portal") is True:
         await _authenticate_portal(connection, settings, practice)
         return
+    if handler.opt.get("api") is True:
+        await _authenticate_token(connection, handler, practice)
+        return
     token = connection.cookies.get(settings.session_cookie, "")
     origin = client_ip(connection)
     if practice.quick_reads_inline:
@@ -123,9 +127,39 @@ async def _authenticate_portal(connection: ASGIConnection, settings: WebSettings
     connection.state.portal_token = token
 
 
+class TokenRequired(NotAuthorizedException):
+    """An API route without a usable bearer token: 401 with a problem document, never a sign-in page."""
+
+
+async def _authenticate_token(connection: ASGIConnection, handler: BaseRouteHandler, practice: Practice) -> None:
+    """The API's way in: a bearer token becomes the same ``Actor`` its user gets from signing in.
+
+    A session cookie is not accepted here: an API call then never rides on a
+    browser's ambient credentials, which is why API routes need no CSRF token.
+    """
+    scheme, _, secret = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise TokenRequired("Send a valid API token: Authorization: Bearer <token>.")
+    needed = "read" if connection.scope["method"] in SAFE_METHODS else "write"
+
+    def resolve_and_check() -> tokens.Resolved | None:
+        resolved = tokens.resolve(practice, secret.strip(), client_ip(connection))
+        if resolved is not None and needed in resolved.scopes:
+            _check_action(connection, handler, practice, resolved.actor)
+        return resolved
+
+    resolved = await anyio.to_thread.run_sync(resolve_and_check)
+    if resolved is None:
+        raise TokenRequired("The token is unknown, expired or revoked.")
+    if needed not in resolved.scopes:
+        raise PermissionDeniedException(f"This token lacks the '{needed}' scope.")
+    connection.state.actor = resolved.actor
+    connection.state.api_token = True
+
+
 async def check_csrf(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Every unsafe request carries the session's token (header from htmx, field from a plain form)."""
-    if connection.scope["method"] in SAFE_METHODS:
+    if connection.scope["method"] in SAFE_METHODS or getattr(connection.state, "api_token", False):
         return
     if not same_origin(connection):
         log.warning("cross-site %s %s refused", connection.scope["method"], connection.scope.get("path"))

@@ -33,6 +33,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Audit", "/admin/audit", "audit.read"),
     NavItem("Plugins", "/admin/plugins", "plugins.read"),
     NavItem("Emergency access", "/admin/emergency-access", "break_glass.review"),
+    NavItem("API tokens", "/profile/tokens", "api_token.own"),
 )
 
 

@@ -50,6 +50,11 @@ def _case_clients(work: Work, case_id: uuid.UUID) -> list[uuid.UUID]:
     return [link.client_id for link in case.clients]
 
 
+def clients_of_note(work: Work, note: Note) -> list[uuid.UUID]:
+    """Whose record a note belongs to: its one client, or every client of its case."""
+    return [note.client_id] if note.client_id else _case_clients(work, note.case_id)
+
+
 def start_note(work: Work, case_id: uuid.UUID, template_key: str, *, session_id: uuid.UUID | None = None,
                client_id: uuid.UUID | None = None) -> Note:
     clients = _case_clients(work, case_id)

@@ -16,7 +16,10 @@ PUBLIC = {("/sign-in", "GET"), ("/sign-in", "POST"), ("/healthz", "GET"), ("/sta
           ("/sign-in/second-step", "GET"), ("/sign-in/second-step", "POST"), ("/sign-in/enrol", "POST"),
           ("/static/{file_path:path}", "HEAD"),
           ("/p/{token:str}", "GET"),  # a portal link: the token is the credential (tests/web/portal)
-          ("/feeds/{token:str}", "GET")}  # a calendar feed: likewise (tests/web/test_messaging_pages.py)
+          ("/feeds/{token:str}", "GET"),  # a calendar feed: likewise (tests/web/test_messaging_pages.py)
+          # The API's description and its interactive page: routes and shapes, never data (tests/web/api).
+          ("/schema", "GET"), ("/schema/swagger", "GET"), ("/schema/openapi.json", "GET"),
+          ("/schema/{path:str}", "GET")}
 
 
 def _handlers(app: Litestar):
@@ -52,6 +55,11 @@ def test_anonymous_requests_to_every_non_public_route_are_turned_away(web_practi
             continue
         url = re.sub(r"\{\w+:uuid\}", sample_id, path)  # every id parameter, not only the client's
         response = client.request(method, url, follow_redirects=False)
+        if handler.opt.get("api"):
+            # The API answers for itself: 401 and a problem document, whatever the method.
+            assert response.status_code == 401, (method, url, response.status_code)
+            assert response.headers["content-type"].startswith("application/problem+json")
+            continue
         if handler.opt.get("portal"):
             # Client portal pages: no portal session → a page saying to open the link again, never staff sign-in.
             assert response.status_code == 403 and "open" in response.text.lower(), (method, url)

@@ -1,10 +1,13 @@
 """One controller per area; each route declares its access policy in ``opt``."""
 
 from polymodal.web.controllers.admin import AccessHistoryController, AdminController
+from polymodal.web.controllers.api_tokens import IntegrationsController, TokensController
 from polymodal.web.controllers.assessments import AssessmentsController
 from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.billing import BillingController
 from polymodal.web.controllers.cases import CasesController
+from polymodal.web.controllers.center_export import CenterExportController
+from polymodal.web.controllers.client_import import ClientImportController
 from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.consent import ConsentController
@@ -49,6 +52,10 @@ CONTROLLERS = [
     FeedController,
     MyCalendarController,
     OutboxController,
+    TokensController,
+    IntegrationsController,
+    CenterExportController,
+    ClientImportController,
 ]
 
 __all__ = ["CONTROLLERS"]

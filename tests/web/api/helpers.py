@@ -1,0 +1,40 @@
+"""Set-up for API tests: tokens made through the token service, notes written and signed by their author."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from polymodal.core.access import Actor
+from polymodal.core.interop import tokens
+from polymodal.core.models import CaseClient, Note, User
+from polymodal.core.services import notes
+from polymodal.core.testing import sample_content
+
+
+def user_actor(practice, username: str) -> Actor:
+    with practice.work(Actor.system("test"), write=False) as work:
+        return Actor.of(work.db.scalars(select(User).where(User.username == username)).one())
+
+
+def token_for(practice, username: str, scopes: tuple[str, ...] = ("read",), days: int = 30) -> str:
+    """A personal token of ``username``'s, made as that user would on their profile page."""
+    with practice.work(user_actor(practice, username)) as work:
+        return tokens.create_personal_token(work, f"test {username}", list(scopes), days)[1]
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def signed_note(practice, client_id: str | uuid.UUID, author: str, *, process_note: bool = False) -> Note:
+    """A note of the client's first case, written and signed by ``author``."""
+    actor = user_actor(practice, author)
+    with practice.work(actor) as work:
+        case_id = work.db.scalars(select(CaseClient.case_id).where(CaseClient.client_id == uuid.UUID(str(client_id)))).first()
+        template = next(t for t in work.registry.note_templates if t.psychotherapy_note == process_note
+                        and "talk/psychotherapy" in t.modalities)
+        note = notes.start_note(work, case_id, template.key)
+        notes.save_draft(work, note.id, sample_content(template), note.revision)
+        return notes.sign_note(work, note.id)
