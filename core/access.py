@@ -86,8 +86,9 @@ POLICY: dict[str, dict[Role, Scope]] = {
     # Messaging: the outbox, message templates and reminder settings; a room's calendar feed.
     "messages.manage": {Role.admin: Scope.any},
     "room_feed.manage": {Role.admin: Scope.any, Role.front_desk: Scope.any},
+    # Every staff role may hold tokens of its own: a token acts with exactly its holder's access.
     "api_token.own": {Role.front_desk: Scope.any, Role.admin: Scope.any, Role.practitioner: Scope.any,
-                      Role.supervisor: Scope.any},
+                      Role.supervisor: Scope.any, Role.biller: Scope.any},
     "center.export": {Role.admin: Scope.any},
     "client.import": {Role.front_desk: Scope.any},
 }
