@@ -1,7 +1,7 @@
 """API tokens and interop jobs (center export, client import)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 23:50:00
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import polymodal.core.models._base
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
