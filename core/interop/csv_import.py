@@ -28,7 +28,7 @@ from polymodal.core.interop.models import InteropJob
 from polymodal.core.models import Client
 from polymodal.core.practice import Practice, Work
 from polymodal.core.services import clients, scheduling
-from polymodal.core.services.center import pydantic_errors
+from polymodal.core.wording import field_errors
 
 MAX_BYTES = 20_000_000
 MAX_ROWS = 50_000
@@ -203,7 +203,7 @@ def preview(work: Work, text: str, mapping: dict[str, str], date_format: str,
         try:
             values = clients.ClientInput.model_validate(data, context={"today": today})
         except ValidationError as exc:
-            for field, message in pydantic_errors(exc).items():
+            for field, message in field_errors(exc, clients.ClientInput).items():
                 if field == "date_of_birth" and "date" in message.casefold() and isinstance(data.get(field), str):
                     message = f"Write the date as {DATE_FORMATS[date_format]} ('{data[field][:40]}' is not)."
                 problems.append(Problem(line, field, message))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -37,8 +38,12 @@ class SessionsApi(Controller):
 
     @post("/sessions", opt={"action": "session.manage"}, status_code=201, sync_to_thread=True)
     def book(self, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
-             data: JSONBody[scheduling.SessionInput]) -> Booked:
-        """Book a session (or a weekly series): the booking page's checks apply, clashes are a 409."""
+             data: JSONBody[dict[str, Any]]) -> Booked:
+        """Book a session (or a weekly series): the booking page's checks apply, clashes are a 409.
+
+        The body has the fields of ``scheduling.SessionInput`` (case_id, modality_key, starts_at, minutes,
+        delivery, room_id, client_ids, practitioner_ids, weeks); the service validates it (422 per field).
+        """
         with practice.work(actor) as work:
-            booked = scheduling.schedule_session(work, data.model_dump())
+            booked = scheduling.schedule_session(work, data)
             return {"data": [records.session_dict(s) for s in booked]}

@@ -112,7 +112,7 @@ def test_booking_through_the_api_applies_the_booking_page_s_checks(client, web_p
     assert bad.json()["errors"] == [{"field": "modality_key", "detail": "Choose a modality offered here."}]
 
     malformed = client.post("/api/v1/sessions", headers=headers, json={**booking, "delivery": "carrier pigeon"})
-    assert malformed.status_code == 400 and "delivery" in malformed.text
+    assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "delivery"
 
 
 def test_a_practitioner_cannot_book_for_another_care_team(client, web_practice, ids):
