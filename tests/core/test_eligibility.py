@@ -392,3 +392,55 @@ def test_signing_documents_what_happened_whatever_the_eligibility_now(practice, 
     assert [f.verdict for f in found.findings] == [Verdict.risk, Verdict.excluded]
     assert found.blocking(Gate.sign) == [] and found.blocking(Gate.check_in)
     assert try_sign(practice, staff["super"], note_id) == "signed"
+
+
+# --- every outcome at booking and moving -------------------------------------------------------------------
+
+
+SET_UP = {  # verdict -> what the client has on file
+    "risk": ("breath/talk-intake", {"suicidal_now": True}),
+    "clearance": ("breath/screening", {"pregnant": True}),
+    "modify": ("breath/screening", {"asthma": True}),
+    "screening": None,
+    "consent": ("breath/screening", {"glaucoma": False}),
+}
+
+
+@pytest.mark.parametrize("verdict", ["risk", "clearance", "screening", "consent", "modify"])
+def test_every_outcome_but_excluded_books_and_moves(practice, staff, ada, rooms, verdict):
+    client_id, case_id = ada
+    if verdict != "consent":
+        sign(practice, staff["super"], client_id, "breath/risk")
+    if SET_UP[verdict]:
+        form, answers = SET_UP[verdict]
+        screen(practice, staff["super"], client_id, form, **answers)
+    if verdict == "risk":
+        screen(practice, staff["super"], client_id, "breath/screening", glaucoma=False)
+    sid = book(practice, staff["desk"], case_id, "breath/breathing", rooms)
+    assert decision(practice, staff["super"], sid).verdict is Verdict(verdict)
+    with practice.work(staff["desk"]) as work:
+        moved = scheduling.move_session(work, sid, dt.datetime(2026, 3, 4, 11))
+        assert moved.pending_clearance is (verdict == "clearance")
+    blocked = decision(practice, staff["super"], sid).blocking(Gate.check_in)
+    assert bool(blocked) is (verdict != "modify")
+
+
+def test_a_screening_expires_sooner_when_the_health_history_changes(practice, staff, ada, rooms, clock):
+    client_id, case_id = ada
+    sign(practice, staff["super"], client_id, "breath/risk")
+    screen(practice, staff["super"], client_id, "breath/screening", glaucoma=False)
+    sid = book(practice, staff["desk"], case_id, "breath/breathing", rooms)
+    clock.advance(days=1)
+    screen(practice, staff["super"], client_id, "breath/talk-intake", pregnant=False)
+    assert decision(practice, staff["super"], sid).verdict is Verdict.eligible  # nothing new found
+    clock.advance(minutes=1)
+    screen(practice, staff["super"], client_id, "breath/talk-intake", pregnant=True)  # found by another form
+    found = decision(practice, staff["super"], sid)
+    assert found.verdict is Verdict.screening
+    assert found.findings[0].reason == ("The health history changed after the Breathing screening of 02 Mar 2026 "
+                                        "(pregnancy found since): it needs repeating.")
+    with pytest.raises(Refused, match="Screening needed"):
+        check_in(practice, staff["super"], sid)
+    clock.advance(minutes=1)
+    screen(practice, staff["super"], client_id, "breath/screening", glaucoma=False, pregnant=True)
+    assert decision(practice, staff["super"], sid).verdict is Verdict.clearance
