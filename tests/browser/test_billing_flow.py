@@ -64,7 +64,7 @@ def test_front_desk_takes_payment_for_the_days_sessions(page: Page, billing_serv
 
     # The invoice is on the client's Billing tab, paid in full.
     page.goto(f"{billing_server}/clients")
-    page.get_by_label("Find by name").press_sequentially("Ellis", delay=30)
+    page.get_by_label("Find a client").press_sequentially("Ellis", delay=30)
     page.get_by_role("link", name="Ellis, Jordan").click()
     page.get_by_role("link", name="Billing").last.click()
     expect(page.locator("#client-tab")).to_contain_text("Balance: 0.00 USD")
