@@ -172,23 +172,16 @@ def applies_in(credential_jurisdiction: str, jurisdiction: str) -> bool:
 
 
 def _practitioners(work: Work, ask: Ask, jurisdiction: str) -> list[PreflightPractitioner]:
-    """Each practitioner with the credentials valid that day there: one statement for all of them."""
-    if not ask.practitioner_ids:
-        return []
     day = to_local(ask.starts_at, work.center.timezone).date()
-    rows = work.db.execute(
-        select(User.id, User.display_name, Credential.type, Credential.jurisdiction, Credential.expires_on)
-        .join(Credential, Credential.user_id == User.id, isouter=True)
-        .where(User.id.in_(ask.practitioner_ids))).all()
-    names: dict[uuid.UUID, str] = {}
-    held: dict[uuid.UUID, set[str]] = {}
-    for r in rows:
-        names[r.id] = r.display_name
-        if r.type is not None and (r.expires_on is None or r.expires_on >= day) and applies_in(r.jurisdiction,
-                                                                                                jurisdiction):
-            held.setdefault(r.id, set()).add(r.type)
-    return [PreflightPractitioner(user_id=str(uid), name=names[uid], credentials=tuple(sorted(held.get(uid, ()))))
-            for uid in ask.practitioner_ids if uid in names]
+    result = []
+    for user_id in ask.practitioner_ids:
+        user = work.db.get(User, user_id)
+        if user is None:
+            continue
+        held = work.db.scalars(select(Credential).where(Credential.user_id == user.id)).all()
+        valid = tuple(sorted(c.type for c in held if c.valid_on(day) and applies_in(c.jurisdiction, jurisdiction)))
+        result.append(PreflightPractitioner(user_id=str(user.id), name=user.display_name, credentials=valid))
+    return result
 
 
 def _credential_findings(modality: ModalitySpec, jurisdiction: str,
