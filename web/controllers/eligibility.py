@@ -189,28 +189,20 @@ class EligibilityController(Controller):
     def regions(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                 session_id: FromPath[uuid.UUID]) -> Template:
         """The session's body regions; an open session page asks again every few seconds."""
-        return self._regions(request, practice, actor, session_id)
-
-    @staticmethod
-    def _regions(request: HTMXRequest, practice: Practice, actor: Actor, session_id: uuid.UUID, message: str = "",
-                 status_code: int = 200) -> Template:
-        """The regions panel (htmx, polled: only what it shows), or the whole session page."""
         from polymodal.core.services import scheduling
-        from polymodal.web.controllers.sessions import session_context
 
         with practice.work(actor, write=False) as work:
             session = scheduling.get_session(work, session_id, "clinical.read")
-            if request.htmx:
-                context = {**regions_context(work, session, True), "s": session}
-            else:
-                context = session_context(work, session_id)
-        context["region_message"] = message
-        return render(request, "sessions/detail.html", context, block="session_regions", status_code=status_code)
+            context = regions_context(work, session, True)
+        return render(request, "sessions/detail.html", {**context, "s": session, "region_message": ""},
+                      block="session_regions")
 
     @post("/sessions/{session_id:uuid}/regions", opt={"action": "clinical.write"}, status_code=200,
           sync_to_thread=True)
     def change_region(self, request: HTMXRequest, practice: NamedDependency[Practice],
                       actor: NamedDependency[Actor], session_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        from polymodal.core.services import scheduling
+
         message, status = "", 200
         try:
             client_id = uuid.UUID(one(data, "client_id", 64))
@@ -225,4 +217,8 @@ class EligibilityController(Controller):
             message, status = str(exc), 409
         if not request.htmx and status == 200:
             return go(request, f"/sessions/{session_id}")
-        return self._regions(request, practice, actor, session_id, message, status)
+        with practice.work(actor, write=False) as work:
+            session = scheduling.get_session(work, session_id, "clinical.read")
+            context = regions_context(work, session, True)
+        return render(request, "sessions/detail.html", {**context, "s": session, "region_message": message},
+                      block="session_regions", status_code=status)
