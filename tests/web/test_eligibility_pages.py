@@ -339,24 +339,3 @@ def test_the_note_shows_what_the_decision_asks_of_the_session(client, signed_in,
     shown = client.get(f"/notes/{plain}").text.split('id="note-adaptations"')[1].split("</section>")[0]
     assert "Modify:" in shown and "past thoughts of suicide" in shown
     assert check_in(client, token, session_of("Ellis", "Jordan")).status_code == 200  # modify checks in
-
-
-def test_the_eligibility_tab_costs_the_same_statements_however_many_records(client, signed_in, web_practice, hana,
-                                                                            queries, web_clock):
-    signed_in("leo")
-    url = f"/clients/{hana}/eligibility"
-    client.get(url)
-    few = queries.of_page(client, url)
-    assert few <= 16
-    with web_practice.work(Actor.system("test")) as work:
-        from polymodal.core import eligibility
-
-        for n in range(8):
-            web_clock.advance(minutes=1)
-            forms.submit_form(work, hana, "breathwork/screening", {**CLEAR, "glaucoma": n % 2 == 0})
-            eligibility.record_clearance(work, hana, {
-                "modality_key": "breathwork/breathwork", "cleared_by_name": f"Dr. {n}", "cleared_by_profession": "GP",
-                "cleared_by_licence": f"L{n}", "cleared_on": "2026-10-01"})
-    page = client.get(url)
-    assert page.text.count("licence L") == 8 and "lowers the outcome to" in page.text
-    assert queries.of_page(client, url) == few
