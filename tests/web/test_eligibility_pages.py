@@ -192,8 +192,6 @@ def test_a_supervisor_overrides_a_block_with_a_reason_visible_on_the_session(cli
     token = signed_in("leo")
     page = client.get(f"/sessions/{sid}").text
     assert "Override a block" in page
-    refused = check_in(client, token, sid)
-    assert refused.status_code == 409 and "Excluded" in refused.text and "glaucoma" in refused.text
     choice = f"{hana} breathwork/glaucoma"
     empty = client.post(f"/sessions/{sid}/override", headers=HTMX, data={"_csrf": token, "finding": choice,
                                                                         "reason": ""})
@@ -327,8 +325,7 @@ def test_the_booking_page_books_risk_and_screening_needed(client, signed_in, web
     assert booked.status_code == 303
 
 
-def test_the_note_shows_what_the_decision_asks_of_the_session(client, signed_in, web_practice, client_id, start,
-                                                              session_of):
+def test_the_note_shows_what_the_decision_asks_of_the_session(client, signed_in, web_practice, client_id, start):
     token = signed_in("rivera")
     plain = start(token, "Ellis", "Jordan", "talk/soap")
     assert 'id="note-adaptations"' not in client.get(f"/notes/{plain}").text  # eligible: nothing to adapt
@@ -338,4 +335,3 @@ def test_the_note_shows_what_the_decision_asks_of_the_session(client, signed_in,
             "suicidal_thoughts_past": True, "suicide_attempt": False, "self_harm": False, "violence_risk": False})
     shown = client.get(f"/notes/{plain}").text.split('id="note-adaptations"')[1].split("</section>")[0]
     assert "Modify:" in shown and "past thoughts of suicide" in shown
-    assert check_in(client, token, session_of("Ellis", "Jordan")).status_code == 200  # modify checks in
