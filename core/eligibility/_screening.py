@@ -185,18 +185,9 @@ def _expiry(work: Work, screening: ClientScreening, modality: ModalitySpec, star
         return []
     valid = dt.timedelta(days=modality.screening_valid_days)
     taken = [screening.responses[k] for k in keys if k in screening.responses]
+    if any(r.submitted_at + valid > starts_at for r in taken):
+        return []
     title = _form_title(work, keys[0])
-    current = max((r.submitted_at for r in taken if r.submitted_at + valid > starts_at), default=None)
-    if current is not None:
-        # Valid, unless the health history changed since: a fact found later by another form or instrument.
-        changed = sorted(FACT_LABELS[fact] for fact, (_where, since) in screening.facts.items() if since > current)
-        if not changed:
-            return []
-        why = (f"The health history changed after the {title} of {to_local(current, work.center.timezone):%d %b %Y} "
-               f"({', '.join(changed)} found since): it needs repeating.")
-        return [Finding(verdict=Verdict.screening, code="core/screening-needed", reason=why, clinical=True,
-                        summary=f"The {title} needs repeating: the health history changed since.", source=title,
-                        next_step=f"The client completes the {title} again.", overridable=True, since=current, **who)]
     newest = max((r.submitted_at for r in taken), default=None)
     why = (f"The {title} of {to_local(newest, work.center.timezone):%d %b %Y} has expired "
            f"(valid {modality.screening_valid_days} days for {modality.name})." if newest

@@ -304,34 +304,3 @@ def test_breathwork_sees_the_suicidal_ideation_the_talk_intake_found(client, sig
     assert "Risk: current suicidal ideation (found in the Talk therapy intake of 21 Oct 2026)" in page
     refused = check_in(client, token, sid)
     assert refused.status_code == 409 and "current suicidal ideation" in refused.text
-
-
-@pytest.mark.parametrize("verdict", ["risk", "screening"])
-def test_the_booking_page_books_risk_and_screening_needed(client, signed_in, web_practice, hana, verdict):
-    if verdict == "risk":
-        breath_screening(web_practice, hana)
-        with web_practice.work(Actor.system("test")) as work:
-            forms.submit_form(work, hana, "talk/intake", {
-                "presenting_concerns": "Low mood", "medications": "none", "suicidal_thoughts_now": True,
-                "suicidal_thoughts_past": False, "suicide_attempt": False, "self_harm": False,
-                "violence_risk": False})
-    case_id, room_id = case_and_room(web_practice, "Hana: breath")
-    token = signed_in("frontdesk")
-    params = {k: v for k, v in booking(token, case_id, room_id).items() if k != "_csrf"}
-    label = {"risk": "Risk", "screening": "Screening needed"}[verdict]
-    preview = client.get("/schedule/eligibility", params=params, headers=HTMX).text
-    assert f'verdict-{verdict}">{label}</span>' in preview and "will be refused" not in preview
-    booked = client.post("/schedule/sessions", data=booking(token, case_id, room_id), follow_redirects=False)
-    assert booked.status_code == 303
-
-
-def test_the_note_shows_what_the_decision_asks_of_the_session(client, signed_in, web_practice, client_id, start):
-    token = signed_in("rivera")
-    plain = start(token, "Ellis", "Jordan", "talk/soap")
-    assert 'id="note-adaptations"' not in client.get(f"/notes/{plain}").text  # eligible: nothing to adapt
-    with web_practice.work(Actor.system("test")) as work:
-        forms.submit_form(work, uuid.UUID(client_id("Ellis", "Jordan")), "talk/intake", {
-            "presenting_concerns": "Low mood", "medications": "none", "suicidal_thoughts_now": False,
-            "suicidal_thoughts_past": True, "suicide_attempt": False, "self_harm": False, "violence_risk": False})
-    shown = client.get(f"/notes/{plain}").text.split('id="note-adaptations"')[1].split("</section>")[0]
-    assert "Modify:" in shown and "past thoughts of suicide" in shown

@@ -1,7 +1,7 @@
 """eligibility: clearances, overrides, risk acknowledgements, session checks
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05 23:40:01
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate writes Text() inside JS
 
 import polymodal.core.models._base  # noqa: F401
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
