@@ -231,10 +231,6 @@ def _plugin_findings(work: Work, context: PreflightContext) -> list[Finding]:
 # --- what settles a finding ------------------------------------------------------------------------
 
 
-def acknowledged(ack: RiskAcknowledgement, by: str, tz: str) -> str:
-    return f"Acknowledged by {by} on {to_local(ack.acknowledged_at, tz):%d %b %Y}. Plan: {ack.plan}"
-
-
 def settle(work: Work, client_id: uuid.UUID, modality: ModalitySpec, ask: Ask,
             findings: list[Finding]) -> list[Finding]:
     if not findings:
@@ -263,7 +259,8 @@ def settle(work: Work, client_id: uuid.UUID, modality: ModalitySpec, ask: Ask,
         override = next((o for o in overrides if o.code == f.code
                          and (f.since is None or o.overridden_at >= f.since)), None)
         if f.verdict is Verdict.risk and ack is not None:
-            f = f.settle(acknowledged(ack, name(ack.acknowledged_by), tz))
+            f = f.settle(f"Acknowledged by {name(ack.acknowledged_by)} on {to_local(ack.acknowledged_at, tz):%d %b %Y}."
+                         f" Plan: {ack.plan}")
         elif f.verdict is Verdict.clearance and clearances:
             c = clearances[0]
             until = f", until {c.valid_until:%d %b %Y}" if c.valid_until else ""

@@ -208,51 +208,27 @@ def overrides_for(work: Work, client_ids: list[uuid.UUID], modality_key: str) ->
 
 def risk_board(work: Work, *, limit: int = 10) -> list[Any]:
     """Unacknowledged risk of the actor's clients, however old: it stays on the start page until a clinician
-    acknowledges it. Candidates are found in SQL (responses and results that can carry risk), then read
-    together: the page costs the same few statements however many clients are at risk."""
+    acknowledges it. Candidates are found in SQL (responses and results that can carry risk), then decided."""
     work.require("clinical.read")
     visible = work.client_filter("clinical.read")
     facts = CORE_RISK_FACTS + tuple(r.if_fact for r in work.registry.screening_rules
                                     if r.if_fact is not None and r.outcome.value == Verdict.risk.value)
     codes = [r.key for r in work.registry.screening_rules if r.form is not None and (
         r.outcome.value == Verdict.risk.value or r.sets_fact in facts)]
-    flag_codes = [f'"{f.code}"' for a in work.registry.assessments for f in a.flags if f.sets_fact in facts]
+    flag_facts = [f'"{f.code}"' for a in work.registry.assessments for f in a.flags if f.sets_fact in facts]
     found = [cast(FormResponse.findings, String).contains(f'"{code}"') for code in codes]
     candidates = set(work.db.scalars(select(FormResponse.client_id).join(Client, Client.id == FormResponse.client_id)
-                                     .where(visible, or_(*found)).distinct().limit(100))) if found else set()
+                                     .where(visible, or_(*found)).distinct().limit(200))) if found else set()
     flagged = [cast(AssessmentResult.flags, String).contains('"risk"'),
-               *(cast(AssessmentResult.flags, String).contains(code) for code in flag_codes)]
+               *(cast(AssessmentResult.flags, String).contains(code) for code in flag_facts)]
     candidates |= set(work.db.scalars(select(AssessmentResult.client_id)
                                       .join(Client, Client.id == AssessmentResult.client_id)
-                                      .where(visible, or_(*flagged)).distinct().limit(100)))
-    if not candidates:
-        return []
-    ids = sorted(candidates)
-    rows: dict[uuid.UUID, list[FormResponse]] = {}
-    for row in work.db.scalars(select(FormResponse).where(FormResponse.client_id.in_(ids))
-                               .order_by(FormResponse.submitted_at.desc())):
-        rows.setdefault(row.client_id, []).append(row)
-    results: dict[uuid.UUID, list[AssessmentResult]] = {}
-    for result in work.db.scalars(select(AssessmentResult).where(AssessmentResult.client_id.in_(ids))
-                                  .order_by(AssessmentResult.administered_at.desc())):
-        results.setdefault(result.client_id, []).append(result)
-    names = {c.id: c.display_name for c in work.db.scalars(select(Client).where(Client.id.in_(ids)))}
-    acks = work.db.execute(select(RiskAcknowledgement.client_id, RiskAcknowledgement.code,
-                                  RiskAcknowledgement.acknowledged_at).where(RiskAcknowledgement.client_id.in_(ids))
-                           ).all()
-    board: list[Any] = []
-    for client_id in ids:
-        screening = read_screening(work, client_id, rows.get(client_id, []), results.get(client_id, []))
-        who = {"client_id": client_id, "client_name": names.get(client_id, "")}
-        seen: dict[str, Any] = {}
-        for modality in work.registry.modalities:
-            for f in screening_findings(work, screening, modality, work.now, who):
-                if f.verdict is Verdict.risk and not any(
-                        a.client_id == client_id and a.code == f.code and (f.since is None or a.acknowledged_at >= f.since)
-                        for a in acks):
-                    seen.setdefault(f.code, f)
-        board.extend(seen.values())
-    board = sorted(board, key=lambda f: f.since or work.now, reverse=True)[:limit]
-    work.audit_each("dashboard.risk", sorted({f.client_id for f in board}), record_type="risk",
-                    reason="unacknowledged risk listed")
-    return board
+                                      .where(visible, or_(*flagged)).distinct().limit(200)))
+    board = []
+    for client_id in sorted(candidates):
+        board.extend(open_risks(work, client_id))
+        if len(board) >= limit:
+            break
+    shown = sorted({f.client_id for f in board[:limit]})
+    work.audit_each("dashboard.risk", shown, record_type="risk", reason="unacknowledged risk listed")
+    return sorted(board, key=lambda f: f.since or work.now, reverse=True)[:limit]

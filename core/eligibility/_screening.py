@@ -52,15 +52,9 @@ def lowers(previous: str, new: str) -> bool:
     return OUTCOME_RANK.get(Outcome(new), 0) < OUTCOME_RANK.get(Outcome(previous), 0)
 
 
-def read_screening(work: Work, client_id: uuid.UUID, rows: list[FormResponse] | None = None,
-                   results: list[AssessmentResult] | None = None) -> ClientScreening:
-    """The client's screening; ``rows`` and ``results`` (newest first) when read for many clients at once."""
-    if rows is None:
-        rows = work.db.scalars(select(FormResponse).where(FormResponse.client_id == client_id)
-                               .order_by(FormResponse.submitted_at.desc())).all()
-    if results is None:
-        results = work.db.scalars(select(AssessmentResult).where(AssessmentResult.client_id == client_id)
-                                  .order_by(AssessmentResult.administered_at.desc())).all()
+def read_screening(work: Work, client_id: uuid.UUID) -> ClientScreening:
+    rows = work.db.scalars(select(FormResponse).where(FormResponse.client_id == client_id)
+                           .order_by(FormResponse.submitted_at.desc())).all()
     responses: dict[str, FormResponse] = {}
     pending: list[FormResponse] = []
     for row in rows:
@@ -71,7 +65,8 @@ def read_screening(work: Work, client_id: uuid.UUID, rows: list[FormResponse] | 
         else:
             responses[row.form_key] = row
     newest: dict[str, AssessmentResult] = {}
-    for result in results:
+    for result in work.db.scalars(select(AssessmentResult).where(AssessmentResult.client_id == client_id)
+                                  .order_by(AssessmentResult.administered_at.desc())):
         newest.setdefault(result.instrument_key, result)
     facts: dict[ClientFact, tuple[str, dt.datetime]] = {}
     tz = work.center.timezone

@@ -289,18 +289,3 @@ def test_practitioners_whose_credential_does_not_cover_the_modality_are_not_offe
     page = client.get("/schedule/new", params=params).text
     assert "Ari Vance, ATR-BC" not in page.split('id="f-practitioner_ids"')[1].split("</fieldset>")[0]
     assert "holds no valid LCAT" in page  # the decision says why
-
-
-def test_breathwork_sees_the_suicidal_ideation_the_talk_intake_found(client, signed_in, web_practice, hana,
-                                                                      session_of):
-    breath_screening(web_practice, hana)
-    with web_practice.work(Actor.system("test")) as work:
-        forms.submit_form(work, hana, "talk/intake", {
-            "presenting_concerns": "Low mood", "medications": "none", "suicidal_thoughts_now": True,
-            "suicidal_thoughts_past": False, "suicide_attempt": False, "self_harm": False, "violence_risk": False})
-    sid = session_of("Sato", "Hana")
-    token = signed_in("leo")
-    page = client.get(f"/sessions/{sid}").text
-    assert "Risk: current suicidal ideation (found in the Talk therapy intake of 21 Oct 2026)" in page
-    refused = check_in(client, token, sid)
-    assert refused.status_code == 409 and "current suicidal ideation" in refused.text
