@@ -229,24 +229,27 @@ def tax_on(work: Work, modality_key: str, amount_minor: int) -> int:
     return (amount_minor * rate + 5_000) // 10_000 if rate else 0
 
 
-def charge_session(work: Work, session: Session) -> list[Charge]:
-    """Fix the session's service and price when it is booked; later price changes do not touch it."""
-    minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
-    location_id = work.db.scalar(select(Room.location_id).where(Room.id == session.room_id)) if session.room_id else None
-    service = select_service(work, session.modality_key, session.format, minutes, location_id)
+def charge_sessions(work: Work, sessions: list[Session]) -> list[Charge]:
+    """Fix a booking's service and price: the sessions of one booking (a weekly series) share modality, format,
+    length, room and clients, so the fee is chosen once. Later price changes do not touch them."""
+    if not sessions:
+        return []
+    first = sessions[0]
+    minutes = int((first.ends_at - first.starts_at).total_seconds() // 60)
+    location_id = work.db.scalar(select(Room.location_id).where(Room.id == first.room_id)) if first.room_id else None
+    service = select_service(work, first.modality_key, first.format, minutes, location_id)
     if service is None:
         return []
-    client_ids = [link.client_id for link in session.clients]
-    if session.format in SHARED_FEE_FORMATS:
-        first = work.db.get(Case, session.case_id).clients[0].client_id
-        client_ids = [first if first in client_ids else client_ids[0]]
-    charges = []
-    for client_id in client_ids:
-        price = price_for(work, client_id, service)
-        charge = Charge(session_id=session.id, client_id=client_id, service_id=service.id, kind="session",
-                        description=service.name, price_minor=price,
-                        tax_minor=tax_on(work, session.modality_key, price), currency=service.currency)
-        work.db.add(charge)
-        charges.append(charge)
+    client_ids = [link.client_id for link in first.clients]
+    if first.format in SHARED_FEE_FORMATS:
+        payer = work.db.get(Case, first.case_id).clients[0].client_id
+        client_ids = [payer if payer in client_ids else client_ids[0]]
+    prices = {client_id: price_for(work, client_id, service) for client_id in client_ids}
+    taxes = {client_id: tax_on(work, first.modality_key, price) for client_id, price in prices.items()}
+    charges = [Charge(session_id=session.id, client_id=client_id, service_id=service.id, kind="session",
+                      description=service.name, price_minor=prices[client_id], tax_minor=taxes[client_id],
+                      currency=service.currency)
+               for session in sessions for client_id in client_ids]
+    work.db.add_all(charges)
     work.db.flush()
     return charges

@@ -172,7 +172,7 @@ def balance(work: Work, client_id: uuid.UUID) -> int:
     invoiced = work.db.scalar(select(func.coalesce(func.sum(Invoice.total_minor), 0))
                               .where(Invoice.client_id == client_id)) or 0
     paid = work.db.scalar(select(func.coalesce(func.sum(Payment.amount_minor), 0))
-                          .where(Payment.client_id == client_id, Payment.method != "package")) or 0
+                          .where(Payment.client_id == client_id)) or 0
     return invoiced - paid
 
 

@@ -16,7 +16,7 @@ from polymodal.core.practice import Work
 from polymodal.core.timeutil import local_days
 
 METHODS = {"card": "Card (terminal)", "cash": "Cash", "transfer": "Bank transfer", "other": "Other"}
-"""How money is taken at the desk; 'package' marks sessions paid from a bought bundle (no money moves)."""
+"""How money is taken at the desk. Sessions a package pays for carry no payment: their charge names the package."""
 
 
 def record_payment(work: Work, client_id: uuid.UUID, amount_minor: int, method: str, *, reference: str = "",
@@ -82,7 +82,7 @@ def takings(work: Work, day: dt.date) -> dict:
         select(Payment.id, Payment.method, Payment.amount_minor, Payment.reference, Payment.received_at,
                Client.id.label("client_id"), Client.legal_first_name, Client.preferred_name, Client.legal_last_name)
         .join(Client, Client.id == Payment.client_id)
-        .where(Payment.received_at >= start, Payment.received_at < end, Payment.method != "package")
+        .where(Payment.received_at >= start, Payment.received_at < end)
         .order_by(Payment.received_at)).all()
     by_method: dict[str, int] = {}
     for row in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from polymodal.core.billing.models import Invoice, InvoiceLine, Payment
 from polymodal.core.models import Client, Session, SessionPractitioner, User
 from polymodal.core.practice import Work
-from polymodal.core.timeutil import to_local
+from polymodal.core.timeutil import local_days, to_local
 
 
 def revenue(work: Work, year: int) -> list[dict]:
@@ -18,19 +19,19 @@ def revenue(work: Work, year: int) -> list[dict]:
 
     A session with two practitioners counts for each: the rows say who earned, the totals are per row."""
     work.require("billing.report")
+    tz = work.center.timezone
+    start, end = local_days(dt.date(year, 1, 1), dt.date(year, 12, 31), tz)
     rows = work.db.execute(
         select(Invoice.issued_at, Invoice.currency, InvoiceLine.amount_minor, Session.modality_key,
                User.display_name)
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
         .outerjoin(Session, Session.id == InvoiceLine.session_id)
         .outerjoin(SessionPractitioner, SessionPractitioner.session_id == Session.id)
-        .outerjoin(User, User.id == SessionPractitioner.user_id)).all()
-    tz = work.center.timezone
+        .outerjoin(User, User.id == SessionPractitioner.user_id)
+        .where(Invoice.issued_at >= start, Invoice.issued_at < end)).all()
     totals: dict[tuple, int] = {}
     for issued_at, currency, amount, modality_key, practitioner in rows:
         local = to_local(issued_at, tz)
-        if local.year != year:
-            continue
         modality = work.registry.modalities.get(modality_key) if modality_key else None
         key = (f"{local:%Y-%m}", modality.name if modality else "Packages and fees", practitioner or "-", currency)
         totals[key] = totals.get(key, 0) + amount

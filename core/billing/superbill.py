@@ -143,25 +143,30 @@ def superbill(work: Work, client_id: uuid.UUID, start: dt.date, end: dt.date) ->
     first_of_case = {case_id: work.db.scalar(select(Session.id).where(
         Session.case_id == case_id, Session.status.in_(("checked_in", "completed")))
         .order_by(Session.starts_at).limit(1)) for case_id in {s.case_id for s in sessions}}
+    # One read each for the sessions' diagnoses, practitioners and charges: a year of weekly sessions is one
+    # page, not a few hundred statements.
+    codes_of = {case_id: diagnoses_of(work, case_id) for case_id in first_of_case}
+    ids = [s.id for s in sessions]
+    attending: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for session_id, user_id in work.db.execute(select(SessionPractitioner.session_id, SessionPractitioner.user_id)
+                                               .where(SessionPractitioner.session_id.in_(ids))):
+        attending.setdefault(session_id, []).append(user_id)
+    charges = {c.session_id: c for c in work.db.scalars(select(Charge).where(
+        Charge.session_id.in_(ids), Charge.kind == "session", Charge.client_id == client.id))}
     providers: dict[uuid.UUID, dict] = {}
     diagnoses: dict[str, str] = {}
     paid_lines: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
     for session in sessions:
-        codes = work.db.execute(select(CaseDiagnosis.code, CaseDiagnosis.description)
-                                .where(CaseDiagnosis.case_id == session.case_id)
-                                .order_by(CaseDiagnosis.position)).all()
-        for code, description in codes:
+        for code, description in codes_of[session.case_id]:
             diagnoses.setdefault(code, description)
         minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
         cpt = cpt_for(session.format, minutes, intake=first_of_case[session.case_id] == session.id)
         if cpt is None:
             continue
-        practitioner_ids = [p.user_id for p in work.db.scalars(
-            select(SessionPractitioner).where(SessionPractitioner.session_id == session.id))]
-        for user_id in practitioner_ids:
-            providers.setdefault(user_id, _provider(work, user_id))
-        charge = work.db.scalar(select(Charge).where(Charge.session_id == session.id, Charge.kind == "session",
-                                                     Charge.client_id == client.id))
+        for user_id in attending.get(session.id, []):
+            if user_id not in providers:
+                providers[user_id] = _provider(work, user_id)
+        charge = charges.get(session.id)
         fee = (charge.price_minor + charge.tax_minor) if charge else 0
         paid = fee if charge and charge.package_id else 0
         if charge and charge.invoice_id:
@@ -169,8 +174,8 @@ def superbill(work: Work, client_id: uuid.UUID, start: dt.date, end: dt.date) ->
         bill.lines.append(SuperbillLine(
             date=to_local(session.starts_at, tz).date(), cpt=cpt,
             place="10" if session.delivery in ("phone", "video") else "11", minutes=minutes,
-            diagnoses=", ".join(code for code, _ in codes) or "-", fee_minor=fee, paid_minor=paid,
-            practitioner=", ".join(providers[u]["name"] for u in practitioner_ids)))
+            diagnoses=", ".join(code for code, _ in codes_of[session.case_id]) or "-", fee_minor=fee,
+            paid_minor=paid, practitioner=", ".join(providers[u]["name"] for u in attending.get(session.id, []))))
     bill.providers = list(providers.values())
     bill.diagnoses = list(diagnoses.items())
     work.audit("superbill.create", record_type="superbill", client_id=client.id,

@@ -2,7 +2,7 @@
 
 # Capabilities with a folder of their own keep their tables there; importing them here puts them in the
 # one metadata that migrations and the test databases are built from.
-from polymodal.core.billing import models as _billing_models  # noqa: E402,F401
+from polymodal.core.billing import models as _billing_models  # noqa: F401
 from polymodal.core.interop.models import ApiToken, InteropJob  # noqa: I001 (its own folder, same metadata)
 from polymodal.core.models._audit import AuditEvent, PluginErrorRecord
 from polymodal.core.models._availability import RoomHours, TimeOff, WaitlistEntry, WorkingHours

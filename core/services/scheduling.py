@@ -122,10 +122,10 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
         session.practitioners = [SessionPractitioner(user_id=p, starts_at=start) for p in practitioner_ids]
         work.db.add(session)
         work.db.flush()
-        billing_fees.charge_session(work, session)
         for client_id in client_ids:
             work.audit("session.schedule", record_type="session", record_id=session.id, client_id=client_id)
         sessions.append(session)
+    billing_fees.charge_sessions(work, sessions)
     notices.session_booked(work, sessions)
     return sessions
 

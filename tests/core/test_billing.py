@@ -338,3 +338,20 @@ def test_revenue_by_month_modality_and_practitioner_and_outstanding_as_csv(pract
                         "amount_minor": 15000}]
     assert reports.as_csv(owed).splitlines() == ["name,due", "Ada Lovelace,110.00"]
     assert reports.as_csv([{"name": "=HYPERLINK(1)", "due_minor": 1}]).splitlines()[1] == "'=HYPERLINK(1),0.01"
+
+
+def test_a_weekly_series_is_priced_once_not_once_a_week(practice, staff, ada, priced):
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(practice.engine, "before_cursor_execute", count)
+    try:
+        sessions = book(practice, staff["desk"], ada[1], weeks=6)
+    finally:
+        event.remove(practice.engine, "before_cursor_execute", count)
+    assert len([s for s in seen if "FROM billing_services" in s]) == 1
+    assert [charges_of(practice, s)[0].price_minor for s in sessions] == [15000] * 6

@@ -183,3 +183,14 @@ def test_reports_as_pages_and_csv_for_the_biller_only(client, signed_in, client_
     csv = client.get("/billing/reports/outstanding.csv")
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.splitlines() == ["name,due",
                                                                                           "Tom Becker,120.00"]
+
+
+def test_the_superbills_statements_do_not_grow_with_its_sessions(client, signed_in, client_id, took_place, queries):
+    jordan = client_id("Ellis", "Jordan")
+    signed_in("rivera")
+    took_place(jordan, 1)
+    url = f"/clients/{jordan}/superbill?start=2026-10-01&end=2026-11-30"
+    one = queries.of_page(client, url)
+    took_place(jordan, 4)
+    assert "90834" in client.get(url).text
+    assert queries.of_page(client, url) == one
