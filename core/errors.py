@@ -12,11 +12,19 @@ class StartupError(PolymodalError):
 
 
 class PluginConflictError(StartupError):
-    """Two plugins contributed the same key (or entry-point name)."""
+    """Two plugins contributed the same key (or entry-point name); ``plugin`` is the one named second."""
+
+    def __init__(self, message: str, *, plugin: str = "") -> None:
+        super().__init__(message)
+        self.plugin = plugin
 
 
 class PluginDefinitionError(StartupError):
-    """A plugin returned a definition that does not validate."""
+    """A plugin returned a definition that does not validate; ``plugin`` names it."""
+
+    def __init__(self, message: str, *, plugin: str = "") -> None:
+        super().__init__(message)
+        self.plugin = plugin
 
 
 class AccessDenied(PolymodalError):

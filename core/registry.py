@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -147,11 +146,9 @@ def collect_or_disable(pm) -> Registry:
         try:
             return Registry.collect(pm)
         except (PluginDefinitionError, PluginConflictError) as exc:
-            # The messages name the plugin at fault as "plugin 'x'" (the last one named, for a conflict).
-            names = re.findall(r"plugin '([^']+)'", str(exc))
-            if not names or pm.get_plugin(names[-1]) is None or not hasattr(pm, "disable"):
+            if not exc.plugin or pm.get_plugin(exc.plugin) is None or not hasattr(pm, "disable"):
                 raise
-            pm.disable(names[-1], str(exc))
+            pm.disable(exc.plugin, str(exc))
 
 
 def _collect_kind(pm: pluggy.PluginManager, kind: Kind[T]) -> Catalog[T]:
@@ -162,24 +159,24 @@ def _collect_kind(pm: pluggy.PluginManager, kind: Kind[T]) -> Catalog[T]:
         try:
             returned = impl.function()
         except Exception as exc:
-            raise PluginDefinitionError(f"plugin '{plugin}': {kind.hook}() raised {exc!r}") from exc
+            raise PluginDefinitionError(f"plugin '{plugin}': {kind.hook}() raised {exc!r}", plugin=plugin) from exc
         if returned is None:
             continue
         if not isinstance(returned, list | tuple):
             raise PluginDefinitionError(
-                f"plugin '{plugin}': {kind.hook}() must return a list, not {type(returned).__name__}"
+                f"plugin '{plugin}': {kind.hook}() must return a list, not {type(returned).__name__}", plugin=plugin
             )
         for index, item in enumerate(returned):
             spec = _validate(plugin, kind, index, item)
             if spec.namespace != plugin:
                 raise PluginDefinitionError(
-                    f"plugin '{plugin}': {kind.name} '{spec.key}' must be keyed '{plugin}/...'"
+                    f"plugin '{plugin}': {kind.name} '{spec.key}' must be keyed '{plugin}/...'", plugin=plugin
                 )
             versions = entries.setdefault(spec.key, {})
             if spec.version in versions:
                 raise PluginConflictError(
                     f"{kind.name} '{spec.ref}' is contributed twice, by plugin '{owners[spec.key]}' "
-                    f"and by plugin '{plugin}'"
+                    f"and by plugin '{plugin}'", plugin=plugin
                 )
             versions[spec.version] = spec
             owners[spec.key] = plugin
@@ -195,10 +192,10 @@ def _validate(plugin: str, kind: Kind[T], index: int, item: object) -> T:
         try:
             return kind.model.model_validate(data)
         except ValidationError as exc:
-            raise PluginDefinitionError(_describe(plugin, kind, str(label), exc)) from exc
+            raise PluginDefinitionError(_describe(plugin, kind, str(label), exc), plugin=plugin) from exc
     raise PluginDefinitionError(
         f"plugin '{plugin}': {kind.hook}() item {index} is a {type(item).__name__}, "
-        f"expected {kind.model.__name__}"
+        f"expected {kind.model.__name__}", plugin=plugin
     )
 
 
@@ -213,8 +210,8 @@ def _check_references(registry: Registry) -> None:
     def fail(kind: str, spec: Contribution, field: str, missing: str) -> None:
         owner = registry.catalog(kind).owner(spec.key)
         raise PluginDefinitionError(
-            f"plugin '{owner}': {kind} '{spec.ref}': field '{field}' names '{missing}', which no plugin provides"
-        )
+            f"plugin '{owner}': {kind} '{spec.ref}': field '{field}' names '{missing}', which no plugin provides",
+            plugin=owner)
 
     for kind in ("forms", "session_structures", "note_templates", "consent_documents", "assessments",
                  "screening_rules"):
