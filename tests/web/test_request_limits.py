@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -91,7 +92,7 @@ def limited_server(monkeypatch) -> Iterator[int]:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
             break
         except OSError:
-            threading.Event().wait(0.05)
+            time.sleep(0.05)  # a timed Event.wait never returns under libfaketime; a sleep does
     server.LimitedH11Protocol.open_by_address.clear()
     yield port
     uv.should_exit = True
