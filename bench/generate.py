@@ -76,12 +76,17 @@ class Writer:
         # COPY skips SQLAlchemy's per-value processing and the per-row INSERT round trip.
         from psycopg.types.json import Jsonb
 
-        cols = list(rows[0])
+        # A column the generator leaves out gets its model's default, as an INSERT would give it: COPY would
+        # write NULL (the migrations keep no server defaults).
+        defaults = {c.name: c.default.arg for c in table.c
+                    if c.name not in rows[0] and c.default is not None and c.default.is_scalar}
+        cols = [*rows[0], *defaults]
         wrap = [isinstance(table.c[c].type, JSON) for c in cols]
         names = ", ".join(f'"{c}"' for c in cols)
         with conn.connection.dbapi_connection.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as cp:
             for row in rows:
-                cp.write_row([Jsonb(row[c]) if w else row[c] for c, w in zip(cols, wrap, strict=True)])
+                values = {**defaults, **row}
+                cp.write_row([Jsonb(values[c]) if w else values[c] for c, w in zip(cols, wrap, strict=True)])
 
 
 def _bulk_pragmas(dbapi, _record) -> None:
