@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from fpdf import FPDF
@@ -53,7 +54,8 @@ class _Document(FPDF):
         self.ln(2)
 
 
-def invoice_pdf(invoice: Invoice, *, center: str, address: str, tax_id: str, paid_minor: int) -> bytes:
+def invoice_pdf(invoice: Invoice, *, center: str, address: str, tax_id: str, paid_minor: int,
+                issued_on: dt.date) -> bytes:
     label = "Credit note" if invoice.kind == "credit" else "Invoice"
     doc = _Document(f"{label} {invoice.number}")
     doc.line_of(center, size=14, bold=True)
@@ -63,7 +65,7 @@ def invoice_pdf(invoice: Invoice, *, center: str, address: str, tax_id: str, pai
         doc.line_of(f"Tax id: {tax_id}", size=9)
     doc.ln(4)
     doc.line_of(f"{label} {invoice.number}", size=16, bold=True)
-    doc.line_of(f"Issued {invoice.issued_at:%d %b %Y}" + ("" if invoice.kind == "credit"
+    doc.line_of(f"Issued {issued_on:%d %b %Y}" + ("" if invoice.kind == "credit"
                                                             else f" - due {invoice.due_on:%d %b %Y}"))
     doc.line_of(f"Bill to: {invoice.payer_name}")
     if invoice.payer_address:

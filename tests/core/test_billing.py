@@ -309,7 +309,8 @@ def test_an_invoice_pdf_shows_its_lines_and_what_is_due(practice, staff, ada, pr
     with practice.work(biller) as work:
         invoice = invoices.issue_invoice(work, ada[0], [c.id for c in invoices.open_charges(work, ada[0])],
                                          invoices.Payer(kind="third_party", name="Ünsal & Søn GmbH <b>"))
-        pdf = documents.invoice_pdf(invoice, center="Test Center", address="", tax_id="12-3456789", paid_minor=5000)
+        pdf = documents.invoice_pdf(invoice, center="Test Center", address="", tax_id="12-3456789", paid_minor=5000,
+                                   issued_on=dt.date(2026, 3, 2))
     words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Invoice 1" in words and "Ünsal & Søn GmbH <b>" in words and "due 100.00 USD" in words
 

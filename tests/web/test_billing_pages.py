@@ -194,3 +194,18 @@ def test_the_superbills_statements_do_not_grow_with_its_sessions(client, signed_
     took_place(jordan, 4)
     assert "90834" in client.get(url).text
     assert queries.of_page(client, url) == one
+
+
+def test_an_evening_invoice_is_dated_by_the_centers_day_not_utcs(client, signed_in, client_id, took_place, web_clock):
+    import datetime as dt
+
+    tom = client_id("Becker", "Tom")
+    took_place(tom)
+    web_clock.now = dt.datetime(2026, 10, 22, 3, 30, tzinfo=dt.UTC)  # 20:30 on the 21st in Los Angeles
+    token = signed_in("frontdesk")
+    charge = re.search(r'name="charge_ids" value="([0-9a-f-]{36})"', client.get(f"/clients/{tom}/billing").text).group(1)
+    issued = client.post(f"/clients/{tom}/billing/invoices", headers=HTMX, data={"_csrf": token, "charge_ids": charge})
+    assert "<td>2026-10-21</td>" in issued.text and "2026-10-22" not in issued.text
+    invoice_id = re.search(r'href="/billing/invoices/([0-9a-f-]{36})"', issued.text).group(1)
+    assert "Issued 2026-10-21" in client.get(f"/billing/invoices/{invoice_id}").text
+    assert "Issued 21 Oct 2026" in _text(client.get(f"/billing/invoices/{invoice_id}/pdf").content)

@@ -21,7 +21,7 @@ from polymodal.core.errors import Conflict, ValidationFailed
 from polymodal.core.practice import Practice, Work
 from polymodal.core.services import client_record
 from polymodal.core.timeutil import to_local
-from polymodal.web.controllers.client_tabs import PAYER_KINDS, tab_context
+from polymodal.web.controllers.client_tabs import PAYER_KINDS, local_day_of, tab_context
 from polymodal.web.controllers.schedule_views import as_uuid
 from polymodal.web.rendering import render
 
@@ -209,7 +209,7 @@ class BillingController(Controller):
         with practice.work(actor, write=False) as work:
             invoice = invoices.get_invoice(work, invoice_id)
             context = {"invoice": invoice, "lines": list(invoice.lines), "paid": invoices.paid_on(work, invoice.id),
-                       "money": documents.money,
+                       "money": documents.money, "local_day": local_day_of(work),
                        "credited_by": invoices.credit_of(work, invoice.id),
                        "can_credit": work.may("billing.manage", invoice.client_id)}
             work.audit("invoice.read", record_type="invoice", record_id=invoice.id, client_id=invoice.client_id)
@@ -227,7 +227,8 @@ class BillingController(Controller):
             invoice = invoices.get_invoice(work, invoice_id)
             settings = fees.settings_of(work)
             pdf = documents.invoice_pdf(invoice, center=work.center.name, address=settings.address,
-                                        tax_id=settings.tax_id, paid_minor=invoices.paid_on(work, invoice.id))
+                                        tax_id=settings.tax_id, paid_minor=invoices.paid_on(work, invoice.id),
+                                        issued_on=to_local(invoice.issued_at, work.center.timezone).date())
             work.audit("invoice.pdf", record_type="invoice", record_id=invoice.id, client_id=invoice.client_id)
             name = f"{'credit-note' if invoice.kind == 'credit' else 'invoice'}-{invoice.number}.pdf"
         return Response(pdf, media_type="application/pdf",

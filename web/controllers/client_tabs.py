@@ -81,11 +81,17 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     return context
 
 
+def local_day_of(work: Work):
+    """Money is dated by the center's calendar, not UTC's: an evening payment is not tomorrow's."""
+    tz = work.center.timezone
+    return lambda moment: to_local(moment, tz).date().isoformat()
+
+
 def billing_tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
     """What the client page's Billing tab shows (called by client_tabs)."""
     rows = packages.packages_of(work, client_id)
     return {
-        "money": documents.money, "balance": invoices.balance(work, client_id),
+        "money": documents.money, "local_day": local_day_of(work), "balance": invoices.balance(work, client_id),
         "currency": fees.settings_of(work).currency,
         "open_charges": invoices.open_charges(work, client_id), "invoices": invoices.invoices_of(work, client_id),
         "payments": payments.payments_of(work, client_id), "packages": rows, "methods": payments.METHODS,
