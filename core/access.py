@@ -66,6 +66,8 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "clinical.read": _CLINICAL_READ,
     "clinical.write": {Role.practitioner: Scope.team, Role.supervisor: Scope.team},
     "note.cosign": {Role.supervisor: Scope.supervised},
+    # Going ahead despite an exclusion, a missing clearance or screening is a supervisor's clinical call.
+    "eligibility.override": {Role.supervisor: Scope.supervised},
     "center.manage": {Role.admin: Scope.any},
     "user.manage": {Role.admin: Scope.any},
     "availability.manage": {Role.front_desk: Scope.any, Role.admin: Scope.any},

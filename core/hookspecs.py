@@ -59,6 +59,9 @@ def polymodal_register_modalities() -> list[ModalitySpec]:
         ``discipline`` whose practitioners may share discipline-only notes, the
         session formats it supports, the credentials it needs per jurisdiction
         and the consents that must be active before a session starts.
+        ``screening_valid_days`` (default 365) is how long a response to one
+        of its screening forms (purpose ``screening``) stays valid; with none
+        valid the client needs screening before check-in.
 
     Example::
 
@@ -119,7 +122,11 @@ def polymodal_register_consent_documents() -> list[ConsentDocument]:
     Returns:
         A list of ``ConsentDocument``. A changed wording is a new ``version``;
         keep returning the old version so signed records still show the text
-        that was signed (records also store its SHA-256).
+        that was signed (records also store its SHA-256). ``deliveries``
+        (e.g. ``("phone", "video")``) marks a telehealth consent: a session by
+        one of them needs it active, and the client's location confirmed in
+        the session, before check-in. ``per_body_region`` documents decide
+        which regions a note may record (see docs/plugins.md, Eligibility).
 
     Since: 0.1
     """
@@ -133,6 +140,9 @@ def polymodal_register_assessments() -> list[Assessment]:
         A list of ``Assessment``. Bands must cover the whole score range
         without gaps or overlaps; ``licence`` and ``attribution`` are
         required, and only instruments free to reproduce may carry item text.
+        A flag with ``severity="risk"`` on a client's newest result is a risk
+        finding for every modality; ``FlagRule.sets_fact`` gives the client a
+        ``ClientFact`` that every modality's screening rules can read.
 
     Since: 0.1
     """
@@ -140,17 +150,28 @@ def polymodal_register_assessments() -> list[Assessment]:
 
 @hookspec
 def polymodal_register_screening_rules() -> list[ScreeningRule]:
-    """Declare rules that turn form answers into eligible / modify / clearance / excluded / risk.
+    """Declare rules that turn form answers, or client facts, into an outcome.
 
     ``risk`` (Since: 0.3) ranks above ``excluded``: it marks a danger to the
     client or others (e.g. current suicidal ideation) that a clinician must
     acknowledge, and is listed first on the start page however old it is.
 
     Returns:
-        A list of ``ScreeningRule``; each names a form and one of its fields,
-        and carries the reason shown to the practitioner and its source.
+        A list of ``ScreeningRule`` with an outcome (risk, excluded,
+        clearance, modify, eligible), the reason shown to the practitioner and
+        its source. An answer rule names a form and one of its fields;
+        ``sets_fact`` gives the client a ``ClientFact`` (the core's vocabulary:
+        current suicidal ideation, prior attempt, psychosis or bipolar
+        history, pregnancy, cardiovascular disease, seizures, anticoagulants,
+        recent surgery, ...) when it fires. A fact rule names ``if_fact``
+        instead of a form and fires whichever plugin's form or instrument
+        found the fact, so one modality's rules see what another's intake
+        found. ``modalities`` limits the outcome (empty: the form's
+        modalities, or every modality for a fact rule). The outcome feeds the
+        one eligibility decision; what each outcome does at booking, moving,
+        check-in and signing is in docs/plugins.md, "Eligibility".
 
-    Since: 0.1
+    Since: 0.1 (``sets_fact``, ``if_fact``, risk: 0.3)
     """
 
 
@@ -184,8 +205,12 @@ def polymodal_preflight_checks(context: PreflightContext) -> list[Finding] | Non
             practitioners (credentials), as plain values.
 
     Returns:
-        A list of ``Finding`` or None. A ``block`` finding prevents check-in.
-        The core already checks required consents, credentials and screening.
+        A list of ``Finding`` or None, fed into the one eligibility decision
+        (booking and moving ask it too, with an empty ``session_id``):
+        ``block`` counts as excluded (refuses booking, moving and check-in;
+        a supervisor may override it), ``warning`` as modify (shown),
+        ``info`` as eligible. The core already checks required consents,
+        telehealth, credentials in the session's jurisdiction, screening and risk.
 
     Since: 0.1
     """

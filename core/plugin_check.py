@@ -207,7 +207,7 @@ def _check_references(plugin: str, own: Catalogs, others: Iterable[Catalogs]) ->
                     for key in spec.intake_forms:
                         if key not in everything["forms"]:
                             missing(kind, spec, "intake_forms", key)
-                if isinstance(spec, ScreeningRule):
+                if isinstance(spec, ScreeningRule) and spec.form is not None:
                     form_versions = everything["forms"].get(spec.form)
                     if not form_versions:
                         missing(kind, spec, "form", spec.form)

@@ -229,6 +229,8 @@ def _check_references(registry: Registry) -> None:
             if key not in registry.forms:
                 fail("modalities", modality, "intake_forms", key)
     for rule in registry.screening_rules:
+        if rule.form is None:  # a fact rule
+            continue
         form = registry.forms.get(rule.form)
         if form is None:
             fail("screening_rules", rule, "form", rule.form)

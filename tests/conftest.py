@@ -108,9 +108,15 @@ def make_practice(engine: Engine, clock: Clock, tmp_path: Path) -> Callable[...,
 
 
 @pytest.fixture
-def practice(make_practice: Callable[..., Practice]) -> Practice:
+def practice_plugins() -> tuple[tuple[str, object], ...]:
+    """The plugins of ``practice``; a test module overrides it to add fixture plugins."""
+    return (("clinic", load_fixture_plugin("clinic")),)
+
+
+@pytest.fixture
+def practice(make_practice: Callable[..., Practice], practice_plugins: tuple[tuple[str, object], ...]) -> Practice:
     """A practice with the fixture ``clinic`` plugin and a center in Los Angeles (US-CA)."""
-    p = make_practice(("clinic", load_fixture_plugin("clinic")))
+    p = make_practice(*practice_plugins)
     with p.work(Actor.system("test")) as work:
         center.setup_center(work, {"name": "Test Center", "timezone": "America/Los_Angeles",
                                    "jurisdiction": "US-CA", "minor_consent_age": 12})
@@ -137,6 +143,8 @@ def staff(practice: Practice) -> dict[str, Actor]:
                                             "password": PASSWORD, "roles": roles, "disciplines": disciplines,
                                             "supervisor": supervisor})
             actors[username] = Actor.of(user, origin="127.0.0.1")
+            if "psychotherapy" in disciplines:  # the clinic plugin's therapy needs LMFT or PSY in US-CA
+                users.add_credential(work, user.id, "PSY", f"P-{username}", "US-CA", None)
     return actors
 
 

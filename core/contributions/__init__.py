@@ -11,6 +11,7 @@ from polymodal.core.contributions._assessments import (
     Subscale,
 )
 from polymodal.core.contributions._base import Contribution, Frozen
+from polymodal.core.contributions._facts import FACT_LABELS, ClientFact
 from polymodal.core.contributions._fields import BodyRegion, FieldType, FormField, Option, validate_fields
 from polymodal.core.contributions._findings import Finding, FindingLevel, PermissionRule
 from polymodal.core.contributions._specs import (
@@ -34,10 +35,12 @@ from polymodal.core.contributions._specs import (
 )
 
 __all__ = [
+    "FACT_LABELS",
     "OUTCOME_RANK",
     "Assessment",
     "Band",
     "BodyRegion",
+    "ClientFact",
     "ConsentDocument",
     "Contribution",
     "CredentialRequirement",

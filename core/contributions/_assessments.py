@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from polymodal.core.contributions._base import Contribution, Frozen, Key, Slug
+from polymodal.core.contributions._facts import ClientFact
 from polymodal.core.contributions._fields import Option
 
 
@@ -52,6 +53,8 @@ class FlagRule(Frozen):
     item: Slug | None = None
     severity: Severity = Severity.warning
     subscale_counts: dict[Slug, int] = Field(default_factory=dict)
+    sets_fact: ClientFact | None = None
+    """When the flag fires the client has this fact, for every modality's screening rules (Since: 0.3)."""
 
     @model_validator(mode="after")
     def _one_target(self) -> FlagRule:

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from polymodal.core.contributions._base import Contribution, Frozen, Key, Slug
+from polymodal.core.contributions._facts import ClientFact
 from polymodal.core.contributions._fields import FormField, validate_fields
 
 
@@ -61,6 +62,9 @@ class ModalitySpec(Contribution):
         default=(), description="Consent documents that must be active before a session starts."
     )
     intake_forms: tuple[Key, ...] = Field(default=(), description="Forms a client completes before a first session.")
+    screening_valid_days: int = Field(
+        default=365, ge=1, le=3660,
+        description="How long a screening (a form with purpose 'screening') stays valid for this modality.")
 
     def credential_rule_for(self, jurisdiction: str) -> CredentialRequirement | None:
         """The most specific rule for ``jurisdiction`` (``US-CA`` before ``US`` before ``*``)."""
@@ -208,6 +212,9 @@ class ConsentDocument(Contribution):
         default=False, description="Re-confirmed at each session, e.g. touch or telehealth location."
     )
     guardian_signs_for_minor: bool = True
+    deliveries: tuple[str, ...] = Field(
+        default=(), description="Deliveries this consent covers, e.g. ('phone', 'video') for telehealth: "
+                                "a session by one of them needs it active before check-in.")
     fields: tuple[FormField, ...] = Field(default=(), description="Extra answers captured with the signature.")
     source: str = ""
 
@@ -237,15 +244,24 @@ OUTCOME_RANK = {Outcome.eligible: 0, Outcome.modify: 1, Outcome.clearance: 2, Ou
 
 
 class ScreeningRule(Contribution):
-    """Answers that change whether or how a modality may be offered.
+    """Answers, or client facts, that change whether or how a modality may be offered.
 
-    Fires when the answer to ``field`` of ``form`` equals ``equals`` (yes/no
-    and single choice) or contains any of ``any_of`` (multi choice), or, for
-    number and scale answers, is at least ``at_least``.
+    An answer rule names ``form`` and ``field`` and fires when the answer
+    equals ``equals`` (yes/no and single choice) or contains any of ``any_of``
+    (multi choice), or, for number and scale answers, is at least ``at_least``.
+    When it fires and names ``sets_fact``, the client has that fact (see
+    ``ClientFact``) for every modality's rules.
+
+    A fact rule names ``if_fact`` instead of a form: it fires for the client
+    whatever form or instrument established the fact, so breathwork's rules
+    see what the talk intake found. ``modalities`` says which modalities the
+    outcome applies to (empty: those of the form, or every modality for a fact rule).
     """
 
-    form: Key
-    field: Slug
+    form: Key | None = None
+    field: Slug | None = None
+    sets_fact: ClientFact | None = None
+    if_fact: ClientFact | None = None
     equals: Any = None
     any_of: tuple[str, ...] = ()
     at_least: float | None = None
@@ -257,11 +273,19 @@ class ScreeningRule(Contribution):
     @model_validator(mode="after")
     def _one_condition(self) -> ScreeningRule:
         given = [self.equals is not None, bool(self.any_of), self.at_least is not None]
+        if self.if_fact is not None:
+            if self.form or self.field or any(given) or self.sets_fact:
+                raise ValueError("a fact rule (if_fact) names no form, field, condition or sets_fact")
+            return self
+        if not self.form or not self.field:
+            raise ValueError("give form and field, or if_fact")
         if sum(given) != 1:
             raise ValueError("give exactly one of equals, any_of, at_least")
         return self
 
     def matches(self, answers: dict[str, Any]) -> bool:
+        if self.field is None:
+            return False
         value = answers.get(self.field)
         if value is None:
             return False

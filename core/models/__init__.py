@@ -19,6 +19,12 @@ from polymodal.core.models._clients import (
     Guardian,
     make_search_key,
 )
+from polymodal.core.models._eligibility import (
+    Clearance,
+    EligibilityOverride,
+    RiskAcknowledgement,
+    SessionCheck,
+)
 from polymodal.core.models._portal import PortalLink, PortalPacket, PortalSession
 from polymodal.core.models._records import (
     AssessmentResult,
@@ -43,9 +49,11 @@ __all__ = [
     "CaseClient",
     "CasePractitioner",
     "Center",
+    "Clearance",
     "Client",
     "ConsentRecord",
     "Credential",
+    "EligibilityOverride",
     "FormResponse",
     "Goal",
     "Guardian",
@@ -60,9 +68,11 @@ __all__ = [
     "PortalLink",
     "PortalPacket",
     "PortalSession",
+    "RiskAcknowledgement",
     "Room",
     "RoomHours",
     "Session",
+    "SessionCheck",
     "SessionClient",
     "SessionPractitioner",
     "SessionSeries",

@@ -53,6 +53,10 @@ class FormResponse(IdMixin, Base):
     submitted_via: Mapped[str] = mapped_column(String(20), default="staff")
     session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sessions.id"), default=None)
     submitted_at: Mapped[dt.datetime]
+    review: Mapped[str] = mapped_column(
+        String(20), default="", doc="'pending': a re-screen that lowers the outcome, not applied until reviewed")
+    reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Note(IdMixin, Timestamps, Base):

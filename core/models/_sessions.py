@@ -39,6 +39,8 @@ class Session(IdMixin, Timestamps, Base):
     cancel_reason: Mapped[str] = mapped_column(String(40), default="",
                                                doc="client, practitioner, weather, illness or late_cancellation")
     late: Mapped[bool] = mapped_column(default=False, doc="Cancelled inside the center's late-cancellation window")
+    pending_clearance: Mapped[bool] = mapped_column(
+        default=False, doc="Booked while a clearance was needed: check-in waits for one.")
     series_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("session_series.id"), default=None, index=True)
     clients: Mapped[list[SessionClient]] = relationship(cascade="all, delete-orphan")
     practitioners: Mapped[list[SessionPractitioner]] = relationship(cascade="all, delete-orphan")

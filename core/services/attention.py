@@ -20,6 +20,7 @@ from polymodal.core.models import (
     Client,
     ConsentRecord,
     FormResponse,
+    RiskAcknowledgement,
     Session,
     SessionClient,
 )
@@ -54,6 +55,11 @@ def _name(row: Any) -> str:
     return f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}"
 
 
+def acknowledged(client_id: Any, since: Any) -> Any:
+    """A clinician acknowledged the client's risk (with a plan) after it was found: it may age out."""
+    return exists().where(RiskAcknowledgement.client_id == client_id, RiskAcknowledgement.acknowledged_at >= since)
+
+
 def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
     """Non-eligible screening outcomes and flagged assessment results of the actor's clients.
 
@@ -70,7 +76,8 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
         select(FormResponse.id, FormResponse.client_id, FormResponse.form_key, FormResponse.form_version,
                FormResponse.outcome, FormResponse.submitted_at, *NAME)
         .join(Client, Client.id == FormResponse.client_id)
-        .where(visible, or_(is_risk, and_(FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)))
+        .where(visible, or_(and_(is_risk, ~acknowledged(FormResponse.client_id, FormResponse.submitted_at)),
+                            and_(FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)))
         .order_by(rank, FormResponse.submitted_at.desc()).limit(limit)
     ).all())
     # JSON is text on SQLite and jsonb on PostgreSQL; both print an empty list as [] and a key as "k": "v".
@@ -82,7 +89,8 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
                AssessmentResult.administered_at, *NAME)
         .join(Client, Client.id == AssessmentResult.client_id)
         .where(visible, flags_text.notin_(["[]", "null"]),
-               or_(risk_flag, AssessmentResult.administered_at >= since))
+               or_(and_(risk_flag, ~acknowledged(AssessmentResult.client_id, AssessmentResult.administered_at)),
+                   AssessmentResult.administered_at >= since))
         .order_by(case((risk_flag, 0), else_=1), AssessmentResult.administered_at.desc()).limit(limit)
     ).all())
     shown = sorted({r.client_id for r in responses} | {r.client_id for r in results})

@@ -44,12 +44,24 @@ def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[s
         client_id=client.id, form_key=form.key, form_version=form.version, answers=values,
         findings=[f.model_dump(mode="json") for f in findings], outcome=outcome,
         submitted_by=work.actor.user_id, submitted_via=via, session_id=session_id, submitted_at=work.now,
+        review=_review(work, client.id, form.key, outcome),
     )
     work.db.add(response)
     work.db.flush()
     work.audit("form.submit", record_type="form", record_id=response.id, client_id=client.id,
                reason=f"{form.ref}; outcome {outcome}")
     return response
+
+
+def _review(work: Work, client_id: uuid.UUID, form_key: str, outcome: str) -> str:
+    """'pending' when a re-screen lowers the outcome that applies now: a practitioner reviews it first,
+    so re-filling a form with 'No' everywhere cannot lift an exclusion on its own."""
+    from polymodal.core.eligibility import lowers
+
+    applied = work.db.scalar(select(FormResponse.outcome).where(
+        FormResponse.client_id == client_id, FormResponse.form_key == form_key, FormResponse.review != "pending")
+        .order_by(FormResponse.submitted_at.desc()).limit(1))
+    return "pending" if applied is not None and lowers(applied, outcome) else ""
 
 
 def screen(work: Work, form_key: str, values: dict[str, Any]) -> tuple[list[Finding], str]:

@@ -140,6 +140,11 @@ def sign_note(work: Work, note_id: uuid.UUID) -> Note:
     values, errors = template.validate_content(note.content)
     if errors:
         raise ValidationFailed(errors)
+    from polymodal.core.eligibility import region_problems
+
+    problems = region_problems(work, note, template, values)
+    if problems:  # beside the body map, like any other reason the note cannot be signed yet
+        raise ValidationFailed(problems)
     note.content, note.status, note.signed_at = values, "signed", work.now
     note.content_hash = _hash({"template": [note.template_key, note.template_version], "content": values,
                                "author": note.author_id, "signed_at": note.signed_at.isoformat()})

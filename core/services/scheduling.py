@@ -98,6 +98,8 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
     tz = work.center.timezone
     local_start = (to_local(values.starts_at, tz).replace(tzinfo=None) if values.starts_at.tzinfo
                    else values.starts_at)
+    pending_clearance = _eligible_to_book(work, eligibility_ask(
+        modality.key, client_ids, practitioner_ids, local_to_utc(local_start, tz), values.delivery, values.format))
     series = None
     if values.weeks > 1:
         series = SessionSeries(count=values.weeks, local_start=local_start.time(), timezone=tz)
@@ -116,7 +118,7 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
             structure_key=structure.key if structure else None,
             structure_version=structure.version if structure else None,
             format=values.format, starts_at=start, ends_at=end, delivery=values.delivery,
-            room_id=values.room_id, series_id=series.id if series else None,
+            room_id=values.room_id, series_id=series.id if series else None, pending_clearance=pending_clearance,
         )
         session.clients = [SessionClient(client_id=c) for c in client_ids]
         session.practitioners = [SessionPractitioner(user_id=p, starts_at=start) for p in practitioner_ids]
@@ -128,6 +130,22 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
     billing_fees.charge_sessions(work, sessions)
     notices.session_booked(work, sessions)
     return sessions
+
+
+def eligibility_ask(modality_key: str, client_ids: list[uuid.UUID], practitioner_ids: list[uuid.UUID],
+                    starts_at: dt.datetime, delivery: str, format: str = "individual"):
+    from polymodal.core.eligibility import Ask
+
+    return Ask(modality_key, tuple(client_ids), tuple(practitioner_ids), starts_at, delivery, format)
+
+
+def _eligible_to_book(work: Work, ask, gate: str = "book", verb: str = "Not booked") -> bool:
+    """Refuse what the decision excludes; True when the session waits for a clearance."""
+    from polymodal.core import eligibility
+
+    decision = eligibility.decide(work, ask)
+    eligibility.refuse(work, decision, eligibility.Gate(gate), verb)
+    return bool(decision.of_verdict(eligibility.Verdict.clearance, settled=False))
 
 
 def _structure(work: Work, values: SessionInput):
@@ -253,6 +271,9 @@ def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
                       [p.user_id for p in session.practitioners], room, ignore=session.id)
     if not outside_hours:
         refuse_outside_hours(work, [p.user_id for p in session.practitioners], room, start, start + length)
+    session.pending_clearance = _eligible_to_book(work, eligibility_ask(
+        session.modality_key, [c.client_id for c in session.clients], [p.user_id for p in session.practitioners],
+        start, session.delivery, session.format), "move", "Not moved")
     session.starts_at, session.ends_at, session.room_id = start, start + length, room
     for link in session.practitioners:
         link.starts_at = start
@@ -277,11 +298,10 @@ def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "")
     if status == "cancelled" and not reason.strip():
         raise ValidationFailed({"reason": "Say why the session is cancelled."})
     if status == "checked_in":
-        from polymodal.core.services.preflight import preflight
+        from polymodal.core import eligibility
 
-        blocks = [f for f in preflight(work, session) if f.level == "block"]
-        if blocks:
-            raise Conflict("Cannot start: " + "; ".join(f.message for f in blocks))
+        eligibility.refuse(work, eligibility.decide_session(work, session), eligibility.Gate.check_in,
+                           "Cannot start")
     session.status, session.status_reason = status, reason.strip()[:500]
     work.db.flush()
     billing_packages.consume_on_completion(work, session)

@@ -1,9 +1,9 @@
 """One session as its page shows it: logistics for everyone who may see the clients, clinical detail for the team.
 
-The pre-flight reads consents and screening answers. Its consent and
-credential findings are logistics the front desk acts on; a screening or a
-plugin's finding can quote clinical answers, so a reader without clinical
-access gets the level and a neutral message instead (the check still blocks).
+The pre-flight is the eligibility decision for the session. Its consent,
+credential and location findings are logistics the front desk acts on; a
+screening or a plugin's finding can quote clinical answers, so a reader
+without clinical access gets its kind and source instead (it still blocks).
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from polymodal.core.contributions import Finding, SessionStructure
-from polymodal.core.errors import Conflict
+from polymodal.core.contributions import SessionStructure
+from polymodal.core.eligibility import Finding
 from polymodal.core.models import Case, Client, Room, Session, SessionClient, SessionPractitioner, User
 from polymodal.core.practice import Work
 from polymodal.core.services import scheduling
 from polymodal.core.services.preflight import preflight
-
-LOGISTIC_FINDINGS = ("core/consent-missing", "core/credential-missing", "core/modality-missing")
-REDACTED = "A clinical check needs the practitioner's attention (details are visible to the care team)."
 
 
 @dataclass(frozen=True)
@@ -66,22 +63,10 @@ def open_session(work: Work, session_id: uuid.UUID) -> SessionView:
 
 
 def findings_for(work: Work, view: SessionView) -> list[Finding]:
-    """The pre-flight for the page: in full for the care team, clinical findings neutralised for others."""
-    findings = preflight(work, view.session)
-    if view.clinical:
-        return findings
-    return [f if f.code in LOGISTIC_FINDINGS else Finding(code="core/clinical-check", level=f.level, message=REDACTED)
-            for f in findings]
+    """The pre-flight for the page: in full for the care team, clinical findings summarised for others."""
+    return [f.shown_to(view.clinical) for f in preflight(work, view.session)]
 
 
 def change_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "") -> Session:
-    """``scheduling.set_status``; a refused check-in names clinical blocks only to the care team."""
-    try:
-        return scheduling.set_status(work, session_id, status, reason)
-    except Conflict as exc:
-        if status != "checked_in" or not str(exc).startswith("Cannot start"):
-            raise
-        session = work.db.get(Session, session_id)
-        if session is not None and all(work.may("clinical.read", link.client_id) for link in session.clients):
-            raise
-        raise Conflict("Cannot start: the pre-flight has blocks to resolve first (listed on this page).") from None
+    """``scheduling.set_status``; a refused check-in already names clinical reasons only to the care team."""
+    return scheduling.set_status(work, session_id, status, reason)

@@ -51,6 +51,7 @@ INFORMED_CONSENT = ConsentDocument(
 
 TELEHEALTH = ConsentDocument(
     key="talk/telehealth", title="Telehealth consent", modalities=ALL, confirm_each_session=True,
+    deliveries=("phone", "video"),
     scope="Consent to sessions by video or phone; your location is confirmed at every session.",
     source="https://eclio.io/blog/informed-consent-telehealth-what-to-include",
     text=(

@@ -14,25 +14,29 @@ assessment. The follow-up instrument is the NIMH ASQ (asq.py); the C-SSRS is
 not shipped (§4.6).
 """
 
-from polymodal.core.api import Outcome, ScreeningRule
+from polymodal.core.api import ClientFact, Outcome, ScreeningRule
 from polymodal.plugins.talk.modalities import ALL, INTAKE
 
 _ACT = "Do a structured risk assessment (ASQ) and safety plan before other work (clinical.md §3.1)."
 
 
-def _rule(name: str, field: str, what: str, outcome: Outcome) -> ScreeningRule:
+def _rule(name: str, field: str, what: str, outcome: Outcome, fact: ClientFact) -> ScreeningRule:
+    # The fact reaches every modality's rules (breathwork, bodywork), not only talk's.
     return ScreeningRule(key=f"talk/{name}", form=INTAKE, field=field, equals=True, outcome=outcome,
-                         modalities=ALL, reason=f"Risk: {what}. {_ACT}", source="clinical.md §3.1, §5.1")
+                         modalities=ALL, reason=f"Risk: {what}. {_ACT}", source="clinical.md §3.1, §5.1",
+                         sets_fact=fact)
 
 
 SCREENING_RULES = [
-    _rule("risk-suicidal-now", "suicidal_thoughts_now", "client reports current thoughts of suicide", Outcome.risk),
+    _rule("risk-suicidal-now", "suicidal_thoughts_now", "client reports current thoughts of suicide", Outcome.risk,
+          ClientFact.current_suicidal_ideation),
     _rule("risk-suicidal-past", "suicidal_thoughts_past", "client reports past thoughts of suicide",
-          Outcome.modify),
-    _rule("risk-attempt", "suicide_attempt", "client reports a previous suicide attempt", Outcome.modify),
+          Outcome.modify, ClientFact.past_suicidal_ideation),
+    _rule("risk-attempt", "suicide_attempt", "client reports a previous suicide attempt", Outcome.modify,
+          ClientFact.prior_suicide_attempt),
     _rule("risk-self-harm", "self_harm", "client reports hurting themself on purpose now or recently",
-          Outcome.risk),
+          Outcome.risk, ClientFact.self_harm),
     _rule("risk-violence", "violence_risk",
           "client reports thoughts of seriously harming someone else; check the local duty-to-warn/protect "
-          "rule (clinical.md §5.1)", Outcome.risk),
+          "rule (clinical.md §5.1)", Outcome.risk, ClientFact.harm_to_others),
 ]

@@ -206,14 +206,14 @@ def test_set_active_deactivates_and_reactivates_but_never_yourself(practice, sta
 
 def test_credentials_expiry_duplicates_and_field_errors(practice, staff):
     with practice.work(staff["admin"]) as work:
-        users.add_credential(work, staff["other"].user_id, "LMFT", "1", "us-ca", dt.date(2027, 1, 1))
-        rows = users.credentials_of(work, staff["other"].user_id)
+        users.add_credential(work, staff["masseur"].user_id, "LMFT", "1", "us-ca", dt.date(2027, 1, 1))
+        rows = users.credentials_of(work, staff["masseur"].user_id)
         assert [(r.type, r.jurisdiction, r.expires_on) for r in rows] == [("LMFT", "US-CA", dt.date(2027, 1, 1))]
         with pytest.raises(ValidationFailed) as dup:
-            users.add_credential(work, staff["other"].user_id, "LMFT", "2", "US-CA", None)
+            users.add_credential(work, staff["masseur"].user_id, "LMFT", "2", "US-CA", None)
         assert "type" in dup.value.errors
         with pytest.raises(ValidationFailed) as empty:
-            users.add_credential(work, staff["other"].user_id, "", "", "US", None)
+            users.add_credential(work, staff["masseur"].user_id, "", "", "US", None)
         assert set(empty.value.errors) == {"type", "number"}
 
 

@@ -100,21 +100,33 @@ def test_per_region_consent_needs_regions(practice, staff):
         assert record.scope["regions"] == {"abdomen": "declined", "neck_post": "consented"}
 
 
-def test_preflight_blocks_without_consent_and_credential_then_allows(practice, staff, session):
-    assert codes(practice, staff["super"], session) == ["core/consent-missing", "core/credential-missing"]
-    with practice.work(staff["super"]) as work, pytest.raises(Conflict, match="Cannot start"):
+def test_preflight_blocks_without_consent_then_allows(practice, staff, session):
+    assert codes(practice, staff["super"], session) == ["core/consent-missing"]
+    with practice.work(staff["super"]) as work, pytest.raises(Conflict, match="Cannot start.*Informed consent"):
         scheduling.set_status(work, session.id, "checked_in")
     client_id = session.clients[0].client_id
     with practice.work(staff["super"]) as work:
         consent.record_consent(work, client_id, "clinic/informed", signer_name="Ada")
-    with practice.work(Actor.system("test")) as work:
-        users.add_credential(work, staff["super"].user_id, "LMFT", "1", "US-CA", dt.date(2026, 3, 2))
-    assert codes(practice, staff["super"], session) == ["core/credential-missing"]  # expired the day before
-    with practice.work(Actor.system("test")) as work:
-        users.add_credential(work, staff["super"].user_id, "PSY", "2", "US-CA", None)
     assert codes(practice, staff["super"], session) == []
     with practice.work(staff["super"]) as work:
         assert scheduling.set_status(work, session.id, "checked_in").status == "checked_in"
+
+
+def test_a_practitioner_without_the_credential_cannot_be_booked(practice, staff, rooms):
+    client = new_client(practice, staff["desk"])
+    with practice.work(staff["desk"]) as work:
+        case = cases.open_case(work, title="Ada", kind="individual", client_ids=[client.id],
+                               practitioner_ids=[staff["masseur"].user_id])
+    with practice.work(staff["desk"]) as work, pytest.raises(Conflict) as refused:
+        scheduling.schedule_session(work, {"case_id": case.id, "modality_key": "clinic/therapy",
+                                           "starts_at": dt.datetime(2026, 3, 3, 10), "room_id": rooms[0]})
+    assert "Masseur holds no valid LMFT / PSY for Therapy in US-CA" in str(refused.value)
+    assert "Next: Choose a practitioner holding LMFT or PSY" in str(refused.value)
+    with practice.work(Actor.system("test")) as work:
+        users.add_credential(work, staff["masseur"].user_id, "LMFT", "1", "US-CA", dt.date(2026, 3, 2))
+    with practice.work(staff["desk"]) as work, pytest.raises(Conflict, match="holds no valid"):
+        scheduling.schedule_session(work, {"case_id": case.id, "modality_key": "clinic/therapy",  # expired the day before
+                                           "starts_at": dt.datetime(2026, 3, 3, 10), "room_id": rooms[0]})
 
 
 def test_screening_outcomes_reach_preflight(practice, staff, session, clock):
@@ -123,11 +135,11 @@ def test_screening_outcomes_reach_preflight(practice, staff, session, clock):
         response = forms.submit_form(work, client_id, "clinic/intake",
                                      {"concern": "sleep", "pregnant": "yes", "seizures": "no"})
         assert response.outcome == "clearance"
-    assert "core/screening-clearance" in codes(practice, staff["super"], session)
+    assert "clinic/pregnancy" in codes(practice, staff["super"], session)
     clock.advance(minutes=5)
     with practice.work(staff["super"]) as work:
         forms.submit_form(work, client_id, "clinic/intake", {"concern": "sleep", "seizures": True})
-    assert "core/screening-excluded" in codes(practice, staff["super"], session)
+    assert "clinic/seizures" in codes(practice, staff["super"], session)
 
 
 def test_form_errors_name_the_field_and_nothing_is_stored(practice, staff, session):

@@ -19,8 +19,10 @@ def setting(practice, staff, rooms):
         case = cases.open_case(work, title="Ada", kind="individual", client_ids=[client.id],
                                practitioner_ids=[staff["trainee"].user_id, staff["other"].user_id,
                                                  staff["masseur"].user_id])
+        # The masseur shares the case but holds no therapy licence: the session is the therapists'.
         (session,) = sched.schedule_session(work, {"case_id": case.id, "modality_key": "clinic/therapy",
-                                                   "starts_at": dt.datetime(2026, 3, 3, 10), "room_id": rooms[0]})
+                                                   "starts_at": dt.datetime(2026, 3, 3, 10), "room_id": rooms[0],
+                                                   "practitioner_ids": [staff["trainee"].user_id]})
     return client.id, case.id, session.id
 
 
@@ -124,16 +126,18 @@ def test_session_view_gives_logistics_to_the_desk_and_redacts_clinical_findings(
         assert [c.legal_last_name for c in view.clients] == ["Lovelace"] and view.room == "Cedar"
         findings = session_view.findings_for(work, view)
         codes = [f.code for f in findings]
-        assert "core/consent-missing" in codes and "core/clinical-check" in codes
-        assert not any("Screening" in f.message for f in findings)
+        assert "core/consent-missing" in codes and "clinic/seizures" in codes
+        excluded = next(f for f in findings if f.code == "clinic/seizures")
+        assert "Seizure" not in excluded.reason and excluded.reason == "Excluded from Therapy by the Intake of 02 Mar 2026."
     with practice.work(staff["desk"]) as work, pytest.raises(Conflict) as refused:
         session_view.change_status(work, session_id, "checked_in")
-    assert "Screening" not in str(refused.value) and "pre-flight" in str(refused.value)
+    assert "Seizure" not in str(refused.value) and "Excluded from Therapy by the Intake" in str(refused.value)
     with practice.work(staff["trainee"]) as work:
         view = session_view.open_session(work, session_id)
         assert view.clinical and view.can_write_notes
-        assert any(f.code == "core/screening-excluded" for f in session_view.findings_for(work, view))
-    with practice.work(staff["trainee"]) as work, pytest.raises(Conflict, match="Screening"):
+        assert any(f.code == "clinic/seizures" and "Seizure history" in f.reason
+                   for f in session_view.findings_for(work, view))
+    with practice.work(staff["trainee"]) as work, pytest.raises(Conflict, match="Seizure history"):
         session_view.change_status(work, session_id, "checked_in")
     with practice.work(staff["masseur"]) as work:
         assert session_view.open_session(work, session_id).clinical  # on the team

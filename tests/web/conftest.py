@@ -189,6 +189,35 @@ def client_id(web_practice: Practice) -> Callable[[str], str]:
 
 
 @pytest.fixture
+def touch_consent(web_practice: Practice, client_id: Callable[[str], str]) -> Callable[..., None]:
+    """Record a demo client's consent to touch with the given state per region (set-up, as the system)."""
+
+    def sign(last: str, first: str, **regions: str) -> None:
+        from polymodal.core.services import consent
+
+        with web_practice.work(Actor.system("test")) as work:
+            consent.record_consent(work, uuid.UUID(client_id(last, first)), "bodywork/touch",
+                                   signer_name=f"{first} {last}", answers={
+                                       "techniques": "Swedish", "draping": "Sheet",
+                                       "regions": {code: {"consent": state} for code, state in regions.items()}})
+
+    return sign
+
+
+@pytest.fixture
+def start(client: TestClient, session_of: Callable[[str, str], str]) -> Callable[[str, str, str, str], str]:
+    """Start a note on a client's first session as the signed-in user; returns the note id."""
+
+    def begin(token: str, last: str, first: str, template: str) -> str:
+        response = client.post(f"/sessions/{session_of(last, first)}/notes",
+                               data={"template_key": template, "_csrf": token}, follow_redirects=False)
+        assert response.status_code == 303, response.text
+        return response.headers["location"].rsplit("/", 1)[1]
+
+    return begin
+
+
+@pytest.fixture
 def session_of(web_practice):
     """The id of a demo client's first session (set-up reads the table directly)."""
 

@@ -20,10 +20,7 @@ from polymodal.core.models import Client
 from polymodal.core.services import clients
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
-from tests.web import test_notes
 from tests.web.test_notes import stored
-
-start = test_notes.start  # the notes tests' fixture: start a note on a client's first session
 
 RLO, LRI, PDI = "\u202e", "\u2066", "\u2069"
 

@@ -14,19 +14,6 @@ from polymodal.core.models import Note, NoteAddendum, Session
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def start(client, session_of):
-    """Start a note on a client's first session as the signed-in user; returns the note id."""
-
-    def begin(token: str, last: str, first: str, template: str) -> str:
-        response = client.post(f"/sessions/{session_of(last, first)}/notes",
-                               data={"template_key": template, "_csrf": token}, follow_redirects=False)
-        assert response.status_code == 303, response.text
-        return response.headers["location"].rsplit("/", 1)[1]
-
-    return begin
-
-
 def stored(web_practice, note_id: str) -> Note:
     with web_practice.engine.connect() as conn:
         return conn.execute(select(Note.__table__).where(Note.id == uuid.UUID(note_id))).one()
@@ -100,7 +87,9 @@ def test_two_editors_on_one_draft_get_a_conflict_panel_with_both_versions(client
     assert again.status_code == 409 and stored(web_practice, note_id).content["subjective"] == "Version from tab B"
 
 
-def test_sign_with_errors_is_422_beside_the_sections_values_kept(client, signed_in, start, web_practice):
+def test_sign_with_errors_is_422_beside_the_sections_values_kept(client, signed_in, start, web_practice,
+                                                                 touch_consent):
+    touch_consent("Becker", "Tom", low_back="consented", gluteal="declined")
     token = signed_in("maya")
     note_id = start(token, "Becker", "Tom", "bodywork/soap")
     page = client.get(f"/notes/{note_id}").text

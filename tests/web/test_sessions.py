@@ -39,7 +39,8 @@ def test_preflight_block_refuses_check_in_and_says_why(client, signed_in, sessio
     sid = session_of("Becker", "Tom")  # bodywork, no consent to touch signed in the demo
     token = signed_in("maya")
     page = client.get(f"/sessions/{sid}").text
-    assert "finding block" in page and "Block:" in page and "cannot start until every block" in page
+    assert "finding block" in page and "Needed before the session" in page and "Consent to touch" in page
+    assert "cannot start until every block" in page
     response = client.post(f"/sessions/{sid}/status", data={"status": "checked_in", "_csrf": token},
                            headers=HTMX)
     assert response.status_code == 409 and response.headers["Polymodal-Swap"] == "conflict"

@@ -12,6 +12,7 @@ from polymodal.web.controllers.client_people import ClientPeopleController
 from polymodal.web.controllers.clients import ClientsController
 from polymodal.web.controllers.consent import ConsentController
 from polymodal.web.controllers.dashboard import DashboardController
+from polymodal.web.controllers.eligibility import EligibilityController
 from polymodal.web.controllers.emergency import EmergencyAccessController
 from polymodal.web.controllers.intake import IntakeController
 from polymodal.web.controllers.messaging import FeedController, MyCalendarController, OutboxController
@@ -38,6 +39,7 @@ CONTROLLERS = [
     ScheduleController,
     CasesController,
     SessionsController,
+    EligibilityController,
     NotesController,
     PortalStaffController,
     PortalController,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from polymodal.core import eligibility
 from polymodal.core.access import Actor, Scope, scopes_for
 from polymodal.core.practice import Practice
 from polymodal.core.services import attention
@@ -29,6 +30,9 @@ def attention_panels(practice: Practice, actor: Actor) -> dict[str, Any]:
     with practice.work(actor, write=False) as work:
         tz = work.center.timezone
         if show_flags:
+            context["attention_risks"] = [{
+                "client": f.client_name, "href": f"/clients/{f.client_id}/eligibility", "reason": f.reason,
+                "source": f.source} for f in eligibility.risk_board(work)]
             flags = attention.screening_and_risk(work)
             items = [{
                 "client": _name(r), "href": f"/clients/{r.client_id}/intake/{r.id}", "at": r.submitted_at,

@@ -13,6 +13,7 @@ from polymodal.core.services import client_record, clients, notes
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers import assessments as assessment_views
 from polymodal.web.controllers import consent as consent_views
+from polymodal.web.controllers import eligibility as eligibility_views
 from polymodal.web.controllers import intake
 from polymodal.web.controllers.sessions import note_rows
 
@@ -34,6 +35,7 @@ TABS = {t.key: t for t in (
     Tab("consents", "Consents", "consent.read"),
     Tab("notes", "Notes", "clinical.read"),
     Tab("assessments", "Assessments", "clinical.read"),
+    Tab("eligibility", "Eligibility", "clinical.read"),
     Tab("portal", "Portal", "portal.prepare"),  # routes in portal_staff.py
     Tab("billing", "Billing", "billing.read"),  # routes in billing.py
 )}
@@ -74,6 +76,8 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
         context.update(intake.tab(work, client.id))
     elif tab == "assessments":
         context.update(assessment_views.tab(work, client.id))
+    elif tab == "eligibility":
+        context.update(eligibility_views.tab(work, client.id))
     elif tab == "notes":
         context["notes"] = note_rows(work, notes.notes_of_client(work, client.id))
     elif tab == "billing":

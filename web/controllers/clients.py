@@ -148,3 +148,7 @@ class ClientsController(Controller):
                     actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "assessments")
 
+    @get("/{client_id:uuid}/eligibility", opt={"action": "clinical.read"}, sync_to_thread=True)
+    def eligibility(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                    actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID]) -> Template:
+        return self._tab(request, practice, actor, client_id, "eligibility")

@@ -99,7 +99,19 @@ def note_context(work: Work, note_id: uuid.UUID, *, values: dict[str, Any] | Non
     }
     if conflict is not None:
         context["conflict"] = conflict_context(work, note, conflict)
+    context["adaptations"] = _adaptations(work, note) if editable else []
     return context
+
+
+def _adaptations(work: Work, note: Any) -> list[Any]:
+    """What the eligibility decision asks of this session (modify, and risk), beside the note being written."""
+    from polymodal.core.eligibility import Verdict, decide_session
+    from polymodal.core.models import Session
+
+    session = work.db.get(Session, note.session_id) if note.session_id else None
+    if session is None:
+        return []
+    return [f for f in decide_session(work, session).findings if f.verdict in (Verdict.modify, Verdict.risk)]
 
 
 def conflict_context(work: Work, note: Any, conflict: notes.StaleDraft) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from polymodal.core import availability
 from polymodal.core.access import Actor
+from polymodal.core.eligibility import Refused
 from polymodal.core.errors import Conflict, IllegalTransition, ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import calendar, scheduling
@@ -31,6 +32,7 @@ from polymodal.web.controllers.schedule_views import (
     as_time,
     as_uuid,
     booking_choices,
+    booking_decision,
     calendar_context,
     change_context,
 )
@@ -250,10 +252,10 @@ class ScheduleController(Controller):
 
     def _booking(self, request: HTMXRequest, practice: Practice, actor: Actor, values: dict[str, Any], *,
                  errors: dict[str, str] | None = None, conflict: str = "", outside: bool = False,
-                 status_code: int = 200) -> Template:
+                 refused: str = "", status_code: int = 200) -> Template:
         with practice.work(actor, write=False) as work:
             context = booking_choices(work, values)
-        context.update(values=values, errors=errors or {}, conflict=conflict, outside=outside)
+        context.update(values=values, errors=errors or {}, conflict=conflict, outside=outside, refused=refused)
         return render(request, "schedule/new.html", context, block="booking_form", status_code=status_code)
 
     @get("/new", opt={"action": "session.manage"}, sync_to_thread=True)
@@ -278,6 +280,18 @@ class ScheduleController(Controller):
                 values["modality_key"] = booking.last_modality or ""
         return self._booking(request, practice, actor, values)
 
+    @get("/eligibility", opt={"action": "session.manage"}, sync_to_thread=True)
+    def eligibility(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                    actor: NamedDependency[Actor]) -> Template:
+        """The booking form's live decision: asked again whenever a field of the form changes."""
+        params = {k: v for k, v in request.query_params.dict().items() if k in (*BOOKING_FIELDS, "practitioner_ids")}
+        values = booking_values(params)
+        if not request.htmx:  # without htmx: the whole booking form, which carries the decision
+            return self._booking(request, practice, actor, values)
+        with practice.work(actor, write=False) as work:
+            context = booking_decision(work, values)
+        return render(request, "schedule/new.html", context, block="booking_decision")
+
     @post("/sessions", opt={"action": "session.manage"}, status_code=200, sync_to_thread=True)
     def create(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                data: FormData) -> Response:
@@ -289,6 +303,8 @@ class ScheduleController(Controller):
                 first = to_local(sessions[0].starts_at, work.center.timezone).date()
         except ValidationFailed as exc:
             return self._booking(request, practice, actor, values, errors=field_errors(exc), status_code=422)
+        except Refused as exc:
+            return self._booking(request, practice, actor, values, refused=str(exc), status_code=422)
         except Conflict as exc:
             return self._booking(request, practice, actor, values, conflict=str(exc),
                                  outside=isinstance(exc, scheduling.OutsideHours), status_code=422)

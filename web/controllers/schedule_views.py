@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from polymodal.core import availability
+from polymodal.core import availability, eligibility
 from polymodal.core.contributions import SessionFormat
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Work
 from polymodal.core.services import calendar, scheduling
-from polymodal.core.timeutil import to_local, today_in, zone
+from polymodal.core.timeutil import local_to_utc, to_local, today_in, zone
 from polymodal.web.controllers import schedule_grid
 
 DELIVERIES = (("in_person", "In person"), ("phone", "Phone"), ("video", "Video"))
@@ -259,6 +259,12 @@ def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
     fmt = values.get("format") or "individual"
     usual = next((s for s in structures if fmt in s.formats), None) if chosen else None
     picked = next((s for s in structures if s.key == values.get("structure_key")), None) or usual
+    practitioners = people.practitioners
+    if chosen:  # only those whose credential covers the modality here are offered for it
+        day = as_date(values.get("date")) or today_in(work.center.timezone, work.now)
+        covered = eligibility.qualified(work, chosen, [p.id for p in practitioners], day)
+        practitioners = [p for p in practitioners if p.id in covered]
+        values["practitioner_ids"] = [v for v in values.get("practitioner_ids", []) if as_uuid(v) in covered]
     return {
         "case_options": [(c.id, f"{c.title} ({c.kind})") for c in cases],
         "modality_options": [(m.key, m.name) for m in modalities], "narrowed": bool(offered),
@@ -267,6 +273,30 @@ def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
         "default_minutes": picked.minutes if picked else None,
         "format_options": [(f, f.capitalize()) for f in format_choices()], "deliveries": DELIVERIES,
         "room_options": [(r.id, f"{r.name} ({r.location})") for r in people.rooms],
-        "practitioner_options": [(p.id, p.display_name) for p in people.practitioners],
-        "tz": work.center.timezone,
+        "practitioner_options": [(p.id, p.display_name) for p in practitioners],
+        "tz": work.center.timezone, **booking_decision(work, values),
     }
+
+
+def booking_decision(work: Work, values: dict[str, Any]) -> dict[str, Any]:
+    """The eligibility decision for what the booking form holds so far (shown live as it changes)."""
+    case_id, modality_key = as_uuid(values.get("case_id")), values.get("modality_key") or ""
+    if case_id is None or not modality_key:
+        return {"decision": None}
+    booking = calendar.case_booking(work, case_id)
+    practitioner_ids = [p for p in (as_uuid(v) for v in values.get("practitioner_ids", [])) if p] or list(
+        booking.practitioner_ids)
+    day, time = as_date(values.get("date")), as_time(values.get("time"))
+    tz = work.center.timezone
+    try:
+        starts_at = local_to_utc(dt.datetime.combine(day, time), tz) if day and time else work.now
+    except ValidationFailed:  # a time the clocks skip: the form says so beside the field
+        starts_at = work.now
+    decision = eligibility.decide(work, scheduling.eligibility_ask(
+        modality_key, list(booking.client_ids), practitioner_ids, starts_at, values.get("delivery") or "in_person",
+        values.get("format") or "individual"))
+    shown = [f.shown_to(f.client_id is None or work.may("clinical.read", f.client_id)) for f in decision.findings]
+    return {"decision": decision, "decision_findings": shown,
+            "decision_label": eligibility.LABELS[decision.verdict],
+            "decision_refuses": bool(decision.blocking(eligibility.Gate.book)),
+            "decision_pending_clearance": bool(decision.of_verdict(eligibility.Verdict.clearance, settled=False))}

@@ -13,6 +13,7 @@ from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
 
 from polymodal.core.access import Actor
+from polymodal.core.eligibility import Gate
 from polymodal.core.errors import Conflict, ValidationFailed
 from polymodal.core.messaging import meetings
 from polymodal.core.practice import Practice, Work
@@ -69,7 +70,10 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
     modality = work.registry.modalities.get(s.modality_key)
     findings = session_view.findings_for(work, view) if s.status == "scheduled" else []
     steps = [step for step in STEP_ORDER if step in TRANSITIONS[s.status]] if view.can_manage else []
+    from polymodal.web.controllers.eligibility import session_panel
+
     return {
+        **session_panel(work, s, view.clinical, findings),
         "s": s, "view": view,
         "modality": modality.name if modality else s.modality_key,
         "when": f"{start:%A %d %B %Y}, {start:%H:%M}–{end:%H:%M}", "tz": tz,
@@ -78,9 +82,7 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
         "status_label": s.status.replace("_", " "),
         "clients": [{"id": c.id, "name": client_name(c)} for c in view.clients],
         "practitioners": [p.display_name for p in view.practitioners],
-        "blocks": [f for f in findings if f.level.value == "block"],
-        "warnings": [f for f in findings if f.level.value == "warning"],
-        "infos": [f for f in findings if f.level.value == "info"],
+        "findings": findings, "blocked": any(f.blocks(Gate.check_in) for f in findings),
         "steps": [{"value": step, "label": STEP_LABELS[step]} for step in steps if step != "cancelled"],
         "can_cancel": "cancelled" in steps,
         "notes": note_rows(work, notes.notes_of_session(work, s)) if view.clinical else [],

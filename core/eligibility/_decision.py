@@ -1,0 +1,284 @@
+"""The one eligibility decision: may these clients have this modality with these practitioners, then, so?
+
+Booking, moving, check-in, the booking form's preview and the session's
+pre-flight all ask ``decide``; each gate refuses the verdicts ``BLOCKS`` names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from polymodal.core.contributions import Finding as PluginFinding
+from polymodal.core.contributions import ModalitySpec
+from polymodal.core.eligibility._screening import read_screening, screening_findings
+from polymodal.core.eligibility._verdicts import OVERRIDABLE, Decision, Finding, Gate, Verdict, ranked
+from polymodal.core.errors import Conflict
+from polymodal.core.events import PreflightClient, PreflightContext, PreflightPractitioner
+from polymodal.core.models import (
+    Clearance,
+    Client,
+    Credential,
+    EligibilityOverride,
+    RiskAcknowledgement,
+    Session,
+    SessionCheck,
+    User,
+)
+from polymodal.core.practice import Work
+from polymodal.core.services.clients import age, is_minor, may_consent_alone
+from polymodal.core.services.consent import active_consents
+from polymodal.core.timeutil import to_local
+
+REMOTE = ("phone", "video")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The question. ``session`` adds what was confirmed in it (the client's location, regions)."""
+
+    modality_key: str
+    client_ids: tuple[uuid.UUID, ...]
+    practitioner_ids: tuple[uuid.UUID, ...]
+    starts_at: dt.datetime
+    delivery: str = "in_person"
+    format: str = "individual"
+    session: Session | None = field(default=None, compare=False)
+
+
+class Refused(Conflict):
+    """A gate refused: the message names each reason, its source and what to do next."""
+
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+def ask_for(session: Session) -> Ask:
+    return Ask(session.modality_key, tuple(c.client_id for c in session.clients),
+               tuple(p.user_id for p in session.practitioners), session.starts_at, session.delivery,
+               session.format, session)
+
+
+def decide(work: Work, ask: Ask) -> Decision:
+    modality = work.registry.modalities.get(ask.modality_key)
+    if modality is None:
+        return Decision((Finding(Verdict.excluded, "core/modality-missing",
+                                 f"The modality {ask.modality_key} is not installed.", "installed plugins",
+                                 "Choose a modality offered here, or ask the admin to install its plugin."),))
+    findings: list[Finding] = []
+    contexts: list[PreflightClient] = []
+    locations: list[str] = []
+    for client_id in ask.client_ids:
+        client = work.db.get(Client, client_id)
+        if client is None:
+            continue
+        who = {"client_id": client.id, "client_name": client.display_name}
+        screening = read_screening(work, client.id)
+        consents = active_consents(work, client.id, ask.starts_at)
+        own = screening_findings(work, screening, modality, ask.starts_at, who)
+        own += _consent_findings(work, client, modality, ask, consents, who)
+        location = _location(work, ask, client.id)
+        if ask.session is not None and ask.delivery in REMOTE:
+            if location is None:
+                own.append(Finding(Verdict.consent, "core/telehealth-location",
+                                   f"{client.display_name}'s location for this {ask.delivery} session is not confirmed.",
+                                   "telehealth consent", "Confirm where the client is now on the session page "
+                                   "(the law of that place applies and emergency help must reach them).", **who))
+            else:
+                locations.append(location)
+        findings += settle(work, client.id, modality, ask, own)
+        outcome = max((f.verdict for f in own if f.verdict in (Verdict.excluded, Verdict.clearance, Verdict.modify)),
+                      key=lambda v: ("modify", "clearance", "excluded").index(v.value), default=None)
+        contexts.append(PreflightClient(
+            client_id=str(client.id), age=age(work, client), minor=is_minor(work, client),
+            active_consents=tuple(sorted(consents)), screening_outcome=outcome.value if outcome else "eligible",
+            screening_reasons=tuple(f.reason for f in own if f.clinical)))
+    jurisdiction = locations[0] if locations else work.center.jurisdiction
+    practitioners = _practitioners(work, ask, jurisdiction)
+    findings += _credential_findings(modality, jurisdiction, practitioners)
+    context = PreflightContext(session_id=str(ask.session.id) if ask.session else "", modality=modality,
+                               format=ask.format, delivery=ask.delivery, starts_at=ask.starts_at,
+                               jurisdiction=jurisdiction, clients=tuple(contexts), practitioners=tuple(practitioners))
+    findings += _plugin_findings(work, context)
+    return Decision(ranked(findings))
+
+
+def decide_session(work: Work, session: Session) -> Decision:
+    return decide(work, ask_for(session))
+
+
+def refuse(work: Work, decision: Decision, gate: Gate, verb: str) -> None:
+    """Raise ``Refused`` if ``gate`` is blocked; clinical reasons go only to readers of the clinical record."""
+    blocks = decision.blocking(gate)
+    if not blocks:
+        return
+    parts = []
+    for f in blocks:
+        shown = f.shown_to(f.client_id is None or work.may("clinical.read", f.client_id))
+        who = f"{f.client_name}: " if f.client_name else ""
+        parts.append(f"{who}{f.label}: {shown.reason} Source: {f.source}. Next: {f.next_step}")
+    raise Refused(f"{verb}: " + " | ".join(parts), blocks)
+
+
+# --- consents, location, credentials ---------------------------------------------------------------
+
+
+def _consent_findings(work: Work, client: Client, modality: ModalitySpec, ask: Ask, consents: dict[str, Any],
+                      who: dict[str, Any]) -> list[Finding]:
+    needed = list(modality.consents_required)
+    if ask.delivery in REMOTE:
+        telehealth = [d.key for d in work.registry.consent_documents if ask.delivery in d.deliveries]
+        if not telehealth:
+            return [Finding(Verdict.consent, "core/telehealth-consent-missing",
+                            f"No consent document covering {ask.delivery} sessions is installed.", "installed plugins",
+                            "Book in person, or ask the admin for a plugin with a telehealth consent.", **who)]
+        if not set(telehealth) & set(consents):
+            needed.append(telehealth[0])
+    findings = []
+    minor = is_minor(work, client)
+    for key in needed:
+        document = work.registry.consent_documents.get(key)
+        title = document.title if document else key
+        record = consents.get(key)
+        guardian = minor and document is not None and document.guardian_signs_for_minor
+        if record is None:
+            signer = "a guardian with authority" if guardian and not may_consent_alone(work, client) else "the client"
+            findings.append(Finding(Verdict.consent, "core/consent-missing",
+                                    f"{title} is missing, expired or revoked (needs {signer}'s signature).",
+                                    title, f"Have {signer} sign the {title} (consent page, or a portal link).", **who))
+        elif guardian and record.signer_capacity == "self" and not may_consent_alone(work, client):
+            findings.append(Finding(Verdict.consent, "core/consent-guardian",
+                                    f"{title} was signed by the minor alone; a guardian with authority must sign.",
+                                    title, f"Have a guardian with authority sign the {title}.", **who))
+    return findings
+
+
+def _location(work: Work, ask: Ask, client_id: uuid.UUID) -> str | None:
+    if ask.session is None:
+        return None
+    return work.db.scalar(select(SessionCheck.subject).where(
+        SessionCheck.session_id == ask.session.id, SessionCheck.client_id == client_id,
+        SessionCheck.kind == "location").order_by(SessionCheck.checked_at.desc()).limit(1))
+
+
+def applies_in(credential_jurisdiction: str, jurisdiction: str) -> bool:
+    """A US-CA licence applies in US-CA; a national (US) certification applies in every US state."""
+    return jurisdiction == credential_jurisdiction or jurisdiction.startswith(credential_jurisdiction + "-")
+
+
+def _practitioners(work: Work, ask: Ask, jurisdiction: str) -> list[PreflightPractitioner]:
+    """Each practitioner with the credentials valid that day there: one statement for all of them."""
+    if not ask.practitioner_ids:
+        return []
+    day = to_local(ask.starts_at, work.center.timezone).date()
+    rows = work.db.execute(
+        select(User.id, User.display_name, Credential.type, Credential.jurisdiction, Credential.expires_on)
+        .join(Credential, Credential.user_id == User.id, isouter=True)
+        .where(User.id.in_(ask.practitioner_ids))).all()
+    names: dict[uuid.UUID, str] = {}
+    held: dict[uuid.UUID, set[str]] = {}
+    for r in rows:
+        names[r.id] = r.display_name
+        if r.type is not None and (r.expires_on is None or r.expires_on >= day) and applies_in(r.jurisdiction,
+                                                                                                jurisdiction):
+            held.setdefault(r.id, set()).add(r.type)
+    return [PreflightPractitioner(user_id=str(uid), name=names[uid], credentials=tuple(sorted(held.get(uid, ()))))
+            for uid in ask.practitioner_ids if uid in names]
+
+
+def _credential_findings(modality: ModalitySpec, jurisdiction: str,
+                         practitioners: list[PreflightPractitioner]) -> list[Finding]:
+    rule = modality.credential_rule_for(jurisdiction)
+    if rule is None:
+        return []
+    return [Finding(
+        Verdict.excluded, "core/credential-missing",
+        f"{p.name} holds no valid {' / '.join(rule.any_of)} for {modality.name} in {jurisdiction}.",
+        rule.source or f"credential rules of {modality.name}",
+        f"Choose a practitioner holding {' or '.join(rule.any_of)} in {jurisdiction}, or record the "
+        "practitioner's credential (admin, users).")
+        for p in practitioners if not set(rule.any_of) & set(p.credentials)]
+
+
+def qualified(work: Work, modality_key: str, user_ids: list[uuid.UUID], day: dt.date) -> set[uuid.UUID]:
+    """Of ``user_ids``, those whose credentials cover the modality in the center's jurisdiction on ``day``."""
+    modality = work.registry.modalities.get(modality_key)
+    rule = modality.credential_rule_for(work.center.jurisdiction) if modality else None
+    if rule is None:
+        return set(user_ids)
+    rows = work.db.execute(select(Credential.user_id, Credential.type, Credential.jurisdiction, Credential.expires_on)
+                           .where(Credential.user_id.in_(user_ids), Credential.type.in_(rule.any_of))).all()
+    return {r.user_id for r in rows if (r.expires_on is None or r.expires_on >= day)
+            and applies_in(r.jurisdiction, work.center.jurisdiction)}
+
+
+def _plugin_findings(work: Work, context: PreflightContext) -> list[Finding]:
+    """Plugins' pre-flight checks feed the same decision: block is excluded, warning is modify."""
+    verdict_of = {"block": Verdict.excluded, "warning": Verdict.modify, "info": Verdict.eligible}
+    findings = []
+    for plugin, extra in work.practice.call_each("polymodal_preflight_checks", context=context):
+        for finding in extra if isinstance(extra, list) else []:
+            if not isinstance(finding, PluginFinding):
+                work.practice.record_plugin_error(plugin, "polymodal_preflight_checks",
+                                                  TypeError(f"returned {type(finding).__name__}, not Finding"))
+                continue
+            verdict = verdict_of[finding.level.value]
+            findings.append(Finding(verdict, finding.code, finding.message, finding.source or f"plugin {plugin}",
+                                    f"See the {plugin} plugin's guidance.", clinical=True,
+                                    summary=f"A check of the {plugin} plugin ({finding.level.value}).",
+                                    overridable=verdict in OVERRIDABLE))
+    return findings
+
+
+# --- what settles a finding ------------------------------------------------------------------------
+
+
+def acknowledged(ack: RiskAcknowledgement, by: str, tz: str) -> str:
+    return f"Acknowledged by {by} on {to_local(ack.acknowledged_at, tz):%d %b %Y}. Plan: {ack.plan}"
+
+
+def settle(work: Work, client_id: uuid.UUID, modality: ModalitySpec, ask: Ask,
+            findings: list[Finding]) -> list[Finding]:
+    if not findings:
+        return []
+    tz = work.center.timezone
+    day = to_local(ask.starts_at, tz).date()
+    names: dict[uuid.UUID, str] = {}
+
+    def name(user_id: uuid.UUID | None) -> str:
+        if user_id not in names:
+            names[user_id] = work.db.scalar(select(User.display_name).where(User.id == user_id)) or "someone"
+        return names[user_id]
+
+    verdicts = {f.verdict for f in findings}
+    clearances = [c for c in work.db.scalars(select(Clearance).where(
+        Clearance.client_id == client_id, Clearance.modality_key == modality.key)
+        .order_by(Clearance.recorded_at.desc())) if c.valid_on(day)] if Verdict.clearance in verdicts else []
+    overrides = list(work.db.scalars(select(EligibilityOverride).where(
+        EligibilityOverride.client_id == client_id, EligibilityOverride.modality_key == modality.key)
+        .order_by(EligibilityOverride.overridden_at.desc()))) if any(f.overridable for f in findings) else []
+    acks = list(work.db.scalars(select(RiskAcknowledgement).where(RiskAcknowledgement.client_id == client_id)
+                                .order_by(RiskAcknowledgement.acknowledged_at.desc()))) if Verdict.risk in verdicts else []
+    settled = []
+    for f in findings:
+        ack = next((a for a in acks if a.code == f.code and (f.since is None or a.acknowledged_at >= f.since)), None)
+        override = next((o for o in overrides if o.code == f.code
+                         and (f.since is None or o.overridden_at >= f.since)), None)
+        if f.verdict is Verdict.risk and ack is not None:
+            f = f.settle(acknowledged(ack, name(ack.acknowledged_by), tz))
+        elif f.verdict is Verdict.clearance and clearances:
+            c = clearances[0]
+            until = f", until {c.valid_until:%d %b %Y}" if c.valid_until else ""
+            what = f" for {c.techniques}" if c.techniques else ""
+            f = f.settle(f"Cleared{what} by {c.cleared_by_name} ({c.cleared_by_profession}, licence "
+                         f"{c.cleared_by_licence}) on {c.cleared_on:%d %b %Y}{until}.")
+        elif f.overridable and override is not None:
+            f = f.settle(f"Overridden by {name(override.overridden_by)} on "
+                         f"{to_local(override.overridden_at, tz):%d %b %Y}: {override.reason}")
+        settled.append(f)
+    return settled
