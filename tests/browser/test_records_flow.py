@@ -98,6 +98,20 @@ def test_practitioner_records_phq9_with_a_risk_flag_and_sees_the_trend(page: Pag
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(artifacts / "assessment-375.png"), full_page=True)
+
+    # The risk holds Jordan's sessions until a clinician acknowledges it with a plan (the demo's live server
+    # is shared: later journeys check Jordan in).
+    page.set_viewport_size({"width": 1000, "height": 900})
+    _open_client(page, live_server, "Jordan Ellis")
+    page.get_by_role("link", name="Eligibility").click()
+    risk = page.locator("#client-risks li", has_text="PHQ-9 item 9")
+    risk.get_by_role("button", name="Acknowledge with this plan").click()
+    expect(page.locator(".error", has_text="at least 10 characters")).to_be_visible()
+    page.locator("#client-risks li", has_text="PHQ-9 item 9").get_by_label(re.compile("^Plan")).fill(
+        "Same-day risk assessment: passive thoughts, no plan or intent; safety plan written together.")
+    page.locator("#client-risks li", has_text="PHQ-9 item 9").get_by_role(
+        "button", name="Acknowledge with this plan").click()
+    expect(page.locator("#client-risks li.settled", has_text="PHQ-9 item 9")).to_be_visible()
     assert not problems, problems
 
 

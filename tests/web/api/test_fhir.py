@@ -11,6 +11,7 @@ import pytest
 from fhir.resources import get_fhir_model_class
 from sqlalchemy import select
 
+from polymodal.core import eligibility
 from polymodal.core.access import Actor
 from polymodal.core.interop import fhir_export
 from polymodal.core.models import Guardian, Session, SessionClient
@@ -33,6 +34,9 @@ def rich_record(web_practice, client_id, web_clock):
         for key in ("talk/phq-9", "talk/gad-7", "talk/who-5"):
             instrument = work.registry.assessments.get(key)
             assessments.record_assessment(work, tom, key, _answers(instrument, 1))
+        # Item 9 scored 1 is a risk finding: check-in waits for a clinician's acknowledgement.
+        eligibility.acknowledge_risk(work, tom, "talk/phq-9:phq9-item9",
+                                     "Assessed today: no plan or intent; safety plan reviewed.")
         document = work.registry.consent_documents.get("bodywork/touch")
         answers = sample_answers(document.fields)
         body_map = next(f for f in document.fields if f.type == "body_map")
