@@ -20,13 +20,6 @@ class WebSettings:
     public_url: str = field(default_factory=lambda: os.environ.get("POLYMODAL_PUBLIC_URL", "").rstrip("/"))
     """Where clients reach this site, e.g. ``https://care.example.org``; portal links are built on it.
     Required outside development: never taken from a request's Host header, which the sender chooses."""
-    smtp_host: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_HOST", ""))
-    """Portal links are also e-mailed when set."""
-    smtp_port: int = field(default_factory=lambda: int(os.environ.get("POLYMODAL_SMTP_PORT", "25") or 25))
-    smtp_user: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_USER", ""))
-    smtp_password: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_PASSWORD", ""), repr=False)
-    smtp_sender: str = field(default_factory=lambda: os.environ.get("POLYMODAL_SMTP_SENDER", "")
-                             or "polymodal@localhost")
 
     def check(self) -> None:
         """Refuse to start on settings that would be unsafe in production; raises ``StartupError``."""

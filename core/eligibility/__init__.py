@@ -21,7 +21,9 @@ from polymodal.core.eligibility._decision import (
 )
 from polymodal.core.eligibility._records import (
     acknowledge_risk,
+    announce_new_risk,
     clearances_of,
+    open_risk_codes,
     open_risks,
     override,
     overrides_for,
@@ -56,6 +58,7 @@ __all__ = [
     "Refused",
     "Verdict",
     "acknowledge_risk",
+    "announce_new_risk",
     "applies_in",
     "ask_for",
     "clearances_of",
@@ -63,6 +66,7 @@ __all__ = [
     "decide",
     "decide_session",
     "lowers",
+    "open_risk_codes",
     "open_risks",
     "override",
     "overrides_for",

@@ -17,6 +17,7 @@ from polymodal.core.eligibility._verdicts import Verdict
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from polymodal.core.models import (
     AssessmentResult,
+    CareTeamMember,
     Clearance,
     Client,
     EligibilityOverride,
@@ -151,9 +152,31 @@ def acknowledge_risk(work: Work, client_id: uuid.UUID, code: str, plan: str) -> 
 
 def risks_of(work: Work, client_id: uuid.UUID) -> list[Any]:
     """The client's risk findings, open and acknowledged, whichever modality's rules found them."""
+    work.require("clinical.read", client_id, record_type="risk")
+    return _risks(work, client_id)
+
+
+def open_risk_codes(work: Work, client_id: uuid.UUID) -> set[str]:
+    """Codes of the client's unacknowledged risk, read without an access check: for telling clinicians,
+    never shown to the actor (a client answering in the portal may cause one)."""
+    return {f.code for f in _risks(work, client_id) if not f.settled}
+
+
+def announce_new_risk(work: Work, client_id: uuid.UUID, before: set[str]) -> None:
+    """An answer just stored carries risk that was not open before: the client's care team hears, by e-mail,
+    that something waits on the client's page; the message names neither the finding nor the client."""
+    from polymodal.core.messaging import notices
+
+    if not open_risk_codes(work, client_id) - before:
+        return
+    team = work.db.scalars(select(CareTeamMember.user_id).where(CareTeamMember.client_id == client_id)
+                           .order_by(CareTeamMember.user_id)).all()
+    notices.risk_needs_acknowledgement(work, list(team), client_id)
+
+
+def _risks(work: Work, client_id: uuid.UUID) -> list[Any]:
     from polymodal.core.eligibility._decision import Ask, settle
 
-    work.require("clinical.read", client_id, record_type="risk")
     client = work.db.get(Client, client_id)
     screening = read_screening(work, client_id)
     who = {"client_id": client_id, "client_name": client.display_name if client else ""}

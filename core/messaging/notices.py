@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from polymodal.core.errors import ValidationFailed
 from polymodal.core.messaging import ics
 from polymodal.core.messaging.meetings import attach_link, session_link
 from polymodal.core.messaging.outbox import Recipient, cancel_pending, client_recipients, queue_message
-from polymodal.core.messaging.preferences import CenterMessaging, center_messaging
-from polymodal.core.models import Client, Location, Room, User
+from polymodal.core.messaging.preferences import CenterMessaging, center_messaging, contact_preference
+from polymodal.core.models import Client, Guardian, Location, PortalLink, Room, User
 from polymodal.core.timeutil import to_local
 
 if TYPE_CHECKING:
@@ -146,3 +147,27 @@ def risk_needs_acknowledgement(work: Work, user_ids: list, client_id: object) ->
     """A screening finding of risk waits for acknowledgement by the client's practitioners."""
     for user_id in user_ids:
         staff_notice(work, "risk_acknowledgement", user_id, f"/clients/{client_id}")
+
+
+# --- portal links: sent from the page that makes them, through the outbox like every other message --------
+
+
+def portal_link(work: Work, link: PortalLink, url: str, expires: str) -> str:
+    """Queue ``link``'s e-mail to whoever fills it in, in the transaction that issued it.
+
+    Returns the address it goes to, or raises ``ValidationFailed`` saying why it cannot go (no address,
+    no consent to be contacted). The body holds the private link, so the outbox blanks it once it has left.
+    """
+    client = work.db.get(Client, link.client_id)
+    guardian = work.db.get(Guardian, link.guardian_id) if link.guardian_id else None
+    if not contact_preference(work, client.id).consent_to_contact:
+        raise ValidationFailed({"email": f"{client.display_name} has not agreed to be contacted: "
+                                         "share the link another way."})
+    address = guardian.email if guardian else client.email
+    if not address:
+        raise ValidationFailed({"email": "No e-mail address on file: copy the link and share it another way."})
+    to = (Recipient(address, guardian.name, guardian.name, client.id) if guardian
+          else Recipient(address, client.display_name, client.preferred_name or client.legal_first_name, client.id))
+    queue_message(work, "portal_link", to, {"portal_url": url, "expires": expires}, secret=True)
+    work.audit("portal.link_email", record_type="portal_link", record_id=link.id, client_id=client.id)
+    return address

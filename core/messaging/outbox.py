@@ -41,16 +41,20 @@ class Recipient:
     user_id: uuid.UUID | None = None
 
 
-def client_recipients(work: Work, client: Client, purpose: str) -> list[Recipient]:
+def client_recipients(work: Work, client: Client, purpose: str, *,
+                      ignore_preference: bool = False) -> list[Recipient]:
     """Who hears about ``client``'s appointments: the client, or a minor's guardians; none without consent.
 
-    ``purpose`` is ``notices`` or ``reminders``: the client's preference for each is respected.
+    ``purpose`` is ``notices`` or ``reminders``: the client's preference for each is respected, unless
+    ``ignore_preference`` (the client page saying where messages would go).
     """
     from polymodal.core.services.clients import is_minor
 
     preference = contact_preference(work, client.id)
     wanted = preference.email_notices if purpose == "notices" else preference.email_reminders
-    if client.restricted or not client.active or not preference.consent_to_contact or not wanted:
+    if client.restricted or not client.active:
+        return []
+    if not ignore_preference and not (preference.consent_to_contact and wanted):
         return []
     if is_minor(work, client):
         guardians = work.db.scalars(select(Guardian).where(Guardian.client_id == client.id, Guardian.email != "",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from polymodal.core import eligibility
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import AssessmentResult, Client
 from polymodal.core.practice import Work
@@ -26,6 +27,7 @@ def record_assessment(work: Work, client_id: uuid.UUID, instrument_key: str, ans
     if errors:
         raise ValidationFailed(errors)
     score = instrument.score(values)
+    risk_before = eligibility.open_risk_codes(work, client.id)
     result = AssessmentResult(
         client_id=client.id, instrument_key=instrument.key, instrument_version=instrument.version,
         answers=values, total=score.total, band=score.band, subscales=score.subscales,
@@ -36,6 +38,7 @@ def record_assessment(work: Work, client_id: uuid.UUID, instrument_key: str, ans
     work.db.flush()
     work.audit("assessment.record", record_type="assessment", record_id=result.id, client_id=client.id,
                reason=instrument.ref)
+    eligibility.announce_new_risk(work, client.id, risk_before)
     return result
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from polymodal.core import eligibility
 from polymodal.core.contributions import OUTCOME_RANK, Finding, FindingLevel, Outcome
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import Client, FormResponse
@@ -40,6 +41,7 @@ def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[s
     if errors:
         raise ValidationFailed(errors)
     findings, outcome = screen(work, form_key, values)
+    risk_before = eligibility.open_risk_codes(work, client.id)
     response = FormResponse(
         client_id=client.id, form_key=form.key, form_version=form.version, answers=values,
         findings=[f.model_dump(mode="json") for f in findings], outcome=outcome,
@@ -50,6 +52,7 @@ def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[s
     work.db.flush()
     work.audit("form.submit", record_type="form", record_id=response.id, client_id=client.id,
                reason=f"{form.ref}; outcome {outcome}")
+    eligibility.announce_new_risk(work, client.id, risk_before)
     return response
 
 

@@ -2,11 +2,13 @@
 
 import dataclasses
 
+import pytest
+
 from polymodal.core.access import Actor
 from polymodal.core.messaging import notices
 from polymodal.core.models import User
-from polymodal.core.services import cases, clients, notes
-from tests.messaging.conftest import run_jobs
+from polymodal.core.services import assessments, cases, clients, notes
+from tests.messaging.conftest import outbox, run_jobs
 
 CONTENT = {"data": "Client reports better sleep.", "assessment": "Improving.", "plan": "Continue weekly."}
 
@@ -46,3 +48,34 @@ def test_a_risk_finding_tells_the_practitioners_without_saying_what(practice, st
     (received,) = sink.messages  # the masseur has no address: nothing queued for them
     assert received.recipients == ["other@center.example"]
     assert "needs your acknowledgement" in received.message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_a_new_risk_answer_tells_the_care_team_once(practice, staff, sink, client_case, clock):
+    """A scale whose risk item is endorsed queues one notice per care-team member with an address; the same
+    risk answered again while it waits for acknowledgement queues nothing more, nor does a calm answer."""
+    practice.settings = dataclasses.replace(practice.settings, public_url="https://care.example.org")
+    _emails(practice, super="super@center.example")
+    client_id, _ = client_case
+    calm, risky = {"i1": "1", "i2": "0", "risk": "0"}, {"i1": "1", "i2": "0", "risk": "2"}
+    with practice.work(staff["super"]) as work:
+        assessments.record_assessment(work, client_id, "clinic/mini", calm)
+    assert outbox(practice, kind="risk_acknowledgement") == []
+    for _ in range(2):
+        clock.advance(days=1)
+        with practice.work(staff["super"]) as work:
+            assessments.record_assessment(work, client_id, "clinic/mini", risky)
+    run_jobs(practice)
+    (received,) = sink.messages
+    assert received.recipients == ["super@center.example"]
+    assert f"/clients/{client_id}" in received.message.get_body(preferencelist=("plain",)).get_content()
+    assert "Lovelace" not in received.message.as_string() and "Risk item" not in received.message.as_string()
+
+
+def test_a_risk_answer_that_rolls_back_tells_no_one(practice, staff, sink, client_case):
+    _emails(practice, super="super@center.example")
+    client_id, _ = client_case
+    with pytest.raises(RuntimeError), practice.work(staff["super"]) as work:
+        assessments.record_assessment(work, client_id, "clinic/mini", {"i1": "0", "i2": "0", "risk": "3"})
+        raise RuntimeError("the request failed after the answer")
+    run_jobs(practice)
+    assert sink.messages == [] and outbox(practice, kind="risk_acknowledgement") == []

@@ -6,11 +6,13 @@ import re
 import uuid
 
 from icalendar import Calendar
+from sqlalchemy import select
 
 from polymodal.core.access import Actor
 from polymodal.core.messaging import outbox
 from polymodal.core.messaging.channels import DeliveryFailed
 from polymodal.core.messaging.models import OutboxMessage
+from polymodal.core.models import AuditEvent
 
 FEED_URL = re.compile(r"http://[^<\s]+/feeds/([A-Za-z0-9_-]+)\.ics")
 
@@ -164,3 +166,36 @@ def test_a_video_session_shows_its_meeting_link_and_no_feed_carries_it(client, s
     assert 'href="https://meet.example/rivera"' in page.text
     feed = client.get(_new_feed(client, csrf)).text
     assert f"session-{session.id}@polymodal" in feed and "meet.example" not in feed
+
+
+def test_the_front_desk_records_what_a_client_agreed_to_receive(client, signed_in, client_id, web_practice):
+    csrf = signed_in("frontdesk")
+    jordan = client_id("Ellis", "Jordan")
+    page = client.get(f"/clients/{jordan}").text
+    assert "Messages go to Jordan Ellis &lt;jordan@example.org&gt;" in page
+    # Only reminders ticked: confirmations and the general consent are unticked, so they are sent as "no".
+    response = client.post(f"/clients/{jordan}/contact-preferences",
+                           data={"_csrf": csrf, "consent_to_contact": "yes", "email_reminders": "yes"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'id="client-tab"' in response.text
+    assert re.search(r'name="email_notices" value="yes">', response.text)  # shown unticked
+    assert re.search(r'name="email_reminders" value="yes" checked>', response.text)
+    with web_practice.work(Actor.system("t"), write=False) as work:
+        from polymodal.core.messaging.preferences import contact_preference
+
+        saved = contact_preference(work, uuid.UUID(jordan))
+        assert (saved.consent_to_contact, saved.email_notices, saved.email_reminders) == (True, False, True)
+        [event] = [e for e in work.db.scalars(select(AuditEvent).where(
+            AuditEvent.action == "client.contact_preferences"))]
+        assert str(event.client_id) == jordan
+
+
+def test_a_minors_messages_go_to_the_guardian_and_the_biller_cannot_change_preferences(client, signed_in,
+                                                                                     client_id):
+    sofia = client_id("Alvarez", "Sofia")
+    csrf = signed_in("billing")
+    page = client.get(f"/clients/{sofia}").text
+    assert "Messages go to Lucia Alvarez" in page and "go to guardians who may consent" in page
+    assert "/contact-preferences" not in page  # no form for someone who cannot edit the client
+    refused = client.post(f"/clients/{sofia}/contact-preferences", data={"_csrf": csrf})
+    assert refused.status_code == 403

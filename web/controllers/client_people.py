@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from polymodal.core.access import Actor
 from polymodal.core.errors import ValidationFailed
+from polymodal.core.messaging import preferences
 from polymodal.core.practice import Practice, Work
 from polymodal.core.services import clients, users
 from polymodal.web.controllers.client_tabs import TABS, tab_context
@@ -103,3 +104,16 @@ class ClientPeopleController(Controller):
         on_team = {u.id for u in clients.care_team(work, client.id)}
         choices = [p for p in users.practitioners(work) if p.id not in on_team]
         return {"client": client, "choices": choices}
+
+    # --- what the client agreed to receive ----------------------------------------------
+
+    @post("/contact-preferences", opt={"action": "client.update"}, status_code=200, sync_to_thread=True)
+    def contact_preferences(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                            actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID],
+                            data: FormData) -> Response:
+        """Unticked boxes send nothing: each choice is what was ticked, never a default."""
+        with practice.work(actor) as work:
+            preferences.save_contact_preference(
+                work, client_id, consent_to_contact=data.get("consent_to_contact") == "yes",
+                email_notices=data.get("email_notices") == "yes", email_reminders=data.get("email_reminders") == "yes")
+            return _overview(request, work, client_id)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from polymodal.core.billing import documents, fees, invoices, packages, payments
+from polymodal.core.messaging.outbox import client_recipients
+from polymodal.core.messaging.preferences import contact_preference
 from polymodal.core.models import Client
 from polymodal.core.practice import Work
 from polymodal.core.services import client_record, clients, notes
@@ -61,6 +63,9 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
         context["guardians"] = list(client.guardians)
         context["care_team"] = [u.display_name for u in clients.care_team(work, client.id)]
         context["can_manage_team"] = work.may("care_team.manage", client.id)
+        context["contact"] = contact_preference(work, client.id)
+        context["message_recipients"] = [f"{r.name} <{r.address}>"
+                                         for r in client_recipients(work, client, "notices", ignore_preference=True)]
     elif tab == "cases":
         context["cases"] = client_record.cases_of(work, client.id)
         context["can_open_case"] = work.may("case.manage", client.id)

@@ -1,13 +1,11 @@
 """Staff side of the portal, a tab of the client page: prepare a packet, issue, list and revoke links.
 
 The link's token is shown once, in the response to the request that made it
-(never in a URL, never stored), and e-mailed when an SMTP server is configured.
+(never in a URL, never stored), and e-mailed through the outbox when asked.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
 import uuid
 from typing import Any
 
@@ -20,16 +18,14 @@ from litestar.response import Template
 
 from polymodal.core.access import Actor
 from polymodal.core.errors import ValidationFailed
+from polymodal.core.messaging import notices
 from polymodal.core.models import Client, Guardian
 from polymodal.core.practice import Practice, Work
 from polymodal.core.services import portal
 from polymodal.core.timeutil import to_local
-from polymodal.web import mail
-from polymodal.web.config import WebSettings
 from polymodal.web.controllers.client_tabs import tab_context as client_context
 from polymodal.web.rendering import render
 
-log = logging.getLogger("polymodal.web")
 PREPARE = {"action": "portal.prepare"}
 
 
@@ -55,41 +51,26 @@ def _render(request: HTMXRequest, practice: Practice, actor: Actor, client_id: u
             consents=[(d.key, d.title) for d in work.registry.consent_documents],
         )
     context.update(tab="portal", tab_label="Portal", values=values or {},
-                   errors=errors or {}, new_link=new_link, smtp=bool(request.app.state.web_settings.smtp_host))
+                   errors=errors or {}, new_link=new_link)
     return render(request, "clients/detail.html", context, block="client_tab", status_code=status_code)
 
 
-def _issue(practice: Practice, actor: Actor, client_id: uuid.UUID, issue) -> tuple[str, dict[str, Any]]:
-    """Run ``issue(work)`` → (link, token) and describe the new link for the one-time display."""
+def _issue(practice: Practice, actor: Actor, client_id: uuid.UUID, issue, link_base: str,
+           email: bool) -> dict[str, Any]:
+    """Run ``issue(work)`` → (link, token); describe the new link for its one-time display, and queue its
+    e-mail in the same transaction when asked (a link that fails to issue sends nothing)."""
     with practice.work(actor) as work:
         link, token = issue(work)
         client = work.db.get(Client, link.client_id)
         guardian = work.db.get(Guardian, link.guardian_id) if link.guardian_id else None
         info = {"recipient": f"{guardian.name} ({guardian.relationship_})" if guardian else client.display_name,
-                "email": (guardian.email if guardian else client.email) or "",
-                "greeting": guardian.name if guardian else (client.preferred_name or client.legal_first_name),
-                "expires": _when(work, link.expires_at), "center": work.center.name, "link_id": link.id}
-    return token, info
-
-
-def _deliver(request: HTMXRequest, practice: Practice, actor: Actor, client_id: uuid.UUID, token: str,
-             info: dict[str, Any], send: bool) -> dict[str, Any]:
-    settings: WebSettings = request.app.state.web_settings
-    info = {**info, "url": f"{settings.link_base}/p/{token}", "emailed": False, "email_error": ""}
-    if send and settings.smtp_host:
-        if not info["email"]:
-            info["email_error"] = "No e-mail address on file: copy the link and share it another way."
-        else:
-            subject, body = mail.portal_link_message(info["center"], info["greeting"], info["url"], info["expires"])
+                "expires": _when(work, link.expires_at), "url": f"{link_base}/p/{token}",
+                "emailed_to": "", "email_error": ""}
+        if email:
             try:
-                mail.send(settings, info["email"], subject, body)
-                info["emailed"] = True
-            except (OSError, smtplib.SMTPException) as exc:
-                log.warning("portal link e-mail failed: %s", type(exc).__name__)
-                info["email_error"] = "The e-mail could not be sent. Copy the link and share it another way."
-        with practice.work(actor) as work:
-            work.audit("portal.link_email", record_type="portal_link", record_id=info["link_id"],
-                       client_id=client_id, outcome="success" if info["emailed"] else "failed")
+                info["emailed_to"] = notices.portal_link(work, link, info["url"], info["expires"])
+            except ValidationFailed as exc:
+                info["email_error"] = exc.errors["email"]
     return info
 
 
@@ -127,14 +108,14 @@ class PortalStaffController(Controller):
                                            values["consent"])
             return portal.issue_link(work, packet.id, guardian_id=guardian_id, days=days)
 
+        link_base = request.app.state.web_settings.link_base
         try:
-            token, info = await anyio.to_thread.run_sync(_issue, practice, actor, client_id, issue)
+            new_link = await anyio.to_thread.run_sync(_issue, practice, actor, client_id, issue, link_base,
+                                                      values["email"])
         except ValidationFailed as exc:
             errors = exc.errors
             return await anyio.to_thread.run_sync(lambda: _render(
                 request, practice, actor, client_id, values=values, errors=errors, status_code=422))
-        new_link = await anyio.to_thread.run_sync(_deliver, request, practice, actor, client_id, token, info,
-                                                  values["email"])
         return await anyio.to_thread.run_sync(lambda: _render(request, practice, actor, client_id,
                                                               new_link=new_link))
 
@@ -144,10 +125,9 @@ class PortalStaffController(Controller):
                       link_id: FromPath[uuid.UUID]) -> Response:
         """A fresh link to the same packet and recipient; the answers saved so far are kept."""
         form = await request.form()
-        token, info = await anyio.to_thread.run_sync(
-            _issue, practice, actor, client_id, lambda work: portal.reissue_link(work, link_id, client_id))
-        new_link = await anyio.to_thread.run_sync(_deliver, request, practice, actor, client_id, token, info,
-                                                  form.get("email") == "yes")
+        new_link = await anyio.to_thread.run_sync(
+            _issue, practice, actor, client_id, lambda work: portal.reissue_link(work, link_id, client_id),
+            request.app.state.web_settings.link_base, form.get("email") == "yes")
         return await anyio.to_thread.run_sync(lambda: _render(request, practice, actor, client_id,
                                                               new_link=new_link))
 

@@ -9,12 +9,17 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from polymodal.core.access import Actor
+from polymodal.core.messaging.mailsink import MailSink
+from polymodal.core.messaging.models import OutboxMessage
+from polymodal.core.messaging.preferences import save_contact_preference
+from polymodal.core.messaging.queue import jobs_of
 from polymodal.core.models import PortalLink
+from polymodal.core.practice import Practice
 from polymodal.core.services import portal
+from polymodal.core.settings import Settings, SmtpSettings
 from polymodal.web.app import create_app
 from polymodal.web.config import DEVELOPMENT_URL, WebSettings
 from tests.web.conftest import HTMX, sign_in
-from tests.web.portal.smtp_sink import SmtpSink
 
 LINK = re.compile(r'id="portal-url" class="copy" readonly value="(http[^"]+/p/([A-Za-z0-9_-]{43}))"')
 
@@ -123,30 +128,48 @@ def test_the_link_list_costs_the_same_queries_for_one_link_or_many(client, signe
     assert queries.count == few, queries.statements
 
 
-def test_the_link_is_e_mailed_when_an_smtp_server_is_configured(web_practice, client_id):
+def _mailing_practice(web_practice: Practice, tmp_path, sink: MailSink) -> Practice:
+    """The suite's center and clock, with an SMTP server to send to."""
+    settings = Settings(data_dir=tmp_path, smtp=SmtpSettings(host="127.0.0.1", port=sink.port, tls="none",
+                                                             sender="desk@riverside.example"))
+    return Practice(web_practice.pm, settings, engine=web_practice.engine, clock=web_practice.clock)
+
+
+def test_the_link_goes_out_through_the_outbox_once_and_its_text_is_then_blanked(web_practice, client_id,
+                                                                                  tmp_path):
     jordan = client_id("Ellis", "Jordan")
-    with SmtpSink() as sink:
-        settings = WebSettings(insecure_cookies=True, smtp_host="127.0.0.1", smtp_port=sink.port,
-                               smtp_sender="desk@riverside.example", public_url="https://care.example.org")
-        with TestClient(app=create_app(web_practice, settings)) as staff:
-            csrf = sign_in(staff, "frontdesk")
-            response = staff.post(f"/clients/{jordan}/portal", data={"_csrf": csrf, "email": "yes"})
+    with MailSink() as sink:
+        practice = _mailing_practice(web_practice, tmp_path, sink)
+        web = WebSettings(insecure_cookies=True, public_url="https://care.example.org")
+        try:
+            with TestClient(app=create_app(practice, web)) as staff:
+                csrf = sign_in(staff, "frontdesk")
+                response = staff.post(f"/clients/{jordan}/portal", data={"_csrf": csrf, "email": "yes"})
+            assert sink.messages == []  # nothing leaves inside the request: a worker sends it
+            assert jobs_of(practice).run_pending() >= 1
+        finally:
+            jobs_of(practice).stop()
     url, token = LINK.search(response.text).groups()
     assert url == f"https://care.example.org/p/{token}"
-    assert "Sent by e-mail to jordan@example.org" in response.text
-    [(sender, recipients, message)] = sink.messages
-    assert (sender, recipients) == ("desk@riverside.example", ["jordan@example.org"])
-    body = message.get_content()
-    assert url in body and "Riverside Integrative Health" in message["Subject"]
-    assert "intake" not in body.lower() and "therapy" not in message["Subject"].lower()  # nothing clinical
+    assert "on its way to jordan@example.org" in response.text
+    [received] = sink.messages
+    assert (received.sender, received.recipients) == ("desk@riverside.example", ["jordan@example.org"])
+    body = received.message.get_body(("plain",)).get_content()
+    assert url in body and "Riverside Integrative Health" in received.message["Subject"]
+    assert "intake" not in body.lower() and "therapy" not in received.message["Subject"].lower()
+    with web_practice.work(Actor.system("t"), write=False) as work:
+        [row] = work.db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "portal_link")).all()
+        assert row.state == "sent" and token not in row.text_body + row.html_body  # the link is not kept
 
 
-def test_a_failed_e_mail_still_shows_the_link(web_practice, client_id):
-    jordan = client_id("Ellis", "Jordan")
-    with SmtpSink() as sink:
-        port = sink.port
-    settings = WebSettings(insecure_cookies=True, smtp_host="127.0.0.1", smtp_port=port)  # nothing listens now
-    with TestClient(app=create_app(web_practice, settings)) as staff:
-        csrf = sign_in(staff, "frontdesk")
-        response = staff.post(f"/clients/{jordan}/portal", data={"_csrf": csrf, "email": "yes"})
-    assert LINK.search(response.text) and "could not be sent" in response.text
+def test_a_client_who_declined_contact_gets_no_e_mail_and_the_link_is_still_shown(client, signed_in,
+                                                                                 client_id, web_practice):
+    csrf = signed_in("frontdesk")
+    jordan = uuid.UUID(client_id("Ellis", "Jordan"))
+    with web_practice.work(Actor.system("t")) as work:
+        save_contact_preference(work, jordan, consent_to_contact=False, email_notices=True, email_reminders=True)
+    response = client.post(f"/clients/{jordan}/portal", data={"_csrf": csrf, "email": "yes"})
+    assert LINK.search(response.text) and "has not agreed to be contacted" in response.text
+    with web_practice.work(Actor.system("t"), write=False) as work:
+        assert work.db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "portal_link")).all() == []
+        assert work.db.scalars(select(PortalLink).where(PortalLink.client_id == jordan)).all()
