@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from polymodal.core.messaging.queue import jobs_of
 from polymodal.core.practice import Practice
+from polymodal.core.services.scheduling import CANCEL_REASONS
 from polymodal.core.text import without_bidi_controls
 from polymodal.web.api.router import api_router, openapi_config
 from polymodal.web.config import WebSettings
@@ -70,6 +71,7 @@ def _configure_templates() -> TemplateConfig:
     env = PageEnvironment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                           trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                           finalize=shown_text)
+    env.globals["cancel_reasons"] = CANCEL_REASONS
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
 

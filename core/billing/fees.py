@@ -40,6 +40,8 @@ class BillingSettings(BaseModel):
     payment_terms_days: int = 14
     late_cancel_fee_minor: int = 0
     no_show_fee_minor: int = 0
+    late_cancel_hours: int = 24
+    """A client's cancellation this close to the start is late (the session keeps the mark)."""
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -67,6 +69,11 @@ class BillingSettings(BaseModel):
     @classmethod
     def _terms(cls, value: Any) -> int:
         return _whole(value, 0, 120, "Enter a number of days from 0 to 120.")
+
+    @field_validator("late_cancel_hours", mode="before")
+    @classmethod
+    def _window(cls, value: Any) -> int:
+        return _whole(value, 0, 168, "Enter a number of hours from 0 to 168.")
 
     @field_validator("late_cancel_fee_minor", "no_show_fee_minor", mode="before")
     @classmethod

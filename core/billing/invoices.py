@@ -184,12 +184,12 @@ def charge_policy_fee(work: Work, session_id: uuid.UUID, kind: str) -> list[Char
     for link in session.clients:
         work.require("billing.manage", link.client_id, record_type="session", record_id=session.id)
     settings = settings_of(work)
-    if kind == "late_cancel" and session.status == "cancelled":
+    if kind == "late_cancel" and session.status == "cancelled" and session.late:
         amount, label = settings.late_cancel_fee_minor, "Late cancellation fee"
     elif kind == "no_show" and session.status == "no_show":
         amount, label = settings.no_show_fee_minor, "Missed appointment fee"
     else:
-        raise Conflict("That fee applies only to a cancelled (late) or missed session.")
+        raise Conflict("That fee applies only to a session cancelled late or missed.")
     if amount <= 0:
         raise Conflict("The center charges no such fee: set it in the billing settings first.")
     exists = work.db.scalar(select(Charge.id).where(Charge.session_id == session.id, Charge.kind == kind))
@@ -211,14 +211,15 @@ def credit_of(work: Work, invoice_id: uuid.UUID) -> Invoice | None:
 
 
 def fee_candidates(work: Work, client_id: uuid.UUID) -> list[dict]:
-    """The client's cancelled and missed sessions that carry no policy fee yet."""
+    """The client's late-cancelled and missed sessions that carry no policy fee yet."""
     _client(work, client_id, "billing.read")
     charged = select(Charge.session_id).where(Charge.kind.in_(("late_cancel", "no_show")),
                                               Charge.session_id.is_not(None))
     rows = work.db.execute(
         select(Session.id, Session.starts_at, Session.status, Session.status_reason)
         .join(SessionClient, SessionClient.session_id == Session.id)
-        .where(SessionClient.client_id == client_id, Session.status.in_(("cancelled", "no_show")),
+        .where(SessionClient.client_id == client_id,
+               ((Session.status == "cancelled") & Session.late.is_(True)) | (Session.status == "no_show"),
                Session.id.not_in(charged))
         .order_by(Session.starts_at.desc()).limit(20)).all()
     tz = work.center.timezone

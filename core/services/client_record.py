@@ -49,7 +49,7 @@ def sessions_of(work: Work, client_id: uuid.UUID, *, limit: int = 100) -> list[A
     work.require("client.read", client_id, record_type="session")
     rows = list(work.db.execute(
         select(Session.id, Session.starts_at, Session.ends_at, Session.modality_key, Session.status,
-               Session.delivery)
+               Session.delivery, Session.cancel_reason, Session.late)
         .join(SessionClient, SessionClient.session_id == Session.id)
         .where(SessionClient.client_id == client_id)
         .order_by(Session.starts_at.desc()).limit(min(max(limit, 1), 500))

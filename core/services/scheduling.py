@@ -37,6 +37,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 """scheduled → checked_in → completed; cancelled and no_show end a session too."""
 
+CANCEL_REASONS = {"client": "Client cancelled", "practitioner": "Practitioner cancelled", "weather": "Weather",
+                  "illness": "Illness", "late_cancellation": "Late cancellation"}
+"""Why a session was cancelled, from a list the center can count; free text adds the detail."""
+
 BUSY = ("scheduled", "checked_in", "completed")
 MAX_SESSION = dt.timedelta(hours=12)
 """No session lasts longer (booking refuses it), so an overlap query can bound ``starts_at`` from below."""
@@ -284,8 +288,14 @@ def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
     return session
 
 
-def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "") -> Session:
-    """Move a session along its lifecycle; check-in runs pre-flight and refuses on a block."""
+def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "", *,
+               cancel_reason: str = "") -> Session:
+    """Move a session along its lifecycle; check-in runs pre-flight and refuses on a block.
+
+    Cancelling needs ``cancel_reason`` (a key of ``CANCEL_REASONS``); ``reason`` is free text. A client's
+    cancellation inside the center's late-cancellation window is marked late. A no-show can be recorded only
+    once the session has started.
+    """
     session = get_session(work, session_id, "session.manage")
     if status not in TRANSITIONS:
         raise ValidationFailed({"status": f"unknown status '{status[:40]}'"})
@@ -295,8 +305,11 @@ def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "")
             f"a {session.status.replace('_', '-')} session cannot become {status.replace('_', '-')}; "
             f"allowed: {allowed}"
         )
-    if status == "cancelled" and not reason.strip():
-        raise ValidationFailed({"reason": "Say why the session is cancelled."})
+    if status == "cancelled":
+        _cancelling(work, session, cancel_reason)
+    if status == "no_show" and work.now < session.starts_at:
+        when = to_local(session.starts_at, work.center.timezone)
+        raise IllegalTransition(f"A no-show can be recorded once the session has started ({when:%a %d %b %H:%M}).")
     if status == "checked_in":
         from polymodal.core import eligibility
 
@@ -312,8 +325,30 @@ def set_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "")
     return session
 
 
-def cancel_session(work: Work, session_id: uuid.UUID, reason: str) -> Session:
-    return set_status(work, session_id, "cancelled", reason)
+def _cancelling(work: Work, session: Session, cancel_reason: str) -> None:
+    if cancel_reason not in CANCEL_REASONS:
+        raise ValidationFailed({"cancel_reason": "Choose why the session is cancelled."})
+    window = dt.timedelta(hours=billing_fees.settings_of(work).late_cancel_hours)
+    session.cancel_reason = cancel_reason
+    session.late = cancel_reason == "late_cancellation" or (
+        cancel_reason == "client" and session.starts_at - work.now < window)
+
+
+def cancel_session(work: Work, session_id: uuid.UUID, cancel_reason: str, detail: str = "") -> Session:
+    return set_status(work, session_id, "cancelled", detail, cancel_reason=cancel_reason)
+
+
+def attendance_of(work: Work, client_id: uuid.UUID) -> dict[str, int]:
+    """How often the client cancelled, cancelled late and did not come: counted in SQL, for the client page."""
+    from sqlalchemy import func
+
+    row = work.db.execute(
+        select(func.count().filter(Session.status == "cancelled"),
+               func.count().filter((Session.status == "cancelled") & Session.late.is_(True)),
+               func.count().filter(Session.status == "no_show"))
+        .join(SessionClient, SessionClient.session_id == Session.id)
+        .where(SessionClient.client_id == client_id)).one()
+    return {"cancelled": row[0], "late": row[1], "no_show": row[2]}
 
 
 def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,

@@ -67,6 +67,7 @@ def findings_for(work: Work, view: SessionView) -> list[Finding]:
     return [f.shown_to(view.clinical) for f in preflight(work, view.session)]
 
 
-def change_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "") -> Session:
+def change_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "", *,
+                  cancel_reason: str = "") -> Session:
     """``scheduling.set_status``; a refused check-in already names clinical reasons only to the care team."""
-    return scheduling.set_status(work, session_id, status, reason)
+    return scheduling.set_status(work, session_id, status, reason, cancel_reason=cancel_reason)

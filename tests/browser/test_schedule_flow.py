@@ -86,10 +86,13 @@ def test_front_desk_books_meets_a_clash_and_cancels(page: Page, live_server: str
     page.goto(f"{live_server}/schedule?view=week&date={day.isoformat()}")
     card = page.locator("article.slot", has_text="Tom Becker").filter(has_text="18:00")
     card.get_by_text("Move or cancel").dispatch_event("click")  # the grid card's heading overlaps it (see note)
+    page.once("dialog", lambda dialog: dialog.accept())  # "Cancel this session?"
     card.get_by_role("button", name="Cancel session").click()  # no reason yet: 422 beside the field
     card = page.locator("article.slot", has_text="Tom Becker").filter(has_text="18:00")
-    expect(card.locator(".error")).to_contain_text("Say why the session is cancelled.")
-    card.get_by_label("Reason for cancelling").fill("Client travelling")
+    expect(card.locator(".error")).to_contain_text("Choose why the session is cancelled.")
+    card.get_by_label("Why is it cancelled?").select_option(label="Client cancelled")
+    card.get_by_label("Details (optional)").fill("Client travelling")
+    page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="Cancel session").click()
     expect(page.locator(".notice")).to_contain_text("cancelled")
     card = page.locator("article.slot", has_text="Tom Becker").filter(has_text="18:00")

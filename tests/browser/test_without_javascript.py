@@ -59,7 +59,7 @@ def test_front_desk_without_javascript(browser: Browser, live_server: str, artif
         expect(page.get_by_role("heading", level=1)).to_have_text("Move or cancel a session")
         page.get_by_role("button", name="Cancel session").click()
         expect(page.locator("#cal-title")).to_contain_text("Week of")
-        expect(page.locator("details[open] .error")).to_have_text("Say why the session is cancelled.")
+        expect(page.locator("details[open] .error")).to_have_text("Choose why the session is cancelled.")
 
         page.get_by_role("button", name="Sign out").click()
         expect(page).to_have_url(f"{live_server}/sign-in")

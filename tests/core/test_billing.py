@@ -260,7 +260,7 @@ def test_policy_fees_only_on_a_cancelled_or_missed_session(practice, staff, ada,
     with practice.work(staff["desk"]) as work:
         with pytest.raises(Conflict):
             invoices.charge_policy_fee(work, kept, "late_cancel")
-        scheduling.cancel_session(work, cancelled, "Client cancelled two hours before")
+        scheduling.cancel_session(work, cancelled, "late_cancellation", "Client cancelled two hours before")
         [fee] = invoices.charge_policy_fee(work, cancelled, "late_cancel")
         assert (fee.price_minor, fee.kind) == (7500, "late_cancel")
         with pytest.raises(Conflict):

@@ -86,7 +86,7 @@ def test_cancelled_sessions_free_the_slot_and_need_a_reason(practice, staff, cas
     with practice.work(staff["desk"]) as work, pytest.raises(ValidationFailed):
         scheduling.cancel_session(work, session.id, "")
     with practice.work(staff["desk"]) as work:
-        scheduling.cancel_session(work, session.id, "client ill")
+        scheduling.cancel_session(work, session.id, "illness", "client ill")
     (again,) = book(practice, staff["desk"], case, rooms)
     assert again.status == "scheduled"
 
@@ -97,7 +97,7 @@ def test_cancelled_sessions_free_the_slot_and_need_a_reason(practice, staff, cas
     (["no_show"], "scheduled"),
     (["checked_in", "completed"], "cancelled"),
 ])
-def test_illegal_status_transitions_are_refused_clearly(practice, staff, case, rooms, path, bad):
+def test_illegal_status_transitions_are_refused_clearly(practice, staff, case, rooms, path, bad, clock):
     with practice.work(staff["super"]) as work:
         from polymodal.core.services import consent
         consent.record_consent(work, case.clients[0].client_id, "clinic/informed", signer_name="Ada Lovelace")
@@ -106,9 +106,10 @@ def test_illegal_status_transitions_are_refused_clearly(practice, staff, case, r
     with practice.work(Actor.system("test")) as work:
         users.add_credential(work, staff["super"].user_id, "LMFT", "123", "US-CA", None)
     (session,) = book(practice, staff["desk"], case, rooms)
+    clock.now = session.starts_at  # a no-show is recorded once the session has started
     for status in path:
         with practice.work(staff["super"]) as work:
-            scheduling.set_status(work, session.id, status, reason="r")
+            scheduling.set_status(work, session.id, status, reason="r", cancel_reason="client")
     with practice.work(staff["super"]) as work, pytest.raises(IllegalTransition) as err:
         scheduling.set_status(work, session.id, bad, reason="r")
     assert "cannot become" in str(err.value) and "allowed:" in str(err.value)

@@ -148,7 +148,7 @@ def test_a_moved_session_sends_a_change_and_retimes_its_reminders(practice, sink
 def test_a_cancellation_sends_a_cancel_ics_and_drops_reminders(practice, sink, staff, book):
     (session,) = book()
     with practice.work(staff["desk"]) as work:
-        scheduling.cancel_session(work, session.id, "client asked")
+        scheduling.cancel_session(work, session.id, "client", "client asked")
     run_jobs(practice)
     mail = sink.messages[-1].message
     assert mail["Subject"] == "Test Center: your appointment on Thu 05 Mar is cancelled"

@@ -275,7 +275,8 @@ def ids(web_practice):
         def sessions_of(self, title: str) -> list:
             with web_practice.engine.connect() as conn:
                 return list(conn.execute(
-                    select(Session.id, Session.starts_at, Session.status, Session.room_id, Session.status_reason)
+                    select(Session.id, Session.starts_at, Session.status, Session.room_id, Session.status_reason,
+                           Session.cancel_reason, Session.late)
                     .join(Case, Case.id == Session.case_id).where(Case.title == title)
                     .order_by(Session.starts_at)).all())
 

@@ -115,7 +115,7 @@ def test_late_cancellation_fee_from_the_centers_policy(client, signed_in, client
     tom = client_id("Becker", "Tom")
     with web_practice.work(Actor.system("test")) as work:
         session_id = work.db.scalar(select(SessionClient.session_id).where(SessionClient.client_id == uuid.UUID(tom)))
-        scheduling.cancel_session(work, session_id, "Client cancelled an hour before")
+        scheduling.cancel_session(work, session_id, "late_cancellation", "Client cancelled an hour before")
     token = signed_in("frontdesk")
     tab = client.get(f"/clients/{tom}/billing")
     assert "Client cancelled an hour before" in tab.text

@@ -71,15 +71,15 @@ def test_check_in_then_complete(client, signed_in, session_of, web_practice):
 def test_cancel_needs_a_reason_422_keeps_the_form(client, signed_in, session_of, web_practice):
     sid = session_of("Ellis", "Jordan")
     token = signed_in("frontdesk")
-    response = client.post(f"/sessions/{sid}/status", data={"status": "cancelled", "reason": "  ", "_csrf": token},
-                           headers=HTMX)
+    response = client.post(f"/sessions/{sid}/status", data={"status": "cancelled", "reason": "Client is unwell",
+                                                            "_csrf": token}, headers=HTMX)
     assert response.status_code == 422
-    assert 'id="f-reason-error"' in response.text and 'aria-invalid="true"' in response.text
-    assert "<details class=\"cancel\" open>" in response.text
+    assert 'id="f-cancel-reason-error"' in response.text and 'aria-invalid="true"' in response.text
+    assert "<details class=\"cancel\" open>" in response.text and "Client is unwell</textarea>" in response.text
     assert status_of(web_practice, sid) == "scheduled"
-    done = client.post(f"/sessions/{sid}/status",
-                       data={"status": "cancelled", "reason": "Client is unwell", "_csrf": token}, headers=HTMX)
-    assert done.status_code == 200 and "Reason: Client is unwell" in done.text
+    done = client.post(f"/sessions/{sid}/status", data={"status": "cancelled", "cancel_reason": "illness",
+                                                        "reason": "Client is unwell", "_csrf": token}, headers=HTMX)
+    assert done.status_code == 200 and "Illness: Client is unwell" in done.text
     assert status_of(web_practice, sid) == "cancelled"
 
 

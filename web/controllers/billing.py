@@ -330,12 +330,13 @@ class BillingController(Controller):
     def save_settings(self, request: HTMXRequest, practice: NamedDependency[Practice],
                       actor: NamedDependency[Actor], data: FormData) -> Template:
         values = {k: _one(data, k, 500) for k in ("currency", "tax_id", "npi", "address", "payment_terms_days",
-                                                   "late_cancel_fee", "no_show_fee")}
+                                                   "late_cancel_hours", "late_cancel_fee", "no_show_fee")}
         try:
             with practice.work(actor) as work:
                 fees.update_settings(work, {
                     "currency": values["currency"].upper(), "tax_id": values["tax_id"], "npi": values["npi"],
                     "address": values["address"], "payment_terms_days": values["payment_terms_days"] or 14,
+                    "late_cancel_hours": values["late_cancel_hours"] or 24,
                     "late_cancel_fee_minor": _minor(values["late_cancel_fee"] or "0", "late_cancel_fee"),
                     "no_show_fee_minor": _minor(values["no_show_fee"] or "0", "no_show_fee")})
         except ValidationFailed as exc:

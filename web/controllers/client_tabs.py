@@ -11,7 +11,7 @@ from polymodal.core.messaging.outbox import client_recipients
 from polymodal.core.messaging.preferences import contact_preference
 from polymodal.core.models import Client
 from polymodal.core.practice import Work
-from polymodal.core.services import client_record, clients, notes
+from polymodal.core.services import client_record, clients, notes, scheduling
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers import assessments as assessment_views
 from polymodal.web.controllers import consent as consent_views
@@ -74,7 +74,9 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
             "id": s.id, "when": f"{to_local(s.starts_at, tz):%a %d %b %Y %H:%M}", "status": s.status,
             "status_label": s.status.replace("_", " "), "delivery": s.delivery.replace("_", " "),
             "modality": getattr(work.registry.modalities.get(s.modality_key), "name", s.modality_key),
+            "cancel_reason": s.cancel_reason if s.status == "cancelled" else "", "late": s.late,
         } for s in client_record.sessions_of(work, client.id)]
+        context["attendance"] = scheduling.attendance_of(work, client.id)
     elif tab == "consents":
         context.update(consent_views.tab(work, client.id))
     elif tab == "intake":

@@ -222,12 +222,12 @@ class ScheduleController(Controller):
     def cancel(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                session_id: FromPath[uuid.UUID], data: FormData) -> Response:
         period = Period.from_query(_one(data, "back", 500), own=_own(actor))
-        values = {"reason": _one(data, "reason", 500)}
+        values = {"reason": _one(data, "reason", 500), "cancel_reason": _one(data, "cancel_reason", 40)}
         errors: dict[str, str] = {}
         message = ""
         try:
             with practice.work(actor) as work:
-                session = scheduling.cancel_session(work, session_id, values["reason"])
+                session = scheduling.cancel_session(work, session_id, values["cancel_reason"], values["reason"])
                 when = to_local(session.starts_at, work.center.timezone)
             return self._done(request, practice, actor, period, "cancelled",
                               f"Session of {when:%a %d %b %H:%M} cancelled.")

@@ -70,6 +70,8 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
     modality = work.registry.modalities.get(s.modality_key)
     findings = session_view.findings_for(work, view) if s.status == "scheduled" else []
     steps = [step for step in STEP_ORDER if step in TRANSITIONS[s.status]] if view.can_manage else []
+    if work.now < s.starts_at:  # a no-show is known only once the session has started
+        steps = [step for step in steps if step != "no_show"]
     from polymodal.web.controllers.eligibility import session_panel
 
     return {
@@ -105,10 +107,11 @@ class SessionsController(Controller):
     def change_status(self, request: HTMXRequest, practice: NamedDependency[Practice],
                       actor: NamedDependency[Actor], session_id: FromPath[uuid.UUID], data: FormData) -> Response:
         status, reason = form_text(data, "status", 40), form_text(data, "reason", 500)
+        cancel_reason = form_text(data, "cancel_reason", 40)
         message, errors, code = "", {}, 200
         try:
             with practice.work(actor) as work:
-                session_view.change_status(work, session_id, status, reason)
+                session_view.change_status(work, session_id, status, reason, cancel_reason=cancel_reason)
         except ValidationFailed as exc:
             errors, code = exc.errors, 422
         except Conflict as exc:
@@ -117,7 +120,8 @@ class SessionsController(Controller):
             return go(request, f"/sessions/{session_id}")
         with practice.work(actor, write=False) as work:
             context = session_context(work, session_id)
-        context.update(message=message, errors=errors, values={"reason": reason, "status": status})
+        context.update(message=message, errors=errors,
+                       values={"reason": reason, "status": status, "cancel_reason": cancel_reason})
         return render(request, "sessions/detail.html", context, block="session_status", status_code=code,
                       headers=SWAP_CONFLICT if code == 409 else None)
 

@@ -243,16 +243,19 @@ def test_cancel_needs_a_reason_then_cancels(client, signed_in, ids, book):
     token = signed_in("frontdesk")
     url = f"/schedule/sessions/{session_id}/cancel"
     back = f"view=day&date={FAR_MONDAY}"
-    response = client.post(url, data={"_csrf": token, "back": back, "reason": "  "}, headers=HTMX)
-    assert response.status_code == 422 and f'id="cx-{session_id}-reason-error"' in response.text
-    assert "Say why the session is cancelled." in response.text
-    response = client.post(url, data={"_csrf": token, "back": back, "reason": "Client has the flu"},
-                           headers=HTMX)
+    response = client.post(url, data={"_csrf": token, "back": back, "reason": "Client has the flu"}, headers=HTMX)
+    assert response.status_code == 422 and f'id="cx-{session_id}-kind-error"' in response.text
+    assert "Choose why the session is cancelled." in response.text and 'value="Client has the flu"' in response.text
+    response = client.post(url, data={"_csrf": token, "back": back, "cancel_reason": "teleported"}, headers=HTMX)
+    assert response.status_code == 422 and "Choose why the session is cancelled." in response.text
+    response = client.post(url, data={"_csrf": token, "back": back, "cancel_reason": "illness",
+                                      "reason": "Client has the flu"}, headers=HTMX)
     assert response.status_code == 200 and "Session of Mon 07 Jan 09:00 cancelled." in response.text
     card = response.text.split(f'id="session-{session_id}"')[1].split("</article>")[0]
     assert "cancelled" in card and "Move or cancel" not in card
     (row,) = [s for s in ids.sessions_of("Tom: low back") if s.id == session_id]
     assert row.status == "cancelled" and row.status_reason == "Client has the flu"
+    assert row.cancel_reason == "illness" and not row.late
     # Cancelling again: the lifecycle refuses it, with the reason why.
     again = client.post(url, data={"_csrf": token, "back": back, "reason": "again"})
     assert again.status_code == 422 and "cannot become cancelled" in again.text
@@ -262,7 +265,8 @@ def test_cancel_without_javascript_redirects(client, signed_in, book):
     (session_id,) = book("Tom: low back", dt.datetime.combine(FAR_MONDAY, dt.time(9)))
     token = signed_in("frontdesk")
     response = client.post(f"/schedule/sessions/{session_id}/cancel", follow_redirects=False,
-                           data={"_csrf": token, "back": "view=week", "reason": "Room flooded"})
+                           data={"_csrf": token, "back": "view=week", "cancel_reason": "weather",
+                                 "reason": "Room flooded"})
     assert response.status_code == 303 and response.headers["location"] == "/schedule?view=week&done=cancelled"
 
 
@@ -290,3 +294,40 @@ def test_every_form_control_on_the_schedule_has_a_label(client, signed_in, book)
                 continue  # radios and checkboxes sit inside their <label>
             control_id = re.search(r'id="([^"]+)"', attrs)
             assert control_id and control_id.group(1) in labelled, (url, attrs[:80])
+
+
+def test_a_clients_cancellation_inside_the_centers_window_is_late_and_counted_on_the_client(
+        client, signed_in, ids, book, web_clock, client_id):
+    """The demo's window is the default 24 hours: a client cancelling 23 hours ahead is late, 25 hours ahead is
+    not; the practitioner cancelling is never the client's late cancellation."""
+    now = web_clock.now
+    (late,) = book("Tom: low back", now + dt.timedelta(hours=23))
+    (early,) = book("Tom: low back", now + dt.timedelta(hours=25))
+    (theirs,) = book("Tom: low back", now + dt.timedelta(hours=23, minutes=30))
+    token = signed_in("frontdesk")
+    for session_id, reason in ((late, "client"), (early, "client"), (theirs, "practitioner")):
+        assert client.post(f"/schedule/sessions/{session_id}/cancel",
+                           data={"_csrf": token, "cancel_reason": reason}, headers=HTMX).status_code == 200
+    rows = {s.id: s for s in ids.sessions_of("Tom: low back")}
+    assert (rows[late].late, rows[early].late, rows[theirs].late) == (True, False, False)
+    tab = client.get(f"/clients/{client_id('Becker', 'Tom')}/sessions").text
+    assert re.search(r'id="attendance">Cancelled 3 \(1 late\)', tab) and "Client cancelled, late" in tab
+
+
+def test_a_no_show_is_refused_before_the_session_starts_and_offered_after(client, signed_in, book, web_practice,
+                                                                        web_clock, ids):
+    (session_id,) = book("Tom: low back", web_clock.now + dt.timedelta(hours=1))
+    token = signed_in("frontdesk")
+    page = client.get(f"/sessions/{session_id}").text
+    assert "Mark no-show" not in page
+    early = client.post(f"/sessions/{session_id}/status", data={"_csrf": token, "status": "no_show"},
+                        headers=HTMX)
+    assert early.status_code == 409 and "once the session has started" in early.text
+    web_clock.now = web_clock.now + dt.timedelta(hours=1, minutes=10)
+    token = signed_in("frontdesk")  # an hour idle ended the sign-in
+    page = client.get(f"/sessions/{session_id}").text
+    assert "Mark no-show" in page and 'hx-confirm="Record that the client did not come?"' in page
+    done = client.post(f"/sessions/{session_id}/status", data={"_csrf": token, "status": "no_show"}, headers=HTMX)
+    assert done.status_code == 200
+    (row,) = [s for s in ids.sessions_of("Tom: low back") if s.id == session_id]
+    assert row.status == "no_show"

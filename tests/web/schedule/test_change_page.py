@@ -68,7 +68,8 @@ def test_cancelling_from_the_change_page_returns_to_the_same_calendar(client, si
     back = html.unescape(re.search(r'name="back" value="([^"]*)"', page).group(1))
     assert back == week
     response = client.post(f"/schedule/sessions/{session_id}/cancel", follow_redirects=False,
-                           data={"_csrf": csrf_of(page), "back": back, "reason": "Client moved away"})
+                           data={"_csrf": csrf_of(page), "back": back, "cancel_reason": "client",
+                                 "reason": "Client moved away"})
     assert response.status_code == 303 and response.headers["location"] == f"/schedule?{week}&done=cancelled"
     # Now it cannot change any more: the page says so, and has no forms.
     after = client.get(f"/schedule/sessions/{session_id}/change")

@@ -70,7 +70,7 @@ def test_cards_link_to_the_session_and_the_client_and_cancelled_ones_stay_struck
     first, second = book("Jordan: anxiety", dt.datetime.combine(MONDAY, dt.time(9)), count=2,
                          every=dt.timedelta(hours=1))
     with web_practice.work(Actor.system("test")) as work:
-        scheduling.cancel_session(work, second, "client ill")
+        scheduling.cancel_session(work, second, "illness", "client ill")
     page = client.get(f"/schedule?view=day&date={MONDAY}&practitioner=all").text
     assert f'href="/sessions/{first}"' in page and re.search(r'href="/clients/[0-9a-f-]{36}">Jordan Ellis</a>', page)
     assert f'class="slot status-cancelled" id="session-{second}"' in page
