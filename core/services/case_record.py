@@ -20,6 +20,7 @@ class CaseRecord:
     kind: str
     opened_on: Any
     closed_on: Any
+    status_reason: str
     clients: list[Any]
     practitioners: list[Any]
     sessions: list[Any]
@@ -27,6 +28,8 @@ class CaseRecord:
     """None when the actor may not read the case's clinical content (goals are clinical)."""
     can_book: bool
     can_add_goal: bool
+    can_manage: bool
+    """May close and reopen the case."""
 
 
 def case_record(work: Work, case_id: uuid.UUID, *, session_limit: int = 200) -> CaseRecord:
@@ -54,16 +57,18 @@ def case_record(work: Work, case_id: uuid.UUID, *, session_limit: int = 200) -> 
         for client_id in client_ids:
             work.require("clinical.read", client_id, record_type="case", record_id=case.id)
         goals = list(work.db.execute(
-            select(Goal.id, Goal.text, Goal.status, Goal.target_on, Goal.created_at)
+            select(Goal.id, Goal.text, Goal.status, Goal.baseline, Goal.target, Goal.target_on, Goal.reviewed_at,
+                   Goal.created_at)
             .where(Goal.case_id == case.id).order_by(Goal.created_at, Goal.id)
         ).all())
     for client_id in client_ids:
         work.audit("case.view", record_type="case", record_id=case.id, client_id=client_id)
     return CaseRecord(
         id=case.id, title=case.title, kind=case.kind, opened_on=case.opened_on, closed_on=case.closed_on,
-        clients=list(clients), practitioners=list(practitioners), sessions=list(sessions), goals=goals,
-        can_book=all(work.may("session.manage", c) for c in client_ids),
+        status_reason=case.status_reason, clients=list(clients), practitioners=list(practitioners), sessions=list(sessions), goals=goals,
+        can_book=case.closed_on is None and all(work.may("session.manage", c) for c in client_ids),
         can_add_goal=clinical and all(work.may("clinical.write", c) for c in client_ids),
+        can_manage=all(work.may("case.manage", c) for c in client_ids),
     )
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
-from polymodal.core.errors import NotFound, ValidationFailed
-from polymodal.core.models import Case, CaseClient, CasePractitioner, Client, Goal, User
+from pydantic import BaseModel, field_validator
+from sqlalchemy import func, select
+
+from polymodal.core.errors import Conflict, NotFound, ValidationFailed
+from polymodal.core.models import Case, CaseClient, CasePractitioner, Client, Goal, Session, User
 from polymodal.core.practice import Work
 from polymodal.core.services import clients as client_service
+from polymodal.core.services.center import parse
 from polymodal.core.timeutil import today_in
 
 CLIENT_COUNTS = {"individual": (1, 1), "couple": (2, 2), "family": (2, 20), "group": (2, 40)}
@@ -71,3 +76,108 @@ def add_goal(work: Work, case_id: uuid.UUID, text: str, **extra: Any) -> Goal:
     for link in case.clients:
         work.audit("goal.create", record_type="goal", record_id=goal.id, client_id=link.client_id)
     return goal
+
+
+GOAL_STATUSES = {"active": "Active", "met": "Met", "revised": "Revised", "dropped": "Dropped"}
+
+
+class GoalInput(BaseModel):
+    """A goal as the practitioner edits it; messages name the field and are written for them."""
+
+    text: str
+    baseline: str = ""
+    target: str = ""
+    target_on: dt.date | None = None
+    status: str = "active"
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not value.strip() or len(value) > 1000:
+            raise ValueError("Describe the goal in up to 1,000 characters.")
+        return value.strip()
+
+    @field_validator("baseline", "target")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if len(value) > 500:
+            raise ValueError("Use at most 500 characters.")
+        return value.strip()
+
+    @field_validator("target_on", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> object:
+        if value in ("", None):
+            return None
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError("Enter the target date as a date, e.g. 2027-01-31.") from None
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        if value not in GOAL_STATUSES:
+            raise ValueError("Choose active, met, revised or dropped.")
+        return value
+
+
+def update_goal(work: Work, goal_id: uuid.UUID, data: dict[str, Any]) -> Goal:
+    """Edit a goal or mark it met, revised or dropped; a change of status stamps its review."""
+    goal = work.db.get(Goal, goal_id)
+    if goal is None:
+        raise NotFound("no such goal")
+    case = get_case(work, goal.case_id, "clinical.write")
+    values = parse(GoalInput, data)
+    if values.status != goal.status:
+        goal.reviewed_at = work.now
+    goal.text, goal.baseline, goal.target = values.text, values.baseline, values.target
+    goal.target_on, goal.status = values.target_on, values.status
+    work.db.flush()
+    for link in case.clients:
+        work.audit("goal.update", record_type="goal", record_id=goal.id, client_id=link.client_id,
+                   reason=f"status {goal.status}")
+    return goal
+
+
+def close_case(work: Work, case_id: uuid.UUID, reason: str) -> Case:
+    """Close a case with a reason; refused while sessions are still to come (they would be orphaned)."""
+    case = get_case(work, case_id, "case.manage")
+    if case.closed_on is not None:
+        raise Conflict("This case is closed already.")
+    _need_reason(reason, "closed")
+    upcoming = work.db.scalar(select(func.count()).select_from(Session).where(
+        Session.case_id == case.id, Session.status.in_(("scheduled", "checked_in"))))
+    if upcoming:
+        raise Conflict(f"The case has {upcoming} session{'s' if upcoming > 1 else ''} still to come: "
+                       "cancel or complete them first.")
+    case.closed_on, case.status_reason = today_in(work.center.timezone, work.now), reason.strip()[:500]
+    for link in case.clients:
+        work.audit("case.close", record_type="case", record_id=case.id, client_id=link.client_id)
+    return case
+
+
+def reopen_case(work: Work, case_id: uuid.UUID, reason: str) -> Case:
+    case = get_case(work, case_id, "case.manage")
+    if case.closed_on is None:
+        raise Conflict("This case is open.")
+    _need_reason(reason, "reopened")
+    case.closed_on, case.status_reason = None, reason.strip()[:500]
+    for link in case.clients:
+        work.audit("case.reopen", record_type="case", record_id=case.id, client_id=link.client_id)
+    return case
+
+
+def _need_reason(reason: str, done: str) -> None:
+    if not reason.strip():
+        raise ValidationFailed({"reason": f"Say why the case is {done}."})
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": "Use at most 500 characters."})
+
+
+def active_goals(work: Work, case_id: uuid.UUID) -> list[Any]:
+    """The goals a note being written works toward (text, baseline, target, date): one statement."""
+    get_case(work, case_id, "clinical.read")
+    return list(work.db.execute(select(Goal.id, Goal.text, Goal.baseline, Goal.target, Goal.target_on)
+                                .where(Goal.case_id == case_id, Goal.status == "active")
+                                .order_by(Goal.created_at, Goal.id)).all())

@@ -83,6 +83,8 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
     """Book a session, or a weekly series at the same local time; refuses double bookings."""
     values = parse(SessionInput, data)
     case = get_case(work, values.case_id, "session.manage")
+    if case.closed_on is not None:
+        raise ValidationFailed({"case_id": "This case is closed: reopen it (with a reason) to book in it."})
     modality = work.registry.modalities.get(values.modality_key)
     if modality is None:
         raise ValidationFailed({"modality_key": "Choose a modality offered here."})

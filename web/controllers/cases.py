@@ -13,7 +13,7 @@ from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
 
 from polymodal.core.access import Actor
-from polymodal.core.errors import ValidationFailed
+from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import case_record, cases
 from polymodal.core.timeutil import to_local
@@ -89,7 +89,8 @@ class CasesController(Controller):
 
     def _page(self, request: HTMXRequest, practice: Practice, actor: Actor, case_id: uuid.UUID, *,
               goal_text: str = "", goal_errors: dict[str, str] | None = None, status_code: int = 200,
-              notice: str = "") -> Template:
+              notice: str = "", editing: dict[str, Any] | None = None, status_form: dict[str, Any] | None = None,
+              block: str = "case_goals") -> Template:
         with practice.work(actor, write=False) as work:
             record = case_record.case_record(work, case_id)
             tz = work.center.timezone
@@ -102,7 +103,8 @@ class CasesController(Controller):
         return render(request, "cases/detail.html", {
             "case": record, "clients": [{"id": c.id, "name": _name(c), "pronouns": c.pronouns} for c in record.clients],
             "sessions": sessions, "goal_text": goal_text, "goal_errors": goal_errors or {}, "notice": notice,
-        }, block="case_goals", status_code=status_code)
+            "goal_statuses": cases.GOAL_STATUSES, "editing": editing or {}, "status_form": status_form or {},
+        }, block=block, status_code=status_code)
 
     @get("/{case_id:uuid}", opt={"action": "client.read"}, sync_to_thread=True)
     def detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
@@ -122,3 +124,45 @@ class CasesController(Controller):
         if request.htmx:
             return self._page(request, practice, actor, case_id, notice="Goal added.")
         return Redirect(path=f"/cases/{case_id}#case-goals", status_code=303)
+
+    @post("/{case_id:uuid}/goals/{goal_id:uuid}", opt={"action": "clinical.write"}, status_code=200,
+          sync_to_thread=True)
+    def update_goal(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                    case_id: FromPath[uuid.UUID], goal_id: FromPath[uuid.UUID], data: FormData) -> Response:
+        values = {"text": _one(data, "text", 1200), "baseline": _one(data, "baseline", 600),
+                  "target": _one(data, "target", 600), "target_on": _one(data, "target_on", 20),
+                  "status": _one(data, "status", 20)}
+        try:
+            with practice.work(actor) as work:
+                goal = cases.update_goal(work, goal_id, values)
+                if goal.case_id != case_id:
+                    raise NotFound("no such goal in this case")
+        except ValidationFailed as exc:
+            return self._page(request, practice, actor, case_id, status_code=422,
+                              editing={"id": goal_id, "values": values, "errors": exc.errors})
+        if request.htmx:
+            return self._page(request, practice, actor, case_id, notice="Goal saved.")
+        return Redirect(path=f"/cases/{case_id}#case-goals", status_code=303)
+
+    @post("/{case_id:uuid}/status", opt={"action": "case.manage"}, status_code=200, sync_to_thread=True)
+    def change_status(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                      actor: NamedDependency[Actor], case_id: FromPath[uuid.UUID], data: FormData) -> Response:
+        """Close or reopen, with a reason; a refusal comes back beside the form, what was typed kept."""
+        action, reason = _one(data, "action", 10), _one(data, "reason", 600)
+        try:
+            with practice.work(actor) as work:
+                if action == "close":
+                    cases.close_case(work, case_id, reason)
+                elif action == "reopen":
+                    cases.reopen_case(work, case_id, reason)
+                else:
+                    raise ValidationFailed({"action": "Choose to close or reopen the case."})
+        except ValidationFailed as exc:
+            form = {"reason": reason, "errors": exc.errors}
+            return self._page(request, practice, actor, case_id, status_code=422, status_form=form,
+                              block="case_status")
+        except Conflict as exc:
+            form = {"reason": reason, "errors": {"reason": str(exc)}}
+            return self._page(request, practice, actor, case_id, status_code=409, status_form=form,
+                              block="case_status")
+        return _go(request, f"/cases/{case_id}")

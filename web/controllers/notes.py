@@ -16,7 +16,7 @@ from polymodal.core.access import Actor
 from polymodal.core.display import describe
 from polymodal.core.errors import Conflict, ValidationFailed
 from polymodal.core.practice import Practice, Work
-from polymodal.core.services import notes
+from polymodal.core.services import cases, notes
 from polymodal.core.timeutil import to_local
 from polymodal.web import note_form
 from polymodal.web.controllers.sessions import SWAP_CONFLICT, FormData, form_text, go
@@ -80,6 +80,7 @@ def note_context(work: Work, note_id: uuid.UUID, *, values: dict[str, Any] | Non
     grouped = note_form.section_errors(errors or {})
     context: dict[str, Any] = {
         "note": note, "template": template, "details": details, "editable": editable,
+        "goals": cases.active_goals(work, note.case_id) if editable else [],
         "title": template.name if template else f"{note.template_key} v{note.template_version}",
         "display": _display(work, note.template_key, note.template_version, note.content),
         "signed_at": _local(work, note.signed_at), "saved_at": "",

@@ -146,3 +146,87 @@ def test_case_page_query_count_does_not_grow_with_sessions(client, signed_in, id
     queries.reset()
     assert client.get(url).status_code == 200
     assert queries.count == before, queries.statements
+
+
+def _goal_id(web_practice, case_id, text: str):
+    from sqlalchemy import select
+
+    from polymodal.core.models import Goal
+
+    with web_practice.engine.connect() as conn:
+        return conn.execute(select(Goal.id).where(Goal.case_id == case_id, Goal.text == text)).scalar_one()
+
+
+def test_a_goal_is_edited_given_a_baseline_and_target_and_marked_met(client, signed_in, ids, web_practice):
+    token = signed_in("rivera")
+    case = ids.case("Jordan: anxiety")
+    client.post(f"/cases/{case}/goals", headers=HTMX, data={"_csrf": token, "text": "Sleep better"})
+    goal = _goal_id(web_practice, case, "Sleep better")
+    url = f"/cases/{case}/goals/{goal}"
+    wrong = client.post(url, headers=HTMX, data={"_csrf": token, "text": "Sleep <b>through</b> the night",
+                                                 "baseline": "2 nights a week", "target_on": "31/01/2027",
+                                                 "status": "active"})
+    assert wrong.status_code == 422 and f'id="g-{goal}-target_on-error"' in wrong.text
+    assert "Enter the target date as a date" in wrong.text
+    assert 'value="Sleep &lt;b&gt;through&lt;/b&gt; the night"' in wrong.text  # kept, and escaped
+    assert 'value="2 nights a week"' in wrong.text
+    bad_status = client.post(url, headers=HTMX, data={"_csrf": token, "text": "Sleep", "status": "won"})
+    assert bad_status.status_code == 422 and "Choose active, met, revised or dropped." in bad_status.text
+    saved = client.post(url, headers=HTMX, data={"_csrf": token, "text": "Sleep through the night",
+                                                 "baseline": "2 nights a week", "target": "5 nights a week",
+                                                 "target_on": "2027-01-31", "status": "met"})
+    assert saved.status_code == 200 and "Goal saved." in saved.text
+    item = saved.text.split(f'id="goal-{goal}"')[1].split("</li>")[0]
+    assert "Sleep through the night" in item and '<span class="badge">Met</span>' in item
+    assert "Baseline: 2 nights a week · Target: 5 nights a week" in item and "by 2027-01-31" in item
+    other = ids.case("Tom: low back")
+    assert client.post(f"/cases/{other}/goals/{goal}", data={"_csrf": token, "text": "x", "status": "met"}
+                       ).status_code == 404
+
+
+def test_a_case_closes_with_a_reason_only_without_sessions_to_come_and_reopens(client, signed_in, ids, client_id,
+                                                                              web_practice):
+    token = signed_in("rivera")
+    busy = ids.case("Jordan: anxiety")
+    refused = client.post(f"/cases/{busy}/status", headers=HTMX,
+                          data={"_csrf": token, "action": "close", "reason": "Goals met"})
+    assert refused.status_code == 409 and re.search(r"has \d+ sessions still to come", refused.text)
+    assert 'value="Goals met"' in refused.text
+    opened = _open(client, token, title="Jordan: follow-up", kind="individual",
+                   client_ids=[client_id("Ellis", "Jordan")], practitioner_ids=[str(ids.user("rivera"))])
+    case = opened.headers["location"].rsplit("/", 1)[1]
+    empty = client.post(f"/cases/{case}/status", headers=HTMX, data={"_csrf": token, "action": "close",
+                                                                     "reason": " "})
+    assert empty.status_code == 422 and "Say why the case is closed." in empty.text
+    closed = client.post(f"/cases/{case}/status", data={"_csrf": token, "action": "close",
+                                                        "reason": "Goals met; ending by agreement"})
+    page = client.get(f"/cases/{case}").text
+    assert closed.status_code in (200, 303) and "Closed: Goals met; ending by agreement" in page
+    assert "Book a session" not in page and "Reopen the case" in page
+    from polymodal.core.access import Actor
+    from polymodal.core.errors import ValidationFailed
+    from polymodal.core.services import scheduling
+
+    with web_practice.work(Actor.system("t")) as work:
+        try:
+            scheduling.schedule_session(work, {"case_id": case, "modality_key": "talk/psychotherapy",
+                                               "starts_at": "2030-01-07T10:00:00+00:00", "delivery": "video"})
+            raise AssertionError("a closed case took a booking")
+        except ValidationFailed as exc:
+            assert "This case is closed" in exc.errors["case_id"]
+    reopened = client.post(f"/cases/{case}/status", data={"_csrf": token, "action": "reopen",
+                                                          "reason": "New stressor at work"})
+    assert reopened.status_code in (200, 303)
+    page = client.get(f"/cases/{case}").text
+    assert "Reopened: New stressor at work" in page and "Book a session" in page
+
+
+def test_the_case_goals_sit_beside_the_note_being_written(client, signed_in, ids, start):
+    token = signed_in("rivera")
+    case = ids.case("Jordan: anxiety")
+    for text in ("Sleep through the night", "Return to the gym"):
+        client.post(f"/cases/{case}/goals", headers=HTMX, data={"_csrf": token, "text": text})
+    note_id = start(token, "Ellis", "Jordan", "talk/soap")
+    page = client.get(f"/notes/{note_id}").text
+    goals = page.split('id="note-goals"')[1].split("</section>")[0]
+    assert "Sleep through the night" in goals and "Return to the gym" in goals
