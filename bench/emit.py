@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import random
 import sys
 import time
 from collections import Counter
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import synth
 
+from polymodal.core import seals
+from polymodal.core.keys import Keyring
 from polymodal.core.models import make_search_key
 from polymodal.core.registry import Registry
 from polymodal.core.search.terms import contact_terms, fts_rowid, name_terms
@@ -49,10 +50,6 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def chash(payload: object) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def field_value(rng: random.Random, field) -> object:
     """A plausible answer for a registry form or note field, by type."""
     kind = str(field.type)
@@ -68,8 +65,10 @@ def field_value(rng: random.Random, field) -> object:
 class CenterRows:
     """The generation of one center; each ``emit_*`` step writes one part of it."""
 
-    def __init__(self, writer, registry: Registry, seed: int, today: dt.date, n: dict, quiet: bool) -> None:
+    def __init__(self, writer, registry: Registry, seed: int, today: dt.date, n: dict, quiet: bool,
+                 keys: Keyring) -> None:
         self.w, self.registry, self.n, self.today, self.quiet = writer, registry, n, today, quiet
+        self.keys = keys  # notes are sealed with the key the app will check them with
         self.rng = random.Random(seed)
         self.tz = ZoneInfo(TIMEZONE)
         self.now = dt.datetime.combine(today, dt.time(12), self.tz).astimezone(UTC)
@@ -349,8 +348,9 @@ class CenterRows:
                                                  else rng.choice(synth.PHRASES))
             created = ends + dt.timedelta(minutes=rng.randrange(30))
             signed = created + dt.timedelta(minutes=rng.randrange(5, 2 * 24 * 60))
-            digest = chash({"template": [template.key, template.version], "content": content, "author": p.id,
-                            "signed_at": signed.isoformat()})
+            digest = seals.note_seal(self.keys, SimpleNamespace(
+                template_key=template.key, template_version=template.version, content=content, author_id=p.id,
+                signed_at=signed))
             note_id = synth.make_uuid(rng)
             client = self.client_ids[case.members[0]] if len(case.members) == 1 else None
             self.notes_of[client] += 1
@@ -361,7 +361,7 @@ class CenterRows:
                 "goal_ids": [str(case.goals[0])] if case.goals and rng.random() < 0.3 else [],
                 "status": "signed", "revision": rng.randrange(1, 4), "updated_at": signed,
                 "needs_cosign": p.supervisor is not None, "signed_at": signed, "content_hash": digest,
-                "created_at": created})
+                "content_key": self.keys.current, "created_at": created})
             cosigned = signed + dt.timedelta(hours=rng.randrange(4, 150))
             if p.supervisor is not None and cosigned < self.now and rng.random() < 0.95:
                 self.w.add("note_cosignatures", {"note_id": note_id, "cosigner_id": self.people[p.supervisor].id,

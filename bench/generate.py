@@ -26,11 +26,14 @@ from sqlalchemy.orm import Session as DbSession
 from polymodal.core import audit, migrations
 from polymodal.core.access import Actor
 from polymodal.core.db import make_engine
+from polymodal.core.keys import Keyring
+from polymodal.core.keys import load as load_keys
 from polymodal.core.models import Base, Center, Client, User
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import Registry
 from polymodal.core.search import index as search_index
 from polymodal.core.services import users
+from polymodal.core.settings import Settings
 
 # Fixed, not "now": a seed must give the same center whatever day it runs. Pass --today to move it.
 DEFAULT_TODAY = dt.date(2026, 12, 1)
@@ -123,13 +126,17 @@ def open_database(url: str, force: bool) -> Engine:
 
 def generate(url: str, *, clients: int, sessions: int, notes: int, practitioners: int = 60, seed: int = 1,
              today: dt.date = DEFAULT_TODAY, force: bool = False, batch: int = 10_000, copy: bool = True,
-             quiet: bool = False, plugins: tuple = ()) -> dict:
+             quiet: bool = False, plugins: tuple = (), keys: Keyring | None = None) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     engine = open_database(url, force)
     # Named plugins replace the installed ones, so a test sees exactly the definitions it brought.
     registry = Registry.collect(get_plugin_manager(load_entrypoints=not plugins, plugins=plugins))
     writer = Writer(engine, batch, copy)
-    center = emit.CenterRows(writer, registry, seed, today, {"clients": clients, "sessions": sessions, "notes": notes}, quiet)
+    if keys is None:  # the key ring the app will find for this data: the environment's, or the development key
+        settings = Settings()
+        keys = load_keys(settings.data_dir, settings.audit_key, settings.audit_key_file)
+    center = emit.CenterRows(writer, registry, seed, today, {"clients": clients, "sessions": sessions, "notes": notes},
+                             quiet, keys)
     # One deterministic hash with the app's own hasher: every generated staff member signs in with "bench-password".
     salt = hashlib.sha256(f"polymodal-bench-{seed}".encode()).digest()[:16]
     center.emit_center()
@@ -144,7 +151,7 @@ def generate(url: str, *, clients: int, sessions: int, notes: int, practitioners
         search_index.rebuild(conn, terms=False)
     with DbSession(engine) as db, db.begin():  # one event, through the real chain, saying where the data came from
         audit.append(db, Actor.system("bench-generate"), "bench.generate", at=center.now,
-                     reason=f"seed {seed}, {clients} clients, {sessions} sessions, {notes} notes")
+                     reason=f"seed {seed}, {clients} clients, {sessions} sessions, {notes} notes", keys=keys)
     writer.counts["audit_events"] += 1
     loaded, loaded_cpu = time.perf_counter() - started, time.process_time() - cpu
     with engine.connect() as conn:  # planner statistics, as a maintained production database has them

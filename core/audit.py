@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import hmac
+import itertools
 import json
+import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,17 +22,19 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core.access import Actor
+from polymodal.core.errors import PolymodalError
+from polymodal.core.keys import SESSION_INFO, Keyring
 from polymodal.core.models import AuditEvent
 
 GENESIS = "0" * 64
 # Any constant works; it names the lock that serialises appends on PostgreSQL.
 _PG_LOCK_ID = 0x706F6C79
+CHAIN = "audit-chain"
+CHECKPOINT = "audit-checkpoint"
 
 
-def _digest(prev_hash: str, event: Any) -> str:
-    """SHA-256 over the previous hash and the event's fields (an AuditEvent, or any object with them)."""
-    fields = [
-        event.seq,
+def _fields(event: Any) -> list[Any]:
+    return [
         event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         str(event.actor_id) if event.actor_id else None,
         event.actor_name,
@@ -39,8 +47,35 @@ def _digest(prev_hash: str, event: Any) -> str:
         event.reason,
         event.origin,
     ]
-    payload = json.dumps(fields, separators=(",", ":"), ensure_ascii=True)
+
+
+def _message(prev_hash: str, event: Any, key_id: str) -> bytes:
+    """What the keyed hash covers: the previous hash, the key id and every field but ``seq``.
+
+    ``seq`` is only the row's place; the links fix the order, so a renumbered
+    run of genuine rows still verifies and an inserted row is named alone.
+    """
+    payload = json.dumps([key_id, *_fields(event)], separators=(",", ":"), ensure_ascii=True)
+    return f"{prev_hash}|{payload}".encode()
+
+
+def keyed_digest(keys: Keyring, prev_hash: str, event: Any, key_id: str) -> str | None:
+    """The keyed hash of ``event`` after ``prev_hash`` under ``key_id``; None if the ring lacks that key."""
+    return keys.mac(CHAIN, _message(prev_hash, event, key_id), key_id)
+
+
+def unkeyed_digest(prev_hash: str, event: Any) -> str:
+    """The chain's hash before it was keyed (revision 0012): plain SHA-256, which anyone can recompute."""
+    payload = json.dumps([event.seq, *_fields(event)], separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
+
+
+def keyring_of(db: DbSession, keys: Keyring | None = None) -> Keyring:
+    """``keys``, else the ring the practice put on its sessions; a session without one cannot write the trail."""
+    found = keys or db.info.get(SESSION_INFO)
+    if found is None:
+        raise RuntimeError("this database session carries no audit key: open it through Practice, or pass keys")
+    return found
 
 
 @dataclass(frozen=True)
@@ -68,16 +103,17 @@ def append(
     client_id: uuid.UUID | None = None,
     outcome: str = "success",
     reason: str = "",
+    keys: Keyring | None = None,
 ) -> None:
     """Append one event inside the caller's transaction.
 
     ``reason`` is for short, non-clinical text (a denial reason, a
     break-the-glass justification); callers never pass note content.
     """
-    chain(db, [Pending(actor, action, at, record_type, record_id, client_id, outcome, reason)])
+    chain(db, [Pending(actor, action, at, record_type, record_id, client_id, outcome, reason)], keys)
 
 
-def chain(db: DbSession, pending: list[Pending]) -> None:
+def chain(db: DbSession, pending: list[Pending], keys: Keyring | None = None) -> None:
     """Link ``pending`` to the end of the chain, in order, inside the caller's transaction.
 
     The caller's transaction must hold the write lock (BEGIN IMMEDIATE on
@@ -86,6 +122,7 @@ def chain(db: DbSession, pending: list[Pending]) -> None:
     """
     if not pending:
         return
+    keys = keyring_of(db, keys)
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
     last = db.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
@@ -96,8 +133,8 @@ def chain(db: DbSession, pending: list[Pending]) -> None:
                               actor_role=p.actor.role_label[:80], action=p.action[:80],
                               record_type=p.record_type[:40], record_id=str(p.record_id)[:64], client_id=p.client_id,
                               outcome=p.outcome, reason=_single_line(p.reason)[:500], origin=p.actor.origin[:100],
-                              prev_hash=prev)
-        row.hash = prev = _digest(prev, row)
+                              prev_hash=prev, key_id=keys.current)
+        row.hash = prev = keyed_digest(keys, prev, row, keys.current)
         rows.append(vars(row))
     db.execute(insert(AuditEvent), rows)
 
@@ -177,37 +214,173 @@ class Verification:
     head_seq: int
     head_hash: str
     problems: tuple[Problem, ...]
+    checkpoint: Checkpoint | None = None
+    """The checkpoint the trail was also checked against, if one was given."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(db: DbSession, batch: int = 5000) -> Verification:
-    """Walk the chain in order; report every row whose hash or link does not hold.
-
-    Detects an edited row (its hash no longer matches its fields), a deleted
-    or inserted row (a gap in ``seq`` or a broken link) and reordered rows
-    (``seq`` is hashed). Deleting the newest rows leaves a shorter valid
-    chain: record the printed head elsewhere to detect that.
-    """
-    problems: list[Problem] = []
-    prev_hash, expected_seq, count = GENESIS, 1, 0
-    last_seq = 0
+def _rows(db: DbSession, batch: int) -> Iterator[Any]:
+    last = 0
     while True:
         rows = db.execute(
-            select(AuditEvent.__table__).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            select(AuditEvent.__table__).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
-            break
-        for event in rows:
-            count += 1
-            if event.seq != expected_seq:
-                kind = "deleted" if event.seq > expected_seq else "inserted"
-                problems.append(Problem(event.seq, kind, f"expected event {expected_seq}, found {event.seq}"))
-            if event.prev_hash != prev_hash:
-                problems.append(Problem(event.seq, "relinked", "does not link to the event before it"))
-            if _digest(event.prev_hash, event) != event.hash:
-                problems.append(Problem(event.seq, "altered", "fields do not match the stored hash"))
-            prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
-    return Verification(count, last_seq, prev_hash, tuple(problems))
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def _unsigned(keys: Keyring, event: Any) -> tuple[str, str] | None:
+    """Why ``event``'s own hash does not hold under the key ring, as (kind, detail); None if it holds."""
+    if not event.key_id:
+        return "unkeyed", "written before the chain was keyed and never re-keyed: anyone could have made it"
+    expected = keyed_digest(keys, event.prev_hash, event, event.key_id)
+    if expected is None:
+        return "unknown key", f"written with key {event.key_id!r}, which is not in the key ring"
+    if hmac.compare_digest(expected, event.hash):
+        return None
+    if event.hash in (unkeyed_digest(event.prev_hash, event),
+                      hashlib.sha256(_message(event.prev_hash, event, event.key_id)).hexdigest()):
+        return "re-hashed", "its hash was recomputed without the key: the row was changed"
+    return "altered", "its fields or hash do not match its keyed hash: edited, or written without the key"
+
+
+def verify(db: DbSession, keys: Keyring | None = None, *, checkpoint: Checkpoint | None = None,
+           batch: int = 5000) -> Verification:
+    """Walk the chain in order; report each row whose keyed hash or link does not hold, and what happened.
+
+    Kinds: ``altered`` or ``re-hashed`` (a row's fields or hash changed),
+    ``deleted`` (a gap before a row), ``inserted`` (a row not written with the
+    key that the next row links past), ``reordered`` (a genuine row that does
+    not follow the row before it), ``unkeyed`` / ``unknown key``. Cutting the
+    newest rows leaves a shorter valid chain: only a ``checkpoint`` of the head
+    written earlier (``write_checkpoint``) shows that (``truncated``).
+    """
+    keys = keyring_of(db, keys)
+    problems: list[Problem] = []
+    prev_hash, expected_seq, count, head_seq = GENESIS, 1, 0, 0
+    previous_sound, hash_at_checkpoint = True, None
+    for event, following in pairwise(itertools.chain(_rows(db, batch), [None])):
+        count += 1
+        linked = event.prev_hash == prev_hash
+        if event.seq > expected_seq and not linked:
+            missing = f"event {expected_seq}" if event.seq == expected_seq + 1 else \
+                f"events {expected_seq}-{event.seq - 1}"
+            problems.append(Problem(event.seq, "deleted", f"{missing} missing before it"))
+        elif event.seq != expected_seq:
+            problems.append(Problem(event.seq, "renumbered", f"expected event {expected_seq} here"))
+        unsigned = _unsigned(keys, event)
+        if unsigned and linked and following is not None and following.prev_hash == prev_hash:
+            # The next row still links to the row before this one: this one was slipped in between.
+            problems.append(Problem(event.seq, "inserted", "not written with the key; the next event skips it"))
+            expected_seq, count = event.seq + 1, count - 1
+            continue
+        if unsigned:
+            problems.append(Problem(event.seq, *unsigned))
+        elif not linked and previous_sound and event.seq == expected_seq:
+            problems.append(Problem(event.seq, "reordered",
+                                    "a genuine event out of its place: it does not follow the event before it"))
+        previous_sound = unsigned is None
+        prev_hash, expected_seq, head_seq = event.hash, event.seq + 1, event.seq
+        if checkpoint is not None and event.seq == checkpoint.seq:
+            hash_at_checkpoint = event.hash
+    if checkpoint is not None:
+        problems.extend(_against(keys, checkpoint, head_seq, hash_at_checkpoint))
+    return Verification(count, head_seq, prev_hash, tuple(problems), checkpoint)
+
+
+# --- checkpoints: the head, signed, kept where the database's writer cannot reach ---------------------------
+
+CHECKPOINT_FORMAT = "polymodal-audit-checkpoint/1"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain's head at a moment, signed with the key: proof of how long the trail was."""
+
+    seq: int
+    hash: str
+    at: str
+    key_id: str
+    mac: str = ""
+
+    def body(self) -> bytes:
+        return json.dumps({"format": CHECKPOINT_FORMAT, "seq": self.seq, "hash": self.hash, "at": self.at,
+                           "key_id": self.key_id}, sort_keys=True, separators=(",", ":")).encode()
+
+    def to_json(self) -> str:
+        return json.dumps({"format": CHECKPOINT_FORMAT, "seq": self.seq, "hash": self.hash, "at": self.at,
+                           "key_id": self.key_id, "hmac": self.mac}, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: str) -> Checkpoint:
+        try:
+            data = json.loads(text)
+            if data.get("format") != CHECKPOINT_FORMAT:
+                raise ValueError(f"not a {CHECKPOINT_FORMAT} file")
+            return cls(int(data["seq"]), str(data["hash"]), str(data["at"]), str(data["key_id"]), str(data["hmac"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise CheckpointUnreadable(f"{source} is not an audit checkpoint: {exc}") from exc
+
+
+class CheckpointUnreadable(PolymodalError):
+    """The checkpoint file is missing or malformed."""
+
+
+def sign_checkpoint(keys: Keyring, verification: Verification, at: dt.datetime) -> Checkpoint:
+    unsigned = Checkpoint(verification.head_seq, verification.head_hash,
+                          at.astimezone(dt.UTC).isoformat(timespec="seconds"), keys.current)
+    return dataclasses.replace(unsigned, mac=keys.mac(CHECKPOINT, unsigned.body()) or "")
+
+
+def write_checkpoint(path: Path, checkpoint: Checkpoint) -> Path:
+    """Write to ``path``, or into it as ``audit-checkpoint-<seq>-<time>.json`` when it is a folder."""
+    if path.is_dir():
+        stamp = checkpoint.at.replace(":", "").replace("-", "").replace("+0000", "Z")
+        path = path / f"audit-checkpoint-{checkpoint.seq:012d}-{stamp}.json"
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(checkpoint.to_json())
+    os.replace(partial, path)  # a reader never sees half a checkpoint
+    return path
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """The checkpoint in ``path``; for a folder, the one of its checkpoints with the latest head."""
+    if path.is_dir():
+        found = [Checkpoint.from_json(p.read_text(), str(p)) for p in sorted(path.glob("audit-checkpoint-*.json"))]
+        if not found:
+            raise CheckpointUnreadable(f"{path} holds no audit-checkpoint-*.json file")
+        return max(found, key=lambda c: (c.seq, c.at))
+    try:
+        return Checkpoint.from_json(path.read_text(), str(path))
+    except OSError as exc:
+        raise CheckpointUnreadable(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _against(keys: Keyring, checkpoint: Checkpoint, head_seq: int, hash_there: str | None) -> list[Problem]:
+    if not keys.holds(CHECKPOINT, checkpoint.body(), checkpoint.key_id, checkpoint.mac):
+        return [Problem(checkpoint.seq, "checkpoint", "the checkpoint's signature does not hold under this key "
+                                                      "ring: it was altered, or made with another key")]
+    if head_seq < checkpoint.seq:
+        gone = f"event {checkpoint.seq}" if head_seq + 1 == checkpoint.seq else \
+            f"events {head_seq + 1}-{checkpoint.seq}"
+        return [Problem(checkpoint.seq, "truncated", f"the trail ends at event {head_seq} but the checkpoint of "
+                                                     f"{checkpoint.at} saw event {checkpoint.seq}: {gone} removed")]
+    if hash_there != checkpoint.hash:
+        return [Problem(checkpoint.seq, "rewritten", f"event {checkpoint.seq} is not the one the checkpoint of "
+                                                     f"{checkpoint.at} saw: the trail up to it was replaced")]
+    return []
+
+
+def verify_rows(keys: Keyring, rows: list[Any]) -> bool:
+    """Whether ``rows`` (in order) form an intact keyed chain from the start (for migrations)."""
+    prev = GENESIS
+    for row in rows:
+        if row.prev_hash != prev or _unsigned(keys, row) is not None:
+            return False
+        prev = row.hash
+    return True

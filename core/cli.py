@@ -1,4 +1,4 @@
-"""The ``polymodal`` command: serve, worker, db upgrade, demo, user create, plugins list/check, audit verify, export."""
+"""The ``polymodal`` command: serve, worker, db upgrade, demo, user create, plugins list/check, audit verify/checkpoint, export."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from polymodal.core import migrations
 
     practice = _practice()
-    migrations.upgrade(practice.engine, args.revision)
+    migrations.upgrade(practice.engine, args.revision, practice.keys)
     print(f"database at {practice.engine.url.render_as_string(hide_password=True)} is at {args.revision}")
     return 0
 
@@ -68,7 +68,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_db_downgrade(args: argparse.Namespace) -> int:
     from polymodal.core import migrations
 
-    migrations.downgrade(_practice().engine, args.revision)
+    practice = _practice()
+    migrations.downgrade(practice.engine, args.revision, practice.keys)
     return 0
 
 
@@ -147,18 +148,54 @@ def cmd_plugins_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from polymodal.core import audit
+SHOWN_PROBLEMS = 100
+"""A re-hashed tail can break every row after it: the first ones say where; the count says how many."""
+
+
+def _verify(practice, checkpoint: str | None):
+    from polymodal.core import audit, seals
     from polymodal.core.access import Actor
 
-    practice = _practice()
+    found = audit.read_checkpoint(Path(checkpoint)) if checkpoint else None
     with practice.work(Actor.system("cli"), write=False) as work:
-        result = audit.verify(work.db)
-    for problem in result.problems:
-        print(f"event {problem.seq}: {problem.kind}: {problem.detail}")
-    status = "intact" if result.ok else f"BROKEN ({len(result.problems)} problems)"
+        result = audit.verify(work.db, checkpoint=found)
+        broken = list(seals.scan(work.db, practice.keys))
+    lines = [f"event {p.seq}: {p.kind}: {p.detail}" for p in result.problems]
+    lines += [f"{b.record_type} {b.record_id}: altered: {b.detail}" for b in broken]
+    return result, lines
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    result, problems = _verify(_practice(), args.checkpoint)
+    for line in problems[:SHOWN_PROBLEMS]:
+        print(line)
+    if len(problems) > SHOWN_PROBLEMS:
+        print(f"... and {len(problems) - SHOWN_PROBLEMS} more")
+    status = "intact" if not problems else f"BROKEN ({len(problems)} problems)"
     print(f"audit trail {status}: {result.events} events; head {result.head_seq} {result.head_hash}")
-    return 0 if result.ok else 1
+    if result.checkpoint is not None:
+        print(f"checked against the checkpoint of {result.checkpoint.at} (event {result.checkpoint.seq})")
+    else:
+        print("no checkpoint given: cut-off newest events would not show (see --checkpoint)")
+    return 0 if not problems else 1
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from polymodal.core import audit
+
+    practice = _practice()
+    result, problems = _verify(practice, None)
+    if problems:
+        for line in problems[:SHOWN_PROBLEMS]:
+            print(line)
+        print(f"polymodal: the audit trail does not verify ({len(problems)} problems): no checkpoint written",
+              file=sys.stderr)
+        return 1
+    checkpoint = audit.sign_checkpoint(practice.keys, result, practice.now())
+    written = audit.write_checkpoint(Path(args.path), checkpoint)
+    print(f"checkpoint {written}: event {checkpoint.seq} {checkpoint.hash} at {checkpoint.at}, "
+          f"key {checkpoint.key_id}")
+    return 0
 
 
 def cmd_export_center(args: argparse.Namespace) -> int:
@@ -248,7 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(func=cmd_plugins_new)
 
     audit_cmd = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
-    audit_cmd.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+    verify = audit_cmd.add_parser("verify", help="check the keyed hash chain and the seals of signed notes")
+    verify.add_argument("--checkpoint", metavar="PATH",
+                        help="a checkpoint file, or a folder of them (the newest is used): detects a cut-off tail")
+    verify.set_defaults(func=cmd_audit_verify)
+    checkpoint = audit_cmd.add_parser("checkpoint", help="write the signed head of a verified trail to PATH")
+    checkpoint.add_argument("path", help="a file, or a folder to write audit-checkpoint-<seq>-<time>.json into")
+    checkpoint.set_defaults(func=cmd_audit_checkpoint)
 
     export = sub.add_parser("export", help="the whole center as one archive").add_subparsers(
         dest="export_command", required=True)

@@ -46,18 +46,19 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def make_sessionmakers(engine: Engine) -> tuple[sessionmaker[Any], sessionmaker[Any]]:
-    """Return (read, write) session factories.
+def make_sessionmakers(engine: Engine, info: dict[str, Any] | None = None) -> tuple[sessionmaker[Any],
+                                                                                    sessionmaker[Any]]:
+    """Return (read, write) session factories; each session starts with a copy of ``info`` (the key ring).
 
     Writes begin IMMEDIATE on SQLite: the audit chain reads the last hash and
     appends to it, which must not interleave with another writer. On
     PostgreSQL the audit writer takes an advisory lock instead.
     """
-    read = sessionmaker(bind=engine, expire_on_commit=False)
+    read = sessionmaker(bind=engine, expire_on_commit=False, info=info)
     event.listen(read, "before_flush", _refuse_flush)
     event.listen(read, "do_orm_execute", _refuse_dml)
     writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
-    write = sessionmaker(bind=writer, expire_on_commit=False)
+    write = sessionmaker(bind=writer, expire_on_commit=False, info=info)
     return read, write
 
 

@@ -22,6 +22,8 @@ from polymodal.core.access import POLICY, AccessRequest, Actor, client_filter, d
 from polymodal.core.contributions import PermissionRule
 from polymodal.core.db import make_engine, make_sessionmakers
 from polymodal.core.errors import AccessDenied, NotFound, StartupError
+from polymodal.core.keys import SESSION_INFO, Keyring
+from polymodal.core.keys import load as load_keys
 from polymodal.core.models import Center, PluginErrorRecord, utcnow
 from polymodal.core.models._base import work_now
 from polymodal.core.plugins import get_plugin_manager
@@ -137,12 +139,15 @@ class Practice:
     """A running polymodal: settings, database, plugins and their frozen contributions."""
 
     def __init__(self, pm: pluggy.PluginManager, settings: Settings | None = None, *,
-                 engine: Engine | None = None, clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 engine: Engine | None = None, clock: Callable[[], dt.datetime] = utcnow,
+                 keys: Keyring | None = None) -> None:
         self.pm = pm
         self.settings = settings or Settings()
         self.registry = collect_or_disable(pm)
         self.engine = engine or make_engine(self.settings.url)
-        self._read, self._write = make_sessionmakers(self.engine)
+        self.keys = keys or load_keys(self.settings.data_dir, self.settings.audit_key, self.settings.audit_key_file)
+        """The integrity key ring: the audit chain, its checkpoints and note seals are keyed with it."""
+        self._read, self._write = make_sessionmakers(self.engine, {SESSION_INFO: self.keys})
         self._read_audit_log = audit.GroupCommit(self._write)
         self.clock = clock
         # May a caller on an event loop run a short indexed read without a worker thread? On SQLite in WAL

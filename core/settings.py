@@ -15,6 +15,10 @@ class Settings:
     """Re-raise plugin errors instead of isolating them (tests)."""
     public_url: str = field(default_factory=lambda: os.environ.get("POLYMODAL_PUBLIC_URL", "").rstrip("/"))
     """Where staff and clients reach the site (links in messages); empty: messages carry no link to it."""
+    audit_key: str = field(default_factory=lambda: os.environ.get("POLYMODAL_AUDIT_KEY", ""), repr=False)
+    """The integrity key ring itself (``<id> <secret>`` entries, comma-separated); see ``polymodal.core.keys``."""
+    audit_key_file: str = field(default_factory=lambda: os.environ.get("POLYMODAL_AUDIT_KEY_FILE", ""))
+    """A file holding the key ring, one entry a line; empty with no ``audit_key``: the development key."""
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
     jobs: JobSettings = field(default_factory=lambda: JobSettings())
 

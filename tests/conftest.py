@@ -28,6 +28,12 @@ from polymodal.core.settings import Settings
 from tests.clocks import Clock
 
 FIXTURE_PLUGINS = Path(__file__).parent / "fixtures" / "plugins"
+TEST_KEYS = "test-1 polymodal-test-suite-integrity-key-not-secret"
+# One integrity key for the whole run, found as the app finds it (Settings, CLI and server subprocesses):
+# a demo template loaded once and copied per test must verify under every test's practice.
+# tests/core/test_audit_keyed.py covers the development key file made when none is set.
+os.environ["POLYMODAL_AUDIT_KEY"] = TEST_KEYS
+os.environ.pop("POLYMODAL_AUDIT_KEY_FILE", None)
 PG_URL = os.environ.get("POLYMODAL_TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
 

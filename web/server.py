@@ -26,6 +26,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from polymodal.core import keys
+from polymodal.core.errors import StartupError
 from polymodal.web.config import WebSettings
 
 TIMEOUT_BODY = b"The request did not arrive in time and was not read.\n"
@@ -148,7 +150,13 @@ def serve(host: str, port: int, workers: int, limits: ServeLimits) -> None:
     """Run the app with uvicorn and these limits; raises ``StartupError`` on unsafe settings."""
     import uvicorn
 
-    WebSettings().check()  # a clear message here, before uvicorn would wrap it in a traceback
+    settings = WebSettings()
+    settings.check()  # a clear message here, before uvicorn would wrap it in a traceback
+    if settings.secure and not keys.configured():
+        # The development key sits beside the database: whoever can change the one can read the other.
+        raise StartupError("no integrity key: set POLYMODAL_AUDIT_KEY_FILE to a key file kept away from the "
+                           "database (see docs/operations.md). For plain-http development set "
+                           "POLYMODAL_INSECURE_COOKIES=1 instead, which uses a development key.")
     os.environ.update(limits.to_environment())
     _cached.clear()
     uvicorn.run("polymodal.web.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from polymodal.core import seals
 from polymodal.core.access import Role
 from polymodal.core.errors import NotFound
 from polymodal.core.interop import fhir_map as fm
@@ -151,7 +152,8 @@ class _Reader:
             for note in batch:
                 for client_id in [note.client_id] if note.client_id else members.get(note.case_id, []):
                     if self.shown is None or client_id in self.shown:
-                        yield fm.document_reference(note, client_id, addenda.get(note.id, []))
+                        yield fm.document_reference(note, client_id, addenda.get(note.id, []),
+                                                    _seal_problem(self.work, note, addenda.get(note.id, [])))
 
     def referenced_users(self) -> set[uuid.UUID]:
         """Practitioners one client's record names: its cases', sessions' and notes' people."""
@@ -190,3 +192,9 @@ def center_resources(work: Work) -> Iterator[dict[str, Any]]:
     work.require("center.export")
     work.audit("center.export", record_type="center", reason="FHIR R5 bulk")
     yield from _Reader(work, None).everything()
+
+
+def _seal_problem(work: Work, note: Any, addenda: list[Any]) -> str:
+    keys = work.practice.keys
+    found = [seals.note_problem(keys, note), *(seals.addendum_problem(keys, a) for a in addenda)]
+    return "; ".join(p for p in found if p)

@@ -297,8 +297,11 @@ def observation(result: Any) -> dict[str, Any]:
         "derivedFrom": [ref("QuestionnaireResponse", result.id)]})
 
 
-def document_reference(note: Any, client_id: Any, addenda: list[Any]) -> dict[str, Any]:
-    """A signed note (never a process note: callers leave those out), content and addenda as JSON."""
+def document_reference(note: Any, client_id: Any, addenda: list[Any], seal_problem: str = "") -> dict[str, Any]:
+    """A signed note (never a process note: callers leave those out), content and addenda as JSON.
+
+    ``seal_problem``: why the note or an addendum fails its keyed seal; it goes in ``description``, so
+    the receiver is told the text may not be the signed one."""
     body = {"template": note.template_key, "template_version": note.template_version, "content": note.content,
             "addenda": [{"text": a.text, "created_at": _instant(a.created_at), "author": str(a.author_id)}
                         for a in addenda]}
@@ -308,6 +311,7 @@ def document_reference(note: Any, client_id: Any, addenda: list[Any]) -> dict[st
         "identifier": [{"system": f"{OWN}:note", "value": str(note.id)},
                        {"system": f"{OWN}:note-content-sha256", "value": note.content_hash}],
         "status": "current", "docStatus": "final",
+        "description": f"WARNING: does not match its seal: {seal_problem}" if seal_problem else None,
         "type": {"coding": [{"system": f"{OWN}:note-template", "code": note.template_key,
                              "version": str(note.template_version)}], "text": note.template_key},
         "subject": ref("Patient", client_id), "date": _instant(note.signed_at),

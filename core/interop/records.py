@@ -195,5 +195,7 @@ def one_note(work: Work, client_id: uuid.UUID, note_id: uuid.UUID) -> dict[str, 
     return {"id": str(note.id), "case_id": str(note.case_id), "template_key": note.template_key,
             "template_version": note.template_version, "signed_at": _iso(note.signed_at),
             "author": details["author"], "content": note.content, "content_hash": note.content_hash,
+            # Exported as it is, with the seal check's verdict: the receiver is told, never shown altered text as signed.
+            "seal_problems": details["seal_problems"],
             "addenda": [{"text": a.text, "author": a.author, "created_at": _iso(a.created_at)}
                         for a in details["addenda"]]}

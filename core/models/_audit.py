@@ -14,9 +14,11 @@ from polymodal.core.models._base import Base
 class AuditEvent(Base):
     """Who did what to which record, when, from where, with what outcome.
 
-    Never holds clinical text. ``hash`` = SHA-256 over the previous event's
-    hash and this event's fields, so editing, deleting, inserting or
-    reordering a row breaks the chain (Schneier & Kelsey 1999).
+    Never holds clinical text. ``hash`` = HMAC-SHA256, under the key named by
+    ``key_id`` (kept outside the database, see ``polymodal.core.keys``), of the
+    previous event's hash and this event's fields, so editing, deleting,
+    inserting or reordering a row breaks the chain, and whoever can write the
+    database cannot recompute it (Schneier & Kelsey 1999).
     """
 
     __tablename__ = "audit_events"
@@ -38,6 +40,7 @@ class AuditEvent(Base):
     origin: Mapped[str] = mapped_column(String(100), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40), default=None, doc="None: from before the key (0012).")
 
 
 class PluginErrorRecord(Base):

@@ -80,6 +80,8 @@ class Note(IdMixin, Timestamps, Base):
     needs_cosign: Mapped[bool] = mapped_column(default=False)
     signed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The seal set at signing: an HMAC under ``content_key`` (see ``polymodal.core.seals``)."""
+    content_key: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class NoteAddendum(IdMixin, Base):
@@ -91,6 +93,7 @@ class NoteAddendum(IdMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     content_hash: Mapped[str] = mapped_column(String(64))
+    content_key: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class NoteCosignature(Base):

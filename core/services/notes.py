@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select
 
+from polymodal.core import seals
 from polymodal.core.access import AccessRequest, decide
 from polymodal.core.contributions import Visibility
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -37,10 +37,6 @@ class StaleDraft(Conflict):
         self.current_content = dict(current.content)
         self.current_revision = current.revision
         self.attempted = attempted
-
-
-def _hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _case_clients(work: Work, case_id: uuid.UUID) -> list[uuid.UUID]:
@@ -146,8 +142,7 @@ def sign_note(work: Work, note_id: uuid.UUID) -> Note:
     if problems:  # beside the body map, like any other reason the note cannot be signed yet
         raise ValidationFailed(problems)
     note.content, note.status, note.signed_at = values, "signed", work.now
-    note.content_hash = _hash({"template": [note.template_key, note.template_version], "content": values,
-                               "author": note.author_id, "signed_at": note.signed_at.isoformat()})
+    seals.seal_note(work.practice.keys, note)
     work.db.flush()
     _audit_all(work, "note.sign", note)
     event = NoteEvent(note_id=str(note.id), case_id=str(note.case_id),
@@ -172,8 +167,8 @@ def add_addendum(work: Work, note_id: uuid.UUID, text: str) -> NoteAddendum:
         raise AccessDenied("note.addendum", "only the author adds to a psychotherapy note")
     if not text.strip() or len(text) > 50_000:
         raise ValidationFailed({"text": "Write the addendum (up to 50,000 characters)."})
-    addendum = NoteAddendum(note_id=note.id, author_id=work.actor.user_id, text=text.strip(),
-                            created_at=work.now, content_hash=_hash([str(note.id), text.strip()]))
+    addendum = NoteAddendum(note_id=note.id, author_id=work.actor.user_id, text=text.strip(), created_at=work.now)
+    seals.seal_addendum(work.practice.keys, addendum)
     work.db.add(addendum)
     work.db.flush()
     _audit_all(work, "note.addendum", note)
@@ -310,7 +305,9 @@ def note_details(work: Work, note: Note) -> dict[str, Any]:
         select(NoteCosignature.cosigned_at, User.display_name.label("by"))
         .join(User, User.id == NoteCosignature.cosigner_id).where(NoteCosignature.note_id == note.id)).first()
     addenda = list(work.db.execute(
-        select(NoteAddendum.id, NoteAddendum.text, NoteAddendum.created_at, User.display_name.label("author"))
+        select(NoteAddendum.id, NoteAddendum.note_id, NoteAddendum.author_id, NoteAddendum.text,
+               NoteAddendum.created_at, NoteAddendum.content_key, NoteAddendum.content_hash,
+               User.display_name.label("author"))
         .join(User, User.id == NoteAddendum.author_id).where(NoteAddendum.note_id == note.id)
         .order_by(NoteAddendum.created_at)).all())
     clients = _case_clients(work, note.case_id)
@@ -322,4 +319,14 @@ def note_details(work: Work, note: Note) -> dict[str, Any]:
                   and all(work.may("note.cosign", c) for c in clients))
     case_title = work.db.scalar(select(Case.title).where(Case.id == note.case_id))
     return {"author": author.display_name, "cosigned": cosigned, "addenda": addenda, "case_title": case_title,
-            "may_add": may_add, "may_cosign": may_cosign}
+            "may_add": may_add, "may_cosign": may_cosign, "seal_problems": seal_problems(work, note, addenda)}
+
+
+def seal_problems(work: Work, note: Note, addenda: list[Any]) -> list[str]:
+    """What fails the keyed seal check, in words for the reader: a note changed after signing is never
+    shown (or exported) as if it were the signed one."""
+    keys = work.practice.keys
+    found = [f"This note: {p}." for p in [seals.note_problem(keys, note)] if p]
+    found += [f"The addendum of {a.created_at:%d %b %Y}: {p}." for a in addenda
+              for p in [seals.addendum_problem(keys, a)] if p]
+    return found

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, inspect, select
 
+from polymodal.core import seals
 from polymodal.core.access import AccessRequest
 from polymodal.core.errors import AccessDenied, NotFound, ValidationFailed
 from polymodal.core.messaging import outbox
@@ -93,6 +94,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _note_export(work: Work, note: Note, addenda: list[NoteAddendum]) -> dict[str, Any]:
+    keys = work.practice.keys
+    problems = [p for p in (seals.note_problem(keys, note), *(seals.addendum_problem(keys, a) for a in addenda)) if p]
+    # Exported as stored, with the seal check's verdict: altered text never leaves looking like the signed note.
+    return {**_columns(note), "addenda": [_columns(a) for a in addenda], "seal_problems": problems}
+
+
 def export_record(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
     """The client's record as JSON for the right of access (HIPAA 164.524, GDPR Art. 15/20).
 
@@ -122,8 +130,8 @@ def export_record(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
         "forms": [_columns(r) for r in db.scalars(select(FormResponse).where(FormResponse.client_id == client.id))],
         "assessments": [_columns(r) for r in db.scalars(
             select(AssessmentResult).where(AssessmentResult.client_id == client.id))],
-        "notes": [{**_columns(n), "addenda": [_columns(a) for a in db.scalars(
-            select(NoteAddendum).where(NoteAddendum.note_id == n.id))]} for n in notes],
+        "notes": [_note_export(work, n, list(db.scalars(select(NoteAddendum).where(NoteAddendum.note_id == n.id))))
+                  for n in notes],
     }
     work.audit("record.export", record_type="client", record_id=client.id, client_id=client.id)
     return exported

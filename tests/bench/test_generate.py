@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
-from polymodal.core import audit
+from polymodal.core import audit, seals
+from polymodal.core.keys import Keyring
 from polymodal.core.models import (
     AssessmentResult,
     Base,
@@ -23,11 +24,14 @@ from polymodal.core.models import (
 )
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
+BENCH_KEYS = "bench-test " + "k" * 40
 SIZES = {"clients": 200, "sessions": 1_000, "notes": 500, "practitioners": 10}
 
 
 @pytest.fixture
 def generate(monkeypatch: pytest.MonkeyPatch):
+    # The key the generator seals notes and chains its event with, found as the app finds it.
+    monkeypatch.setenv("POLYMODAL_AUDIT_KEY", BENCH_KEYS)
     monkeypatch.syspath_prepend(str(BENCH))  # the generator is a script folder, not a package
     import generate as module
 
@@ -58,7 +62,9 @@ def test_generates_a_consistent_center(generate, engine: Engine) -> None:
             | ~Session.id.in_(select(SessionClient.session_id).join(Client, Client.id == SessionClient.client_id))))
         assert orphans == 0
         assert all(n.status == "signed" and n.content_hash for n in s.scalars(select(Note).limit(50)))
-        assert audit.verify(s).ok
+        keys = Keyring.from_text(BENCH_KEYS, "test")
+        assert audit.verify(s, keys).ok
+        assert not list(seals.scan(s, keys))  # every generated note is sealed as the app would seal it
     with db.connect() as conn:
         counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
     assert {k: v for k, v in counts.items() if v} == result["counts"]

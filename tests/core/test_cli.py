@@ -76,3 +76,40 @@ def test_audit_verify_exits_non_zero_on_a_broken_chain(env):
     db.close()
     broken = run("audit", "verify", env=env, check=False)
     assert broken.returncode == 1 and "event 5: altered" in broken.stdout
+
+
+def test_without_a_configured_key_the_demo_gets_a_development_key_and_says_so_loudly(env):
+    bare = {k: v for k, v in env.items() if k not in ("POLYMODAL_AUDIT_KEY", "POLYMODAL_AUDIT_KEY_FILE")}
+    upgraded = run("db", "upgrade", env=bare)
+    assert "NO AUDIT KEY CONFIGURED" in upgraded.stderr
+    key = Path(env["POLYMODAL_DATA_DIR"]) / "audit.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    run("demo", env=bare)
+    assert "audit trail intact" in run("audit", "verify", env=bare).stdout
+    other = run("audit", "verify", env={**bare, "POLYMODAL_AUDIT_KEY": "other " + "x" * 40}, check=False)
+    assert other.returncode == 1 and "unknown key" in other.stdout
+
+
+def test_checkpoint_then_verify_names_a_cut_off_tail(env, tmp_path):
+    if PG_URL:
+        pytest.skip("each tamper kind is exercised on both databases in test_audit_keyed")
+    run("db", "upgrade", env=env)
+    run("demo", env=env)
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir()
+    written = run("audit", "checkpoint", str(checkpoints), env=env)
+    assert "checkpoint " in written.stdout and len(list(checkpoints.glob("audit-checkpoint-*.json"))) == 1
+    assert "intact" in run("audit", "verify", "--checkpoint", str(checkpoints), env=env).stdout
+    import sqlite3
+
+    db = sqlite3.connect(Path(env["POLYMODAL_DATA_DIR"]) / "polymodal.db")
+    for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                 "AND tbl_name = 'audit_events'").fetchall():
+        db.execute(f"DROP TRIGGER {trigger}")
+    head = db.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+    db.execute("DELETE FROM audit_events WHERE seq > ?", (head - 3,))
+    db.commit()
+    db.close()
+    assert run("audit", "verify", env=env).returncode == 0  # a shorter chain alone is a valid chain
+    against = run("audit", "verify", "--checkpoint", str(checkpoints), env=env, check=False)
+    assert against.returncode == 1 and f"event {head}: truncated" in against.stdout

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from polymodal.core.services import cases, clients, notes
 from polymodal.core.services.notes import StaleDraft
+from tests.tampering import without_triggers
 
 CONTENT = {"data": "Client reports better sleep.", "assessment": "Improving.", "plan": "Continue weekly."}
 
@@ -108,3 +109,63 @@ def test_only_the_author_edits_a_draft(practice, staff, case):
         note = notes.start_note(work, case.id, "clinic/dap")
     with practice.work(staff["other"]) as work, pytest.raises(AccessDenied):
         notes.save_draft(work, note.id, {"data": "not mine"}, 1)
+
+
+def test_a_note_altered_in_the_database_fails_its_seal_on_read_export_and_verify(practice, staff, case):
+    from sqlalchemy import update
+
+    from polymodal.core import seals
+    from polymodal.core.models import Note, NoteAddendum
+    from polymodal.core.services import privacy
+
+    note = write(practice, staff["trainee"], case)
+    with practice.work(staff["trainee"]) as work:
+        notes.add_addendum(work, note.id, "Sleep diary attached.")
+    with practice.work(staff["trainee"]) as work:
+        assert notes.note_details(work, notes.read_note(work, note.id))["seal_problems"] == []
+        assert list(seals.scan(work.db, practice.keys)) == []
+    altered = {**CONTENT, "plan": "Discharged; no further sessions."}
+    with without_triggers(practice.engine, "notes", "note_addenda") as conn:
+        conn.execute(update(Note.__table__).where(Note.__table__.c.id == note.id).values(content=altered))
+        conn.execute(update(NoteAddendum.__table__).values(text="Sleep diary lost."))
+    with practice.work(staff["trainee"]) as work:
+        shown = notes.read_note(work, note.id)
+        assert shown.content["plan"] == "Discharged; no further sessions."  # shown as stored, but flagged:
+        problems = notes.note_details(work, shown)["seal_problems"]
+        assert len(problems) == 2 and "changed after it was signed" in problems[0]
+        assert {b.record_type for b in seals.scan(work.db, practice.keys)} == {"note", "addendum"}
+    with practice.work(staff["trainee"]) as work:
+        exported = privacy.export_record(work, case.clients[0].client_id)
+        assert len(exported["notes"][0]["seal_problems"]) == 2
+
+
+def test_revision_0012_re_keys_an_existing_trail_and_reseals_existing_notes(practice, staff, case):
+    """A database written before the key: downgrading puts the unkeyed hashes back, upgrading re-keys them."""
+    from sqlalchemy import select
+
+    from polymodal.core import audit, migrations, seals
+    from polymodal.core.models import AuditEvent, Note, NoteAddendum, NoteCosignature
+
+    note = write(practice, staff["trainee"], case)
+    with practice.work(staff["trainee"]) as work:
+        notes.add_addendum(work, note.id, "Sleep diary attached.")
+    with practice.work(staff["super"]) as work:
+        notes.cosign(work, note.id)
+    migrations.downgrade(practice.engine, "0011", practice.keys)
+    with practice.engine.connect() as conn:
+        table = AuditEvent.__table__
+        rows = conn.execute(select(*(c for c in table.c if c.name != "key_id")).order_by(table.c.seq)).all()
+        prev = audit.GENESIS
+        for row in rows:  # the chain as revision 0011 wrote and checked it
+            assert row.prev_hash == prev and row.hash == audit.unkeyed_digest(prev, row)
+            prev = row.hash
+        legacy = conn.scalar(text("SELECT content_hash FROM notes WHERE status = 'signed'"))
+        assert conn.scalar(text("SELECT note_hash FROM note_cosignatures")) == legacy
+    migrations.upgrade(practice.engine, "head", practice.keys)
+    with practice.work(staff["trainee"], write=False) as work:
+        assert audit.verify(work.db).ok and len(rows) > 5
+        assert list(seals.scan(work.db, practice.keys)) == []
+        sealed = work.db.get(Note, note.id)
+        assert sealed.content_key == practice.keys.current and sealed.content_hash != legacy
+        assert work.db.scalar(select(NoteCosignature.note_hash)) == sealed.content_hash
+        assert work.db.scalar(select(NoteAddendum.content_key)) == practice.keys.current

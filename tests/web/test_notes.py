@@ -7,9 +7,10 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from polymodal.core.models import Note, NoteAddendum, Session
+from tests.tampering import without_triggers
 
 HTMX = {"HX-Request": "true"}
 
@@ -169,6 +170,20 @@ def test_a_signed_note_cannot_change_through_any_page_or_fragment(client, signed
     after = stored(web_practice, note_id)
     assert (after.content, after.content_hash, after.revision, after.status) == (
         before.content, before.content_hash, before.revision, before.status)
+
+
+def test_a_note_altered_in_the_database_shows_a_warning_on_its_page(client, signed_in, start, web_practice):
+    token = signed_in("rivera")
+    note_id = start(token, "Ellis", "Jordan", "talk/soap")
+    client.post(f"/notes/{note_id}/sign", data={"_csrf": token, "revision": "1", "c.subjective": "Slept well."})
+    assert "note-seal-warning" not in client.get(f"/notes/{note_id}").text
+    table = Note.__table__
+    with without_triggers(web_practice.engine, "notes") as conn:
+        conn.execute(update(table).where(table.c.id == uuid.UUID(note_id))
+                     .values(content={"subjective": "Reports no sleep problems at all."}))
+    page = client.get(f"/notes/{note_id}")
+    assert page.status_code == 200 and 'id="note-seal-warning" role="alert"' in page.text
+    assert "This note may not be what was signed" in page.text and "changed after it was signed" in page.text
 
 
 def test_addendum_422_then_added_and_the_note_unchanged(client, signed_in, start, web_practice):

@@ -154,6 +154,8 @@ class NoteOut(TypedDict):
     author: str
     content: dict[str, Any]
     content_hash: str | None
+    seal_problems: list[str]
+    """Empty when the note and its addenda match their keyed seals; else what fails (changed after signing)."""
     addenda: list[AddendumOut]
 
 

@@ -10,7 +10,7 @@ import zipfile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from polymodal.core import audit, migrations
+from polymodal.core import audit, migrations, seals
 from polymodal.core.access import Actor
 from polymodal.core.db import make_engine
 from polymodal.core.interop import center_export, jobs
@@ -50,7 +50,9 @@ def test_an_export_restores_into_an_empty_database_unchanged(web_practice, clien
         assert (_table_rows(target, table, counts["audit_events"])
                 == _table_rows(web_practice.engine, table, counts["audit_events"])), table.name
     with Session(bind=target) as db:
-        assert not audit.verify(db).problems  # the audit trail's chain survives the trip
+        # The trail's chain and the notes' seals survive the trip, under the same key.
+        assert not audit.verify(db, web_practice.keys).problems
+        assert not list(seals.scan(db, web_practice.keys))
     target.dispose()
 
 
