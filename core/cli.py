@@ -1,4 +1,4 @@
-"""The ``polymodal`` command: serve, worker, db upgrade, demo, user create, plugins list/check, audit verify/checkpoint, export."""
+"""The ``polymodal`` command: serve, worker, db upgrade/backup/restore, demo, user create, plugins list/check, audit verify/checkpoint, export."""
 
 from __future__ import annotations
 
@@ -71,6 +71,50 @@ def cmd_db_downgrade(args: argparse.Namespace) -> int:
     practice = _practice()
     migrations.downgrade(practice.engine, args.revision, practice.keys)
     return 0
+
+
+PG_GUIDANCE = """PostgreSQL is backed up with its own tools (docs/operations.md), for example:
+  pg_dump --format=custom --file={path} "$POLYMODAL_DATABASE_URL"
+and restored into an empty database with:
+  pg_restore --no-owner --dbname="$POLYMODAL_DATABASE_URL" {path}
+then check the restored copy with 'polymodal audit verify' (its head should be the one above)."""
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from polymodal.core import backup
+
+    practice = _practice()
+    source = backup.sqlite_path(practice.engine)
+    if source is None:
+        result, problems = _verify(practice, None)
+        print(f"audit head now: event {result.head_seq} {result.head_hash}"
+              f"{'' if not problems else f' (BROKEN: {len(problems)} problems)'}")
+        print(PG_GUIDANCE.format(path=args.path))
+        return 0 if not problems else 1
+    backup.backup(source, Path(args.path))
+    return _report_copy(f"backup {args.path}", backup.check(Path(args.path), practice.keys))
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    from polymodal.core import backup
+
+    practice = _practice()
+    target = backup.sqlite_path(practice.engine)
+    if target is None:
+        print(PG_GUIDANCE.format(path=args.path))
+        return 2
+    practice.engine.dispose()  # nothing of ours holds the file while it is replaced
+    return _report_copy(f"restored {args.path} into {target}",
+                        backup.restore(Path(args.path), target, practice.keys, force=args.force))
+
+
+def _report_copy(what: str, checked) -> int:
+    for line in checked.lines()[:SHOWN_PROBLEMS]:
+        print(line)
+    result = checked.verification
+    status = "verifies" if checked.ok else f"DOES NOT VERIFY ({len(checked.lines())} problems)"
+    print(f"{what}: {result.events} audit events, head {result.head_seq} {result.head_hash}; {status}")
+    return 0 if checked.ok else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -256,6 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
     down = db.add_parser("downgrade", help="migrate back to REVISION")
     down.add_argument("revision")
     down.set_defaults(func=cmd_db_downgrade)
+    copy = db.add_parser("backup", help="copy the SQLite database while in use to PATH and verify the copy "
+                                        "(PostgreSQL: pg_dump guidance)")
+    copy.add_argument("path")
+    copy.set_defaults(func=cmd_db_backup)
+    back = db.add_parser("restore", help="replace the SQLite database with the backup PATH, if it verifies")
+    back.add_argument("path")
+    back.add_argument("--force", action="store_true", help="replace a database that holds data (stop the server first)")
+    back.set_defaults(func=cmd_db_restore)
 
     sub.add_parser("demo", help="create the demo center (once) and print its logins").set_defaults(func=cmd_demo)
 

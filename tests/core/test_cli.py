@@ -113,3 +113,23 @@ def test_checkpoint_then_verify_names_a_cut_off_tail(env, tmp_path):
     assert run("audit", "verify", env=env).returncode == 0  # a shorter chain alone is a valid chain
     against = run("audit", "verify", "--checkpoint", str(checkpoints), env=env, check=False)
     assert against.returncode == 1 and f"event {head}: truncated" in against.stdout
+
+
+def test_db_backup_and_restore_print_and_check_the_audit_head(env, tmp_path):
+    run("db", "upgrade", env=env)
+    run("user", "create", "casey", "--role", "front_desk", env={**env, "POLYMODAL_PASSWORD": "a-long-enough-passphrase"})
+    copy = tmp_path / "backups" / "polymodal-1.db"
+    copy.parent.mkdir()
+    made = run("db", "backup", str(copy), env=env)
+    if PG_URL:
+        assert "pg_dump --format=custom" in made.stdout and "audit head now: event" in made.stdout
+        return
+    head = made.stdout.split(" head ")[1].split(";")[0]
+    assert f"backup {copy}: " in made.stdout and made.stdout.rstrip().endswith("verifies")
+    again = run("db", "backup", str(copy), env=env, check=False)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    refused = run("db", "restore", str(copy), env=env, check=False)
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    restored = run("db", "restore", str(copy), "--force", env=env)
+    assert f"head {head}; verifies" in restored.stdout
+    assert f"head {head}" in run("audit", "verify", env=env).stdout
