@@ -36,9 +36,12 @@ from polymodal.core.practice import Practice, Work
 log = logging.getLogger("polymodal.interop")
 FORMAT = "polymodal-center-export/1"
 NOT_EXPORTED = frozenset({"web_sessions", "login_failures", "portal_sessions", "portal_links", "api_tokens",
-                          "interop_jobs"})
+                          "interop_jobs", "pending_sign_ins"})
 """Credentials and throttles (secrets, or of no use to another system), and the export's own bookkeeping."""
-BLANKED = {"users": {"password_hash": ""}}
+BLANKED = {"users": {"password_hash": ""},
+           "sign_in_factors": {"totp_secret": "", "totp_confirmed_at": None, "totp_last_step": 0,
+                               "recovery_codes": []}}
+"""Secrets never leave: a restored center's staff set a password and enrol their second factor again."""
 BATCH = 1000
 
 

@@ -91,3 +91,21 @@ def test_only_the_admin_may_export_or_download(client, signed_in, web_practice):
         assert client.get("/admin/export").status_code == 403
         refused = client.post("/admin/export/download", data={"job": str(job_id), "_csrf": token})
         assert refused.status_code == 403
+
+
+def test_the_export_carries_no_password_hash_second_factor_secret_or_recovery_code(web_practice, tmp_path):
+    from polymodal.core.models import SignInFactors, User
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with web_practice.work(Actor.system("test")) as work:
+        rivera = work.db.scalars(select(User).where(User.username == "rivera")).one()
+        password_hash = rivera.password_hash
+        work.db.add(SignInFactors(user_id=rivera.id, totp_secret=secret, totp_confirmed_at=work.now,
+                                  recovery_codes=["a" * 64]))
+    archive = tmp_path / "center.zip"
+    with web_practice.work(Actor.system("test"), write=False) as work:
+        center_export.write_archive(work, archive)
+    with zipfile.ZipFile(archive) as z:
+        everything = b"".join(z.read(name) for name in z.namelist())
+    assert secret.encode() not in everything and b"a" * 64 not in everything
+    assert password_hash.encode() not in everything
