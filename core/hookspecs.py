@@ -189,7 +189,9 @@ def polymodal_screen_response(form: FormSpec, answers: dict[str, Any]) -> list[F
     Returns:
         A list of ``Finding`` (``block`` for an exclusion, ``warning`` for a
         needed clearance or modification) or None. Called once per submitted
-        form; implementations must be pure functions of their arguments.
+        form; implementations must be pure functions of their arguments. One
+        that raises or returns another type is recorded as a plugin error and
+        makes the response "needs review" (outcome ``review``), naming the plugin.
 
     Since: 0.1
     """
@@ -209,8 +211,12 @@ def polymodal_preflight_checks(context: PreflightContext) -> list[Finding] | Non
         (booking and moving ask it too, with an empty ``session_id``):
         ``block`` counts as excluded (refuses booking, moving and check-in;
         a supervisor may override it), ``warning`` as modify (shown),
-        ``info`` as eligible. The core already checks required consents,
-        telehealth, credentials in the session's jurisdiction, screening and risk.
+        ``info`` as eligible. A ``block`` applies to the modalities the plugin
+        declares; about another plugin's modality it counts as modify. One that
+        raises or returns another type is recorded as a plugin error and gives
+        each client "needs review" naming the plugin. The core already checks
+        required consents, telehealth, credentials in the session's
+        jurisdiction, screening and risk.
 
     Since: 0.1
     """

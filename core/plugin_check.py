@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from polymodal.core import hookspecs
 from polymodal.core.contributions import Contribution, FormSpec, ModalitySpec, ScreeningRule
 from polymodal.core.plugins import ENTRY_POINT_GROUP
+from polymodal.core.practice import route_problem
 from polymodal.core.registry import KINDS, Kind
 
 HOOK_PREFIX = "polymodal_"
@@ -46,7 +47,22 @@ def check_plugin(name: str) -> list[str]:
     errors += collect_errors
     others = _other_plugins(name)
     errors += _check_references(name, own, others)
+    errors += _check_routes(name, module)
     return errors
+
+
+def _check_routes(plugin: str, module: Any) -> list[str]:
+    """Each route naming an action the access policy does not know (start-up leaves it out)."""
+    function = _implementation(module, "polymodal_register_routes")
+    if function is None:
+        return []
+    try:
+        handlers = function()
+    except Exception as exc:
+        return [f"plugin '{plugin}': polymodal_register_routes() raised {exc!r}"]
+    if not isinstance(handlers, list | tuple):
+        return [f"plugin '{plugin}': polymodal_register_routes() must return a list, not {type(handlers).__name__}"]
+    return [f"plugin '{plugin}': {why}" for handler in handlers if (why := route_problem(plugin, handler))]
 
 
 def _entry_point(name: str) -> EntryPoint | None:
@@ -213,6 +229,9 @@ def _check_references(plugin: str, own: Catalogs, others: Iterable[Catalogs]) ->
                         missing(kind, spec, "form", spec.form)
                         continue
                     form: FormSpec = form_versions[max(form_versions)]
-                    if form.field(spec.field) is None:
+                    field = form.field(spec.field)
+                    if field is None:
                         missing(kind, spec, "field", f"{spec.form}:{spec.field}")
+                    elif (why := spec.mismatch(field)) is not None:
+                        errors.append(f"plugin '{plugin}': {kind} '{spec.ref}': {why}, so it can never match")
     return errors

@@ -135,6 +135,15 @@ def route_label(plugin: str, handler: Any) -> str:
     return f"{methods} {paths}"
 
 
+def route_problem(plugin: str, handler: Any) -> str | None:
+    """Why a plugin's route must not be mounted: it names an action the access policy does not know.
+    Mounted, it would answer 403 to everyone and nobody would know why."""
+    action = (getattr(handler, "opt", None) or {}).get("action")
+    if action is not None and action not in POLICY:
+        return f"route {route_label(plugin, handler)} names the unknown action {action!r}; it is not mounted"
+    return None
+
+
 class Practice:
     """A running polymodal: settings, database, plugins and their frozen contributions."""
 
@@ -312,11 +321,9 @@ class Practice:
                                          TypeError(f"returned {type(handlers).__name__}, not a list"))
                 continue
             for handler in handlers:
-                action = getattr(handler, "opt", {}).get("action")
-                if action is not None and action not in POLICY:
-                    # Mounted, it would answer 403 to everyone and nobody would know why: left out, and said.
-                    problem = ValueError(f"route {route_label(plugin, handler)} names the unknown action "
-                                         f"{action!r}; it is not mounted")
+                why = route_problem(plugin, handler)
+                if why is not None:  # left out, and said
+                    problem = ValueError(why)
                     if self.settings.strict_plugins:
                         raise StartupError(f"plugin '{plugin}': {problem}")
                     self.record_plugin_error(plugin, "polymodal_register_routes", problem)

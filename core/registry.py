@@ -236,6 +236,10 @@ def _check_references(registry: Registry) -> None:
             fail("screening_rules", rule, "form", rule.form)
         elif form.field(rule.field) is None:
             fail("screening_rules", rule, "field", f"{rule.form}:{rule.field}")
+        elif (why := rule.mismatch(form.field(rule.field))) is not None:
+            owner = registry.screening_rules.owner(rule.key)
+            raise PluginDefinitionError(f"plugin '{owner}': screening_rules '{rule.ref}': {why}, so it can never "
+                                        "match", plugin=owner)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,18 @@ def load_fixture_plugin(name: str) -> ModuleType:
     return module
 
 
+def install_as_distribution(name: str, site: Path) -> str:
+    """Copy ``tests/fixtures/plugins/<name>.py`` into ``site`` as a distribution whose ``polymodal`` entry
+    point is ``name``, found like any pip-installed plugin once ``site`` is on the path; returns the module."""
+    module = f"polymodal_fixture_{name}"
+    shutil.copy(FIXTURE_PLUGINS / f"{name}.py", site / f"{module}.py")
+    dist = site / f"{module}-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: polymodal-fixture-{name}\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(f"[polymodal]\n{name} = {module}\n")
+    return module
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     """Real argon2id, with test-sized cost: the production cost (~0.1 s a hash) would dominate the suite."""

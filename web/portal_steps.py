@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from polymodal.core.contributions import FormField, validate_fields
+from polymodal.core.contributions import IDENTITY_KEYS, FormField, validate_fields
 from polymodal.core.display import EMPTY, describe
 from polymodal.core.registry import Registry
 from polymodal.web.fields import answers_from_form
 
 MAX_VALUE = 50_000
-IDENTITY_KEYS = frozenset({"client_id", "client", "packet_id", "packet", "guardian_id", "guardian", "link_id",
-                           "link", "session_id", "user_id", "token"})
-"""Never accepted from a portal request: who and what come from the portal session alone."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,15 @@ from polymodal.core.contributions._assessments import (
 )
 from polymodal.core.contributions._base import Contribution, Frozen
 from polymodal.core.contributions._facts import FACT_LABELS, ClientFact
-from polymodal.core.contributions._fields import BodyRegion, FieldType, FormField, Option, validate_fields
+from polymodal.core.contributions._fields import (
+    IDENTITY_KEYS,
+    RESERVED_FIELD_KEYS,
+    BodyRegion,
+    FieldType,
+    FormField,
+    Option,
+    validate_fields,
+)
 from polymodal.core.contributions._findings import Finding, FindingLevel, PermissionRule
 from polymodal.core.contributions._specs import (
     OUTCOME_RANK,
@@ -36,6 +44,7 @@ from polymodal.core.contributions._specs import (
 
 __all__ = [
     "FACT_LABELS",
+    "IDENTITY_KEYS",
     "OUTCOME_RANK",
     "Assessment",
     "Band",
@@ -62,6 +71,7 @@ __all__ = [
     "Option",
     "Outcome",
     "PermissionRule",
+    "RESERVED_FIELD_KEYS",
     "Phase",
     "Score",
     "ScreeningRule",

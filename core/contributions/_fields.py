@@ -18,6 +18,18 @@ MAX_TEXT = 2_000
 MAX_LONG_TEXT = 50_000
 MAX_REPEATS = 100
 
+IDENTITY_KEYS = frozenset({"client_id", "client", "packet_id", "packet", "guardian_id", "guardian", "link_id",
+                           "link", "session_id", "user_id", "token"})
+"""Never accepted from a portal request: who and what come from the portal session alone."""
+
+RESERVED_FIELD_KEYS = IDENTITY_KEYS | frozenset({
+    "go", "signer", "signer_name", "agree", "assent", "assent_name", "answered_by", "confirm", "capacity",
+    "method", "document_key", "form_key", "version"})
+"""Keys a form's or consent document's own field may not have. The portal posts a step's fields
+unprefixed beside these inputs of its own (and refuses a post carrying an identity key), and the
+consent service reports its own errors under them: a field with one of these keys would be
+overwritten, refused, or shown another field's error."""
+
 
 class FieldType(StrEnum):
     text = "text"
@@ -210,6 +222,10 @@ def _is_empty(raw: Any) -> bool:
 
 def _fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def reserved_keys(fields: tuple[FormField, ...]) -> list[str]:
+    return sorted({f.key for f in fields} & RESERVED_FIELD_KEYS)
 
 
 def validate_fields(

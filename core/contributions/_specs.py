@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from polymodal.core.contributions._base import Contribution, Frozen, Key, Slug
 from polymodal.core.contributions._facts import ClientFact
-from polymodal.core.contributions._fields import FormField, validate_fields
+from polymodal.core.contributions._fields import FieldType, FormField, reserved_keys, validate_fields
 
 
 class Family(StrEnum):
@@ -84,6 +84,19 @@ class FormSection(Frozen):
     fields: tuple[FormField, ...] = Field(min_length=1)
 
 
+def _no_repeats(what: str, keys: list[str]) -> None:
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ValueError(f"{what} repeat: {', '.join(dupes)}")
+
+
+def _not_reserved(fields: tuple[FormField, ...]) -> None:
+    reserved = reserved_keys(fields)
+    if reserved:
+        raise ValueError(f"field key(s) {', '.join(reserved)} are reserved (the portal and consent pages use "
+                         "them); choose another key")
+
+
 class FormPurpose(StrEnum):
     intake = "intake"
     screening = "screening"
@@ -102,10 +115,9 @@ class FormSpec(Contribution):
 
     @model_validator(mode="after")
     def _unique_keys(self) -> FormSpec:
-        keys = [f.key for s in self.sections for f in s.fields]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        if dupes:
-            raise ValueError(f"field keys repeat across sections: {', '.join(dupes)}")
+        _no_repeats("section keys", [s.key for s in self.sections])
+        _no_repeats("field keys (across sections)", [f.key for s in self.sections for f in s.fields])
+        _not_reserved(self.fields)
         return self
 
     @property
@@ -175,6 +187,14 @@ class NoteTemplate(Contribution):
     source: str = ""
 
     @model_validator(mode="after")
+    def _unique_sections(self) -> NoteTemplate:
+        # Content is stored as {section key: ...}: a repeated key would silently lose one section's text.
+        _no_repeats("section keys", [s.key for s in self.sections])
+        for section in self.sections:
+            _no_repeats(f"field keys in section '{section.key}'", [f.key for f in section.fields])
+        return self
+
+    @model_validator(mode="after")
     def _process_notes_private(self) -> NoteTemplate:
         if self.psychotherapy_note and self.visibility is not Visibility.author_only:
             raise ValueError("a psychotherapy (process) note template must have author_only visibility")
@@ -218,6 +238,12 @@ class ConsentDocument(Contribution):
     fields: tuple[FormField, ...] = Field(default=(), description="Extra answers captured with the signature.")
     source: str = ""
 
+    @model_validator(mode="after")
+    def _own_keys(self) -> ConsentDocument:
+        _no_repeats("field keys", [f.key for f in self.fields])
+        _not_reserved(self.fields)
+        return self
+
     @property
     def text_hash(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()
@@ -230,17 +256,22 @@ class Outcome(StrEnum):
     PHQ-9 item 9 above zero: clinical.md §3.1, §4.1). It outranks ``excluded``
     because it needs a clinician's acknowledgement whatever the modality, and
     an exclusion from one modality does not make the client safe.
+
+    ``review`` ("needs review") is what the core gives when it cannot tell:
+    a plugin's screening or pre-flight hook raised or answered nonsense. A
+    person reads the answers; until then check-in waits (fail closed).
     """
 
     eligible = "eligible"
     modify = "modify"
+    review = "review"
     clearance = "clearance"
     excluded = "excluded"
     risk = "risk"
 
 
-OUTCOME_RANK = {Outcome.eligible: 0, Outcome.modify: 1, Outcome.clearance: 2, Outcome.excluded: 3,
-                Outcome.risk: 4}
+OUTCOME_RANK = {Outcome.eligible: 0, Outcome.modify: 1, Outcome.review: 2, Outcome.clearance: 3,
+                Outcome.excluded: 4, Outcome.risk: 5}
 
 
 class ScreeningRule(Contribution):
@@ -282,6 +313,40 @@ class ScreeningRule(Contribution):
         if sum(given) != 1:
             raise ValueError("give exactly one of equals, any_of, at_least")
         return self
+
+    def mismatch(self, field: FormField) -> str | None:
+        """Why this rule's condition can never match an answer to ``field``, or None.
+
+        A rule that can never fire is an exclusion nobody is ever told about, so the
+        contract refuses it at start-up and in ``polymodal plugins check``.
+        """
+        kind = field.type
+        options = [o.value for o in field.options]
+        if self.any_of:
+            if kind not in (FieldType.single_choice, FieldType.multi_choice):
+                return f"any_of needs a choice field; '{field.key}' is {kind.value}"
+            unknown = [v for v in self.any_of if v not in options]
+            return f"any_of names {', '.join(unknown)}, not among the options of '{field.key}'" if unknown else None
+        if self.at_least is not None:
+            if kind not in (FieldType.number, FieldType.scale):
+                return f"at_least needs a number or scale field; '{field.key}' is {kind.value}"
+            if field.max is not None and self.at_least > field.max:
+                return f"at_least {self.at_least:g} is above the most '{field.key}' allows ({field.max:g})"
+            return None
+        value = self.equals
+        if kind is FieldType.yes_no:
+            return None if isinstance(value, bool) else f"equals must be true or false for the yes/no '{field.key}'"
+        if kind is FieldType.single_choice:
+            return None if value in options else f"equals {value!r} is not among the options of '{field.key}'"
+        if kind in (FieldType.number, FieldType.scale):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return f"equals must be a number for the {kind.value} field '{field.key}'"
+            if (field.min is not None and value < field.min) or (field.max is not None and value > field.max):
+                return f"equals {value:g} is outside the range of '{field.key}'"
+            return None
+        if kind in (FieldType.text, FieldType.long_text, FieldType.date):
+            return None if isinstance(value, str) else f"equals must be text for the {kind.value} field '{field.key}'"
+        return f"equals cannot match a {kind.value} field ('{field.key}'); use any_of for a multi choice"
 
     def matches(self, answers: dict[str, Any]) -> bool:
         if self.field is None:

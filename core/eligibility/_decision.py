@@ -32,6 +32,7 @@ from polymodal.core.models import (
 from polymodal.core.practice import Work
 from polymodal.core.services.clients import age, is_minor, may_consent_alone
 from polymodal.core.services.consent import active_consents
+from polymodal.core.services.forms import REVIEW_CODE
 from polymodal.core.timeutil import to_local
 
 REMOTE = ("phone", "video")
@@ -104,7 +105,10 @@ def decide(work: Work, ask: Ask) -> Decision:
     context = PreflightContext(session_id=str(ask.session.id) if ask.session else "", modality=modality,
                                format=ask.format, delivery=ask.delivery, starts_at=ask.starts_at,
                                jurisdiction=jurisdiction, clients=tuple(contexts), practitioners=tuple(practitioners))
-    findings += _plugin_findings(work, context)
+    plugin_findings = _plugin_findings(work, context)
+    for client_id in ask.client_ids:  # a failed check is per client, settled by that client's override
+        findings += settle(work, client_id, modality, ask, [f for f in plugin_findings if f.client_id == client_id])
+    findings += [f for f in plugin_findings if f.client_id is None]
     return Decision(ranked(findings))
 
 
@@ -218,21 +222,47 @@ def qualified(work: Work, modality_key: str, user_ids: list[uuid.UUID], day: dt.
 
 
 def _plugin_findings(work: Work, context: PreflightContext) -> list[Finding]:
-    """Plugins' pre-flight checks feed the same decision: block is excluded, warning is modify."""
+    """Plugins' pre-flight checks feed the same decision: block is excluded, warning is modify.
+
+    A plugin's block applies to the modalities it declares; about another plugin's modality it is
+    shown as modify. A check that raises or returns the wrong type is "needs review" for each client,
+    naming the plugin (fail closed: nobody knows what it would have found).
+    """
     verdict_of = {"block": Verdict.excluded, "warning": Verdict.modify, "info": Verdict.eligible}
-    findings = []
-    for plugin, extra in work.practice.call_each("polymodal_preflight_checks", context=context):
-        for finding in extra if isinstance(extra, list) else []:
-            if not isinstance(finding, PluginFinding):
-                work.practice.record_plugin_error(plugin, "polymodal_preflight_checks",
-                                                  TypeError(f"returned {type(finding).__name__}, not Finding"))
-                continue
+    hook = "polymodal_preflight_checks"
+    findings: list[Finding] = []
+    failed: list[str] = []
+    owner = work.registry.modalities.owner(context.modality.key)
+    for plugin, extra in work.practice.call_each(hook, failed=failed, context=context):
+        if not isinstance(extra, list) or not all(isinstance(f, PluginFinding) for f in extra):
+            wrong = next((f for f in extra if not isinstance(f, PluginFinding)), None) if isinstance(
+                extra, list) else extra
+            work.practice.record_plugin_error(plugin, hook, TypeError(
+                f"returned {type(wrong).__name__}, not a list of Finding"))
+            failed.append(plugin)
+            continue
+        for finding in extra:
             verdict = verdict_of[finding.level.value]
+            if verdict is Verdict.excluded and plugin != owner:
+                verdict = Verdict.modify
             findings.append(Finding(verdict, finding.code, finding.message, finding.source or f"plugin {plugin}",
                                     f"See the {plugin} plugin's guidance.", clinical=True,
                                     summary=f"A check of the {plugin} plugin ({finding.level.value}).",
                                     overridable=verdict in OVERRIDABLE))
+    for plugin in dict.fromkeys(failed):
+        findings += [Finding(
+            Verdict.review, f"{REVIEW_CODE}/{plugin}",
+            f"The {plugin} plugin's pre-flight check failed (recorded as a plugin error), so what it checks is "
+            "unknown.", f"plugin {plugin}",
+            "A practitioner checks what the plugin would have and, if the session may go ahead, overrides with "
+            "the reason; the admin looks at the plugin error (admin, plugins).", client_id=uuid.UUID(c.client_id),
+            client_name=_name(work, c.client_id), overridable=True) for c in context.clients]
     return findings
+
+
+def _name(work: Work, client_id: str) -> str:
+    client = work.db.get(Client, uuid.UUID(client_id))  # loaded already by ``decide``: no query
+    return client.display_name if client else ""
 
 
 # --- what settles a finding ------------------------------------------------------------------------

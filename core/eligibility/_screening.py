@@ -26,6 +26,7 @@ from polymodal.core.contributions import (
 from polymodal.core.eligibility._verdicts import OVERRIDABLE, Finding, Verdict
 from polymodal.core.models import AssessmentResult, FormResponse
 from polymodal.core.practice import Work
+from polymodal.core.services.forms import REVIEW_CODE
 from polymodal.core.timeutil import to_local
 
 RISK_SOURCE = ("clinical.md §3.1 (a positive risk screen is followed by a structured risk assessment and safety "
@@ -112,6 +113,10 @@ def screening_findings(work: Work, screening: ClientScreening, modality: Modalit
             if rule is not None:
                 applies = modality.key in (rule.modalities or form_modalities)
                 verdict = Verdict(rule.outcome.value)
+            elif stored.get("code", "").startswith(REVIEW_CODE + "/"):  # a plugin's screening hook failed
+                plugin = stored["code"].removeprefix(REVIEW_CODE + "/")
+                applies = modality.key in form_modalities or work.registry.modalities.owner(modality.key) == plugin
+                verdict = Verdict.review
             else:  # a plugin's screening hook: its level, for the form's modalities
                 applies = modality.key in form_modalities
                 verdict = {"block": Verdict.excluded, "warning": Verdict.clearance}.get(stored.get("level"),
@@ -163,12 +168,15 @@ def _screened(verdict: Verdict, code: str, reason: str, source: str, modality: M
         Verdict.clearance: ("Record the clearance (who cleared, profession, licence, until when) on the client "
                             "page before check-in."),
         Verdict.modify: "Plan the adaptations named here before the session.",
+        Verdict.review: ("A practitioner reads the answers and, if they allow the session, overrides with the "
+                         "reason; the admin looks at the plugin error (admin, plugins)."),
     }.get(verdict, "See the screening.")
     summary = {
         Verdict.risk: f"Risk found in the {where}: a clinician must acknowledge it.",
         Verdict.excluded: f"Excluded from {modality.name} by the {where}.",
         Verdict.clearance: f"{modality.name} needs a recorded clearance (from the {where}).",
         Verdict.modify: f"{modality.name} is to be modified (from the {where}).",
+        Verdict.review: f"A plugin's check of the {where} failed: a practitioner reviews it.",
     }.get(verdict, f"See the {where}.")
     return Finding(verdict=verdict, code=code, reason=reason, source=source, next_step=next_step, summary=summary,
                    clinical=True, overridable=verdict in OVERRIDABLE, since=since, **who)

@@ -14,6 +14,7 @@ class Verdict(StrEnum):
     risk = "risk"
     excluded = "excluded"
     clearance = "clearance"
+    review = "review"
     screening = "screening"
     consent = "consent"
     modify = "modify"
@@ -23,6 +24,7 @@ class Verdict(StrEnum):
 RANK = {v: len(Verdict) - i for i, v in enumerate(Verdict)}
 LABELS = {
     Verdict.risk: "Risk", Verdict.excluded: "Excluded", Verdict.clearance: "Clearance needed",
+    Verdict.review: "Needs review",
     Verdict.screening: "Screening needed", Verdict.consent: "Needed before the session",
     Verdict.modify: "Modify", Verdict.eligible: "Eligible",
 }
@@ -38,13 +40,15 @@ class Gate(StrEnum):
 BLOCKS: dict[Gate, frozenset[Verdict]] = {
     Gate.book: frozenset({Verdict.excluded}),
     Gate.move: frozenset({Verdict.excluded}),
-    Gate.check_in: frozenset({Verdict.risk, Verdict.excluded, Verdict.clearance, Verdict.screening, Verdict.consent}),
+    Gate.check_in: frozenset({Verdict.risk, Verdict.excluded, Verdict.clearance, Verdict.review, Verdict.screening,
+                              Verdict.consent}),
     # Signing documents what happened; only the body regions worked on can stop it (eligibility.regions).
     Gate.sign: frozenset(),
 }
-"""Which unsettled verdicts stop each gate. ``clearance`` books (the session is marked pending clearance)."""
+"""Which unsettled verdicts stop each gate. ``clearance`` books (the session is marked pending clearance);
+``review`` (a plugin's check failed, so nobody knows) books too, and waits at check-in for a person."""
 
-OVERRIDABLE = frozenset({Verdict.excluded, Verdict.clearance, Verdict.screening})
+OVERRIDABLE = frozenset({Verdict.excluded, Verdict.clearance, Verdict.review, Verdict.screening})
 """Blocks a clinician may override with a reason; consent, credentials and risk are never overridden."""
 
 

@@ -16,11 +16,15 @@ from polymodal.core.services import client_record
 
 # Risk takes the strongest level: it stops a session starting until a clinician has seen it.
 LEVEL_OF = {Outcome.risk: FindingLevel.block, Outcome.excluded: FindingLevel.block,
-            Outcome.clearance: FindingLevel.warning, Outcome.modify: FindingLevel.warning,
-            Outcome.eligible: FindingLevel.info}
+            Outcome.clearance: FindingLevel.warning, Outcome.review: FindingLevel.warning,
+            Outcome.modify: FindingLevel.warning, Outcome.eligible: FindingLevel.info}
 # What a plugin hook's finding level means as an outcome (a hook cannot lower one).
 OUTCOME_OF = {FindingLevel.block: Outcome.excluded, FindingLevel.warning: Outcome.clearance,
               FindingLevel.info: Outcome.eligible}
+
+
+REVIEW_CODE = "core/plugin-review"
+"""A finding the core adds, per plugin, when that plugin's check raised or returned the wrong type."""
 
 
 def worse(a: Outcome, b: Outcome) -> Outcome:
@@ -77,14 +81,23 @@ def screen(work: Work, form_key: str, values: dict[str, Any]) -> tuple[list[Find
             findings.append(Finding(code=rule.key, level=LEVEL_OF[rule.outcome], message=rule.reason,
                                     source=rule.source))
             outcome = worse(outcome, rule.outcome)
-    for plugin, extra in work.practice.call_each("polymodal_screen_response", form=form, answers=values):
+    failed: list[str] = []
+    for plugin, extra in work.practice.call_each("polymodal_screen_response", failed=failed, form=form,
+                                                 answers=values):
         if not isinstance(extra, list) or not all(isinstance(f, Finding) for f in extra):
             work.practice.record_plugin_error(plugin, "polymodal_screen_response",
                                               TypeError(f"returned {type(extra).__name__}, not a list of Finding"))
-        for finding in extra if isinstance(extra, list) else []:
-            if isinstance(finding, Finding):
-                findings.append(finding)
-                outcome = worse(outcome, OUTCOME_OF[finding.level])
+            failed.append(plugin)
+            continue
+        for finding in extra:
+            findings.append(finding)
+            outcome = worse(outcome, OUTCOME_OF[finding.level])
+    for plugin in dict.fromkeys(failed):
+        # Fail closed: nobody knows what the broken check would have found, so a person reads the answers.
+        findings.append(Finding(code=f"{REVIEW_CODE}/{plugin}", level=FindingLevel.warning, source=f"plugin {plugin}",
+                                message=f"The {plugin} plugin's screening of these answers failed (recorded as a "
+                                        "plugin error); a practitioner reviews them."))
+        outcome = worse(outcome, Outcome.review)
     return findings, outcome.value
 
 

@@ -1,28 +1,20 @@
 """check_plugin: every problem of an installed plugin, one line each, naming plugin, contribution and field."""
 
-import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
 from polymodal.core.plugin_check import check_plugin
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "plugins"
-MODULE = "polymodal_fixture_broken"
+from tests.conftest import install_as_distribution
 
 
 @pytest.fixture
 def installed_broken(tmp_path, monkeypatch):
     """Install the broken fixture as a real distribution with a ``polymodal`` entry point named 'broken'."""
-    shutil.copy(FIXTURES / "broken.py", tmp_path / f"{MODULE}.py")
-    dist = tmp_path / "polymodal_fixture_broken-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: polymodal-fixture-broken\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(f"[polymodal]\nbroken = {MODULE}\n")
+    module = install_as_distribution("broken", tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     yield
-    sys.modules.pop(MODULE, None)
+    sys.modules.pop(module, None)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def attention_panels(practice: Practice, actor: Actor) -> dict[str, Any]:
                 "client": _name(r), "href": f"/clients/{r.client_id}/intake/{r.id}", "at": r.submitted_at,
                 "what": getattr(registry.forms.get(r.form_key, r.form_version), "title", r.form_key),
                 "detail": f"screening: {r.outcome}", "level": LEVEL.get(r.outcome, "warn"),
-                "label": "check" if r.outcome in ("modify", "clearance") else r.outcome,
+                "label": "check" if r.outcome in ("modify", "review", "clearance") else r.outcome,
             } for r in flags.responses]
             for r in flags.results:
                 instrument = registry.assessments.get(r.instrument_key)

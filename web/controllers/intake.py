@@ -28,7 +28,7 @@ from polymodal.web.fields import answers_from_form
 from polymodal.web.rendering import render
 
 OFFERED = (FormPurpose.intake, FormPurpose.screening)
-NOT_ELIGIBLE = ("modify", "clearance", "excluded", "risk")
+NOT_ELIGIBLE = ("modify", "review", "clearance", "excluded", "risk")
 
 
 def offered_forms(work: Work, client_id: uuid.UUID) -> list[FormSpec]:
