@@ -18,6 +18,7 @@ from polymodal.core.contributions import (
     BodyRegion,
     ClientFact,
     ConsentDocument,
+    ConsentKind,
     CredentialRequirement,
     Family,
     FieldType,
@@ -54,7 +55,8 @@ from polymodal.core.events import (
 from polymodal.core.messaging.channels import Attachment, DeliveryFailed, MessageChannel, OutgoingMessage
 from polymodal.core.messaging.meetings import MeetingRequest
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"
+# 1.1: ConsentDocument.kind (ConsentKind), FormField.guardian_label, the screening outcome "review".
 """The plugin API's version (major.minor); docs/plugins.md, 'Stability of the plugin API', says what each
 kind of change may do."""
 
@@ -93,6 +95,7 @@ __all__ = [
     "BodyRegion",
     "ClientFact",
     "ConsentDocument",
+    "ConsentKind",
     "ConsentEvent",
     "CredentialRequirement",
     "Family",

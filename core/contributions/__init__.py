@@ -25,6 +25,7 @@ from polymodal.core.contributions._findings import Finding, FindingLevel, Permis
 from polymodal.core.contributions._specs import (
     OUTCOME_RANK,
     ConsentDocument,
+    ConsentKind,
     CredentialRequirement,
     Family,
     FormPurpose,
@@ -51,6 +52,7 @@ __all__ = [
     "BodyRegion",
     "ClientFact",
     "ConsentDocument",
+    "ConsentKind",
     "Contribution",
     "CredentialRequirement",
     "Family",

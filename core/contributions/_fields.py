@@ -71,6 +71,10 @@ class FormField(Frozen):
     type: FieldType = FieldType.text
     required: bool = False
     help: str = ""
+    guardian_label: str = Field(default="", max_length=500, description=(
+        "The question worded for a parent or guardian answering about the client, with {name} for the "
+        "client's name, e.g. 'Does {name} faint in the heat?'. Without it a guardian sees the label, under a "
+        "notice that 'you' means the client."))
     options: tuple[Option, ...] = ()
     min: float | None = None
     max: float | None = None
@@ -95,6 +99,12 @@ class FormField(Frozen):
         if len(values) != len(set(values)):
             raise ValueError(f"field '{self.key}': option values repeat")
         return self
+
+    def label_for(self, about: str | None = None) -> str:
+        """The question as asked: of the client (``about`` None), or of a guardian answering about ``about``."""
+        if about and self.guardian_label:
+            return self.guardian_label.replace("{name}", about)
+        return self.label
 
     def option_label(self, value: str) -> str:
         for option in self.options:

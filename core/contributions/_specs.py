@@ -219,6 +219,26 @@ class NoteTemplate(Contribution):
         return values, errors
 
 
+class ConsentKind(StrEnum):
+    """What a consent document permits, which decides who may sign it for a minor.
+
+    Minor-consent laws let a minor consent alone to outpatient psychotherapy or
+    counselling only (e.g. California from 12: Health & Safety Code §124260,
+    Family Code §6924; clinical.md §5.1 "Minors"). Touch, breathwork and
+    substance-related work, and everything else, need a guardian below the age
+    of majority whatever that law says. ``general`` is the safe default.
+    """
+
+    psychotherapy = "psychotherapy"
+    touch = "touch"
+    breathwork = "breathwork"
+    substance = "substance"
+    telehealth = "telehealth"
+    recording = "recording"
+    release = "release"
+    general = "general"
+
+
 class ConsentDocument(Contribution):
     """A versioned consent text; a new wording is a new version, never an edit."""
 
@@ -231,6 +251,9 @@ class ConsentDocument(Contribution):
     confirm_each_session: bool = Field(
         default=False, description="Re-confirmed at each session, e.g. touch or telehealth location."
     )
+    kind: ConsentKind = Field(default=ConsentKind.general, description=(
+        "What it permits; only 'psychotherapy' (outpatient therapy or counselling) may be signed by a minor "
+        "alone, from the center's minor-consent age."))
     guardian_signs_for_minor: bool = True
     deliveries: tuple[str, ...] = Field(
         default=(), description="Deliveries this consent covers, e.g. ('phone', 'video') for telehealth: "

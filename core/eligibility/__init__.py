@@ -16,6 +16,7 @@ from polymodal.core.eligibility._decision import (
     ask_for,
     decide,
     decide_session,
+    guardian_reason,
     qualified,
     refuse,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "confirm_location",
     "decide",
     "decide_session",
+    "guardian_reason",
     "lowers",
     "open_risk_codes",
     "open_risks",

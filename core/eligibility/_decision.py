@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from polymodal.core.contributions import ConsentDocument, ModalitySpec
 from polymodal.core.contributions import Finding as PluginFinding
-from polymodal.core.contributions import ModalitySpec
 from polymodal.core.eligibility._screening import read_screening, screening_findings
 from polymodal.core.eligibility._verdicts import OVERRIDABLE, Decision, Finding, Gate, Verdict, ranked
 from polymodal.core.errors import Conflict
 from polymodal.core.events import PreflightClient, PreflightContext, PreflightPractitioner
+from polymodal.core.minors import ALONE_KINDS
 from polymodal.core.models import (
     Clearance,
     Client,
@@ -31,7 +32,7 @@ from polymodal.core.models import (
 )
 from polymodal.core.practice import Work
 from polymodal.core.services.clients import age, is_minor, may_consent_alone
-from polymodal.core.services.consent import active_consents
+from polymodal.core.services.consent import active_consents, assent_of
 from polymodal.core.services.forms import REVIEW_CODE
 from polymodal.core.timeutil import to_local
 
@@ -144,22 +145,54 @@ def _consent_findings(work: Work, client: Client, modality: ModalitySpec, ask: A
         if not set(telehealth) & set(consents):
             needed.append(telehealth[0])
     findings = []
-    minor = is_minor(work, client)
     for key in needed:
         document = work.registry.consent_documents.get(key)
         title = document.title if document else key
         record = consents.get(key)
-        guardian = minor and document is not None and document.guardian_signs_for_minor
+        guardian = not may_consent_alone(work, client, document)
         if record is None:
-            signer = "a guardian with authority" if guardian and not may_consent_alone(work, client) else "the client"
+            signer = "a guardian with authority" if guardian else "the client"
             findings.append(Finding(Verdict.consent, "core/consent-missing",
                                     f"{title} is missing, expired or revoked (needs {signer}'s signature).",
                                     title, f"Have {signer} sign the {title} (consent page, or a portal link).", **who))
-        elif guardian and record.signer_capacity == "self" and not may_consent_alone(work, client):
+        elif guardian and record.signer_capacity == "self":
             findings.append(Finding(Verdict.consent, "core/consent-guardian",
-                                    f"{title} was signed by the minor alone; a guardian with authority must sign.",
+                                    f"{title} was signed by the minor alone; a guardian with authority must sign "
+                                    f"({guardian_reason(work, document)}).",
                                     title, f"Have a guardian with authority sign the {title}.", **who))
+        elif record.signer_capacity == "guardian" and is_minor(work, client):
+            findings.append(_assent(work, client, title, record, who))
     return findings
+
+
+def guardian_reason(work: Work, document: ConsentDocument | None) -> str:
+    """Why a guardian signs this document for a minor, in words for staff and guardians."""
+    limit = work.center.minor_consent_age
+    if document is not None and document.kind in ALONE_KINDS and limit is not None:
+        return f"a minor consents alone to psychotherapy or counselling here from {limit}"
+    if limit is not None:
+        return (f"the minor-consent age of {limit} covers psychotherapy and counselling only, not "
+                f"{document.kind.value if document else 'this'} consents")
+    return "a minor does not consent alone here"
+
+
+def _assent(work: Work, client: Client, title: str, record: Any, who: dict[str, Any]) -> Finding:
+    """The minor's own assent beside a guardian's consent, shown at pre-flight (clinical.md §5.1 'Minors')."""
+    state, assent_name, at = assent_of(record.scope)
+    when = f" on {to_local(at, work.center.timezone):%d %b %Y}" if at else ""
+    name = client.display_name
+    if state == "declined":
+        return Finding(Verdict.modify, "core/assent-declined",
+                       f"{name} did not agree (assent declined{when}) to what the {title} permits; the guardian's "
+                       "consent stands.", title,
+                       f"Talk it through with {name} before the session; do not go ahead with what they refuse.",
+                       **who)
+    if state == "given":
+        return Finding(Verdict.eligible, "core/assent", f"{name}'s assent to the {title}: given{when}"
+                       + (f" ({assent_name})." if assent_name else "."), title, "Nothing to do.", **who)
+    return Finding(Verdict.eligible, "core/assent", f"No assent of {name} is recorded beside the guardian's {title}.",
+                   title, f"Ask for {name}'s own agreement at the session and record it with the next signature.",
+                   **who)
 
 
 def _location(work: Work, ask: Ask, client_id: uuid.UUID) -> str | None:

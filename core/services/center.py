@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlalchemy import select
 
 from polymodal.core.errors import ValidationFailed
+from polymodal.core.minors import reference_age
 from polymodal.core.models import Center, Location, Room
 from polymodal.core.practice import Work
 from polymodal.core.timeutil import zone
@@ -39,6 +40,8 @@ def parse(model: type[BaseModel], data: object, context: dict | None = None) -> 
 def setup_center(work: Work, data: dict) -> Center:
     work.require("center.manage")
     values = parse(CenterInput, data)
+    if "minor_consent_age" not in data and (reference := reference_age(values.jurisdiction)) is not None:
+        values.minor_consent_age = reference.age  # the law's age there, until the center's counsel says otherwise
     center = work.db.query(Center).first()
     if center is None:
         center = Center(**values.model_dump())

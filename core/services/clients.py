@@ -9,7 +9,9 @@ from typing import Any
 from pydantic import BaseModel, EmailStr, Field, ValidationInfo, field_validator
 from sqlalchemy import select
 
+from polymodal.core.contributions import ConsentDocument
 from polymodal.core.errors import NotFound, ValidationFailed
+from polymodal.core.minors import signs_alone_from
 from polymodal.core.models import CareTeamMember, Client, Guardian, User, make_search_key
 from polymodal.core.practice import Work
 from polymodal.core.search import index as search_index
@@ -70,10 +72,12 @@ def is_minor(work: Work, client: Client) -> bool:
     return age(work, client) < work.center.age_of_majority
 
 
-def may_consent_alone(work: Work, client: Client) -> bool:
+def may_consent_alone(work: Work, client: Client, document: ConsentDocument | None) -> bool:
+    """May the client sign ``document`` without a guardian? Adults may; a minor only a document of a kind
+    the minor-consent law reaches (psychotherapy), from the center's minor-consent age (``core.minors``)."""
     if not is_minor(work, client):
         return True
-    limit = work.center.minor_consent_age
+    limit = signs_alone_from(work.center.minor_consent_age, document)
     return limit is not None and age(work, client) >= limit
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from polymodal.core.contributions import validate_fields
+from polymodal.core.contributions import ConsentDocument, validate_fields
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.events import ConsentEvent
 from polymodal.core.models import Client, ConsentRecord, Guardian
@@ -19,14 +19,18 @@ from polymodal.core.services.clients import may_consent_alone
 CAPACITIES = ("self", "guardian")
 METHODS = ("in_person", "portal")
 REGION_STATES = ("consented", "declined", "ask-each-time")
+ASSENT = ("", "given", "declined")
 
 
 def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signer_name: str,
                    capacity: str = "self", guardian_id: uuid.UUID | None = None, method: str = "in_person",
                    version: int | None = None, answers: dict[str, Any] | None = None,
-                   regions: dict[str, str] | None = None) -> ConsentRecord:
+                   regions: dict[str, str] | None = None, assent: str = "", assent_name: str = "") -> ConsentRecord:
     """Record a signature on a document version; a minor's consent comes from a guardian
-    unless the jurisdiction lets the minor consent alone."""
+    unless the law lets the minor consent alone to that kind of document (``core.minors``).
+
+    ``assent`` ("given" or "declined", with the name the minor typed) is the minor's own
+    agreement, kept beside a guardian's consent, never instead of it."""
     client = work.db.get(Client, client_id)
     if client is None:
         raise NotFound("no such client")
@@ -52,9 +56,14 @@ def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signe
         scope["regions"], region_errors = _regions(regions or {})
         if not (body_map is not None and body_map.key in field_errors):
             errors.update(region_errors)
+    if assent not in ASSENT:
+        errors["assent"] = "Say whether the minor agreed (gave assent), declined, or was not asked."
     if errors:
         raise ValidationFailed(errors)
-    guardian = _check_signer(work, client, document.guardian_signs_for_minor, capacity, guardian_id)
+    guardian = _check_signer(work, client, document, capacity, guardian_id)
+    if assent and guardian is not None:
+        scope["assent"] = {"state": assent, "name": " ".join(assent_name.split())[:200], "at": work.now.isoformat(),
+                           "method": method}
     record = ConsentRecord(
         client_id=client.id, document_key=document.key, document_version=document.version,
         text_hash=document.text_hash, scope=scope, signer_name=" ".join(signer_name.split()),
@@ -77,11 +86,14 @@ def _regions(regions: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     return dict(sorted(regions.items())), {}
 
 
-def _check_signer(work: Work, client: Client, guardian_signs: bool, capacity: str,
+def _check_signer(work: Work, client: Client, document: ConsentDocument, capacity: str,
                   guardian_id: uuid.UUID | None) -> Guardian | None:
     if capacity == "self":
-        if guardian_signs and not may_consent_alone(work, client):
-            raise ValidationFailed({"capacity": "This client is a minor: a guardian with authority must sign."})
+        if not may_consent_alone(work, client, document):
+            from polymodal.core.eligibility import guardian_reason
+
+            raise ValidationFailed({"capacity": f"This client is a minor: a guardian with authority must sign the "
+                                                f"{document.title} ({guardian_reason(work, document)})."})
         return None
     guardian = work.db.get(Guardian, guardian_id) if guardian_id else None
     if guardian is None or guardian.client_id != client.id:
@@ -126,6 +138,15 @@ def consents_of(work: Work, client_id: uuid.UUID) -> list[ConsentRecord]:
     return records
 
 
+def assent_of(scope: dict[str, Any] | None) -> tuple[str, str, dt.datetime | None]:
+    """(state, name, when) of the minor's assent kept with a consent: state is "given", "declined" or ""
+    (not recorded). Portal signatures before assent had a state stored only the typed name: given."""
+    assent = (scope or {}).get("assent") or {}
+    state = assent.get("state") or ("given" if assent.get("name") else "")
+    when = dt.datetime.fromisoformat(assent["at"]) if assent.get("at") else None
+    return state, str(assent.get("name") or ""), when
+
+
 def state_at(expires_at: dt.datetime | None, revoked_at: dt.datetime | None, at: dt.datetime) -> str:
     """``ConsentRecord.state`` for a row of columns."""
     if revoked_at is not None and revoked_at <= at:
@@ -142,7 +163,7 @@ def consent_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
         select(ConsentRecord.id, ConsentRecord.document_key, ConsentRecord.document_version,
                ConsentRecord.signer_name, ConsentRecord.signer_capacity, ConsentRecord.method,
                ConsentRecord.signed_at, ConsentRecord.expires_at, ConsentRecord.revoked_at,
-               ConsentRecord.revoked_reason)
+               ConsentRecord.revoked_reason, ConsentRecord.scope)
         .where(ConsentRecord.client_id == client_id).order_by(ConsentRecord.signed_at.desc())
     ).all())
     work.audit("consent.list", record_type="consent", client_id=client_id)

@@ -311,20 +311,17 @@ def submit_packet(work: Work, packet_id: uuid.UUID) -> list[str]:
 def _sign(work: Work, client: Client, spec: dict[str, Any], answers: dict[str, Any]):
     guardian_id = work.actor.guardian_id
     capacity = "guardian" if guardian_id else "self"
-    if capacity == "self" and not may_consent_alone(work, client):
-        raise ValidationFailed({f"{item_id(spec)}.signer_name": "A guardian must sign for this client."})
     document = work.registry.consent_documents.get(spec["key"], spec["version"])
+    if capacity == "self" and not may_consent_alone(work, client, document):
+        raise ValidationFailed({f"{item_id(spec)}.signer_name": "A guardian must sign this for the client."})
     fields = _document_answers(document, answers) if document else {}
     regions = None if document and any(f.key == "regions" for f in document.fields) else answers.get("regions")
-    record = consent.record_consent(
+    # A minor's own assent (the name they typed), kept beside, not instead of, the guardian's consent.
+    assent_name = str(answers.get("assent_name") or "") if guardian_id else ""
+    return consent.record_consent(
         work, client.id, spec["key"], version=spec["version"], signer_name=str(answers["signer_name"]),
         capacity=capacity, guardian_id=guardian_id, method="portal", answers=fields,
-        regions=regions or None)
-    if guardian_id and answers.get("assent_name"):
-        # A minor's own assent, kept beside (not instead of) the guardian's consent.
-        record.scope = {**record.scope, "assent": {"name": str(answers["assent_name"])[:200],
-                                                   "at": work.now.isoformat()}}
-    return record
+        regions=regions or None, assent="given" if assent_name.strip() else "", assent_name=assent_name)
 
 
 def _document_answers(document: Any, answers: dict[str, Any]) -> dict[str, Any]:
@@ -395,6 +392,9 @@ def packet_view(work: Work, packet_id: uuid.UUID) -> dict[str, Any]:
         "client_full_name": f"{client.legal_first_name} {client.legal_last_name}",
         "guardian": {"name": guardian.name, "relationship": guardian.relationship_,
                      "can_consent": guardian.can_consent} if guardian else None,
-        "minor": minor, "may_consent_alone": may_consent_alone(work, client),
+        "minor": minor,
+        # Per document: a minor may sign a psychotherapy consent alone where the law allows, never touch etc.
+        "signs_alone": {i["key"]: may_consent_alone(work, client, work.registry.consent_documents.get(
+            i["key"], i["version"])) for i in packet.items if i["kind"] == "consent"},
         "ask_assent": bool(guardian and minor and work.center.settings.get("minor_assent")),
     }

@@ -6,13 +6,13 @@ Sources: artwork images need consent to store, display or return
 recordings need every member (clinical.md §5.1).
 """
 
-from polymodal.core.api import ConsentDocument, FieldType, FormField, Option
+from polymodal.core.api import ConsentDocument, ConsentKind, FieldType, FormField, Option
 from polymodal.plugins.arts.modalities import ALL, WORK_CONSENT
 
 YES_NO = FieldType.yes_no
 
 ARTWORK_AND_RECORDINGS = ConsentDocument(
-    key=WORK_CONSENT, title="Your artwork and recordings", modalities=ALL,
+    key=WORK_CONSENT, title="Your artwork and recordings", modalities=ALL, kind=ConsentKind.recording,
     scope="What happens to the work you make in sessions and to recordings of sessions.",
     source="https://hayesarttherapy.blogspot.com/2010/10",
     text=(

@@ -6,12 +6,12 @@ CMTO sensitive areas: http://webdev.cmto.com/about-the-profession/policies/posit
 NZ HDC (silence is not consent): https://nzdoctor.co.nz/article/undoctored/consent-massage-sensitive-areas
 """
 
-from polymodal.core.api import ConsentDocument, FieldType, FormField
+from polymodal.core.api import ConsentDocument, ConsentKind, FieldType, FormField
 from polymodal.plugins.bodywork.modalities import ALL, TOUCH
 from polymodal.plugins.bodywork.regions import CONSENT_STATES, REGIONS
 
 TOUCH_CONSENT = ConsentDocument(
-    key=TOUCH, title="Consent to touch", modalities=ALL, per_body_region=True, confirm_each_session=True,
+    key=TOUCH, title="Consent to touch", modalities=ALL, kind=ConsentKind.touch, per_body_region=True, confirm_each_session=True,
     scope="Hands-on work on the body regions marked as consented, with the techniques and draping described.",
     source="http://webdev.cmto.com/about-the-profession/policies/position-statement/treatment-of-sensitive-areas/",
     text=(

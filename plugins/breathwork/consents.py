@@ -5,11 +5,11 @@ https://www.mojorituals.com/gnosis/2468660_breathwork-safety-preparation-and-int
 https://icedragontraining.com/wim-hof-method-breathing-technique (never near water or while driving)
 """
 
-from polymodal.core.api import ConsentDocument, FieldType, FormField
+from polymodal.core.api import ConsentDocument, ConsentKind, FieldType, FormField
 from polymodal.plugins.breathwork.modalities import BREATHWORK, RISK_CONSENT
 
 RISK = ConsentDocument(
-    key=RISK_CONSENT, title="Breathwork: risks and consent", modalities=(BREATHWORK,),
+    key=RISK_CONSENT, title="Breathwork: risks and consent", modalities=(BREATHWORK,), kind=ConsentKind.breathwork,
     scope="Taking part in breathwork sessions after screening.",
     source="https://holotropicalleida.org/contraindicaciones/",
     text=(

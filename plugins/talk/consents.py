@@ -15,7 +15,7 @@ Wording that depends on jurisdiction (duty to warn, reporting duties, ages)
 is a default for a local expert to review before use.
 """
 
-from polymodal.core.api import ConsentDocument, FieldType, FormField, Option
+from polymodal.core.api import ConsentDocument, ConsentKind, FieldType, FormField, Option
 from polymodal.plugins.talk.modalities import (
     ALL,
     COUPLE,
@@ -34,7 +34,7 @@ LIMITS_OF_CONFIDENTIALITY = (
 )
 
 INFORMED_CONSENT = ConsentDocument(
-    key=INFORMED, title="Informed consent to services", modalities=ALL,
+    key=INFORMED, title="Informed consent to services", modalities=ALL, kind=ConsentKind.psychotherapy,
     scope="Consent to receive talk therapy, counselling or coaching from this center.",
     source="https://www.icanotes.com/2022/12/23/age-of-consent-mental-health-treatment",
     text=(
@@ -51,6 +51,7 @@ INFORMED_CONSENT = ConsentDocument(
 
 TELEHEALTH = ConsentDocument(
     key="talk/telehealth", title="Telehealth consent", modalities=ALL, confirm_each_session=True,
+    kind=ConsentKind.telehealth,
     deliveries=("phone", "video"),
     scope="Consent to sessions by video or phone; your location is confirmed at every session.",
     source="https://eclio.io/blog/informed-consent-telehealth-what-to-include",
@@ -72,6 +73,7 @@ TELEHEALTH = ConsentDocument(
 
 RECORDING = ConsentDocument(
     key="talk/recording", title="Consent to recording for supervision", modalities=ALL, confirm_each_session=True,
+    kind=ConsentKind.recording,
     scope="Audio or video recording of sessions for supervision or training only.",
     source="https://www.umass.edu/psc/what-happens-session-recordings-during-course-therapy-and-when-therapy-completed-0",
     text=(
@@ -85,6 +87,7 @@ RECORDING = ConsentDocument(
 
 RELEASE_OF_INFORMATION = ConsentDocument(
     key="talk/release-of-information", title="Authorization to release information", modalities=ALL,
+    kind=ConsentKind.release,
     scope="Disclosure of the information described below to the named recipient, until it expires.",
     guardian_signs_for_minor=True,
     source="https://www.accountablehq.com/post/required-elements-of-a-hipaa-authorization-form-45-cfr-164-508-checklist",
@@ -114,6 +117,7 @@ RELEASE_OF_INFORMATION = ConsentDocument(
 
 COUPLE_NO_SECRETS = ConsentDocument(
     key=NO_SECRETS, title="Couple therapy: 'no secrets' policy", modalities=(COUPLE,),
+    kind=ConsentKind.psychotherapy,
     scope="How information from individual contact with one partner is handled.",
     source="https://reynaaday.com/service/couplestherapy",
     text=(
@@ -126,6 +130,7 @@ COUPLE_NO_SECRETS = ConsentDocument(
 
 PSYCHEDELIC_INTEGRATION = ConsentDocument(
     key=INTEGRATION_CONSENT, title="Psychedelic integration and harm reduction", modalities=(INTEGRATION,),
+    kind=ConsentKind.substance,
     scope="Preparation and integration support around the client's own experiences.",
     source="https://harmreductionjournal.biomedcentral.com/articles/10.1186/s12954-021-00489-1",
     text=(

@@ -3,7 +3,8 @@
 Source: clinical.md §3.1 (talk-therapy intake; SimplePractice's default
 questionnaire covers the same list: https://www.comparably.com/companies/simplepractice/faqs).
 Demographics, contacts and guardians are kept by the core client record, so the
-form does not ask for them again.
+form does not ask for them again. When a parent or guardian answers for a minor, the
+questions that say "you" are put to them about the child by name (``guardian_label``).
 """
 
 from polymodal.core.api import FieldType, FormField, FormSection, FormSpec, Option
@@ -13,15 +14,20 @@ YES_NO = FieldType.yes_no
 
 RISK_FIELDS = (
     FormField(key="suicidal_thoughts_now", type=YES_NO, required=True,
-              label="Are you having thoughts of ending your life at present?"),
+              label="Are you having thoughts of ending your life at present?",
+              guardian_label="Is {name} having thoughts of ending their life at present, as far as you know?"),
     FormField(key="suicidal_thoughts_past", type=YES_NO, required=True,
-              label="Have you had thoughts of ending your life in the past?"),
+              label="Have you had thoughts of ending your life in the past?",
+              guardian_label="Has {name} had thoughts of ending their life in the past?"),
     FormField(key="suicide_attempt", type=YES_NO, required=True,
-              label="Have you ever tried to end your life?"),
+              label="Have you ever tried to end your life?",
+              guardian_label="Has {name} ever tried to end their life?"),
     FormField(key="self_harm", type=YES_NO, required=True,
-              label="Do you hurt yourself on purpose, or have you done so recently?"),
+              label="Do you hurt yourself on purpose, or have you done so recently?",
+              guardian_label="Does {name} hurt themselves on purpose, or have they done so recently?"),
     FormField(key="violence_risk", type=YES_NO, required=True,
-              label="Are you having thoughts of seriously harming someone else?"),
+              label="Are you having thoughts of seriously harming someone else?",
+              guardian_label="Is {name} having thoughts of seriously harming someone else?"),
     FormField(key="risk_details", type=FieldType.long_text,
               label="If you answered yes to any of these, anything you want us to know first"),
 )
@@ -35,12 +41,14 @@ INTAKE_FORM = FormSpec(
     sections=(
         FormSection(key="presenting", title="What brings you here", fields=(
             FormField(key="presenting_concerns", label="What brings you to us now?",
-                      type=FieldType.long_text, required=True),
+                      guardian_label="What brings {name} to us now?", type=FieldType.long_text, required=True),
             FormField(key="onset", label="When did this start?"),
-            FormField(key="goals", label="What would you like to be different?", type=FieldType.long_text),
+            FormField(key="goals", label="What would you like to be different?", type=FieldType.long_text,
+                      guardian_label="What would you and {name} like to be different?"),
         )),
         FormSection(key="history", title="Your history", fields=(
-            FormField(key="previous_counselling", label="Have you had counselling or therapy before?", type=YES_NO),
+            FormField(key="previous_counselling", label="Have you had counselling or therapy before?", type=YES_NO,
+                      guardian_label="Has {name} had counselling or therapy before?"),
             FormField(key="psychiatric_history", type=FieldType.long_text,
                       label="Psychiatric history, including any hospital stays"),
             FormField(key="medical_conditions", label="Medical conditions", type=FieldType.long_text),

@@ -131,7 +131,9 @@ def test_a_slow_or_wrong_typed_screening_plugin_is_recorded_and_the_submission_g
         client = clients.register_client(work, {"legal_first_name": "A", "legal_last_name": "B",
                                                 "date_of_birth": "1990-01-01"})
         response = forms.submit_form(work, client.id, "clinic/intake", {"concern": "sleep"})
-        assert response.outcome == "eligible"
+        # The submission goes on; the wrong-typed answer makes it "needs review" (fail closed), naming the plugin.
+        assert response.outcome == "review"
+        assert [f["code"] for f in response.findings] == ["core/plugin-review/html"]
     with p.work(Actor.system("t"), write=False) as work:
         errors = {(e.plugin, e.error.split(":")[0]) for e in work.db.scalars(select(PluginErrorRecord))}
     assert errors == {("slow", "TimeoutError"), ("html", "TypeError")}

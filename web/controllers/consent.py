@@ -17,7 +17,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from polymodal.core import display
+from polymodal.core import display, eligibility
 from polymodal.core.access import Actor
 from polymodal.core.contributions import ConsentDocument, validate_fields
 from polymodal.core.errors import Conflict, ValidationFailed
@@ -52,6 +52,7 @@ def tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
             "state": consent.state_at(r.expires_at, r.revoked_at, work.now),
             "signed": f"{to_local(r.signed_at, tz):%d %b %Y}",
             "expires": f"{to_local(r.expires_at, tz):%d %b %Y}" if r.expires_at else "",
+            "assent": _assent_text(r.scope, tz),
         })
     active = {r.document_key for r in rows if consent.state_at(r.expires_at, r.revoked_at, work.now) == "active"}
     missing = [{"key": k, "title": getattr(work.registry.consent_documents.get(k), "title", k)}
@@ -76,7 +77,17 @@ def _new_context(work: Work, client_id: uuid.UUID, key: str, version: int | None
         "guardians": [{"id": g.id, "name": g.name, "relationship": g.relationship_, "can_consent": g.can_consent}
                       for g in client.guardians],
         "minor": clients.is_minor(work, client),
+        "signs_alone": clients.may_consent_alone(work, client, document),
+        "why_guardian": eligibility.guardian_reason(work, document),
     }
+
+
+def _assent_text(scope: dict[str, Any] | None, tz: str) -> str:
+    state, name, at = consent.assent_of(scope)
+    if not state:
+        return ""
+    said = {"given": "agreed", "declined": "did not agree"}[state]
+    return f"{said}{f' ({name})' if name else ''}{f', {to_local(at, tz):%d %b %Y}' if at else ''}"
 
 
 def _signer(value: str) -> tuple[str, uuid.UUID | None]:
@@ -115,7 +126,8 @@ class ConsentController(Controller):
             answers = answers_from_form(document.fields, data)
             signer = one(data, "signer", 60)
             values = {**answers, "signer": signer, "signer_name": one(data, "signer_name", 300),
-                      "confirm": one(data, "confirm", 10)}
+                      "confirm": one(data, "confirm", 10), "assent": one(data, "assent", 10),
+                      "assent_name": one(data, "assent_name", 300)}
             errors: dict[str, str] = {}
             capacity, guardian_id = _signer(signer)
             if values["confirm"] != "yes":
@@ -127,7 +139,8 @@ class ConsentController(Controller):
                 try:
                     record = consent.record_consent(
                         work, client_id, document.key, version=document.version, signer_name=values["signer_name"],
-                        capacity=capacity, guardian_id=guardian_id, method="in_person", answers=answers)
+                        capacity=capacity, guardian_id=guardian_id, method="in_person", answers=answers,
+                        assent=values["assent"] if capacity == "guardian" else "", assent_name=values["assent_name"])
                     record_id = record.id
                 except ValidationFailed as exc:
                     errors = dict(exc.errors)
@@ -178,4 +191,5 @@ class ConsentController(Controller):
             "expires": f"{to_local(record.expires_at, tz):%d %b %Y}" if record.expires_at else "",
             "revoked": f"{to_local(record.revoked_at, tz):%d %b %Y %H:%M}" if record.revoked_at else "",
             "can_revoke": state == "active" and work.may("consent.record", client.id),
+            "assent": _assent_text(scope, tz),
         }

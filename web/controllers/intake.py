@@ -28,6 +28,7 @@ from polymodal.web.fields import answers_from_form
 from polymodal.web.rendering import render
 
 OFFERED = (FormPurpose.intake, FormPurpose.screening)
+ANSWERED_BY = ("guardian", "client")
 NOT_ELIGIBLE = ("modify", "review", "clearance", "excluded", "risk")
 
 
@@ -51,12 +52,15 @@ def tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
     return {"responses": responses, "can_fill": work.may("clinical.write", client_id)}
 
 
-def _form_context(work: Work, client_id: uuid.UUID, form_key: str) -> dict[str, Any]:
+def _form_context(work: Work, client_id: uuid.UUID, form_key: str, answered_by: str = "") -> dict[str, Any]:
     client = clients.get_client(work, client_id)
     work.require("clinical.write", client.id, record_type="form")
     offered = offered_forms(work, client.id)
     form = next((f for f in offered if f.key == form_key), None) if form_key else None
-    return {"client": client, "offered": offered, "form": form}
+    minor = clients.is_minor(work, client)
+    # A minor's intake is usually answered by a guardian at the desk; the questions are then worded for them.
+    who = answered_by if minor and answered_by in ANSWERED_BY else ("guardian" if minor else "client")
+    return {"client": client, "offered": offered, "form": form, "minor": minor, "answered_by": who}
 
 
 class IntakeController(Controller):
@@ -65,9 +69,10 @@ class IntakeController(Controller):
     @get("/new", opt={"action": "clinical.write"}, sync_to_thread=True)
     def new(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
             client_id: FromPath[uuid.UUID],
-            form: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
+            form: Annotated[str, QueryParameter(max_length=120)] = "",
+            answered_by: Annotated[str, QueryParameter(max_length=10)] = "") -> Template:
         with practice.work(actor, write=False) as work:
-            context = _form_context(work, client_id, form)
+            context = _form_context(work, client_id, form, answered_by)
         return render(request, "intake/form.html", {**context, "values": {}, "errors": {}}, block="intake_form")
 
     @post("/new", opt={"action": "clinical.write"}, status_code=200, sync_to_thread=True)
@@ -75,7 +80,7 @@ class IntakeController(Controller):
                client_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
         form_key = one(data, "form_key", 120)
         with practice.work(actor) as work:
-            context = _form_context(work, client_id, form_key)
+            context = _form_context(work, client_id, form_key, one(data, "answered_by", 10))
             if context["form"] is None:
                 return render(request, "intake/form.html", {
                     **context, "values": {}, "errors": {"form_key": "Choose one of the forms offered for this client."},
@@ -86,7 +91,9 @@ class IntakeController(Controller):
                               block="intake_form")
             try:
                 # Validation fails before anything is written, so the reads above still commit their audit.
-                response = forms.submit_form(work, client_id, form_key, values)
+                response = forms.submit_form(work, client_id, form_key, values,
+                                             via="guardian_in_person" if context["answered_by"] == "guardian"
+                                             else "staff")
             except ValidationFailed as exc:
                 return render(request, "intake/form.html", {**context, "values": values, "errors": exc.errors},
                               block="intake_form", status_code=422)
