@@ -39,6 +39,8 @@ class PreflightPractitioner(Frozen):
     name: str
     credentials: tuple[str, ...]
     """Credential types valid on the session's day in the center's jurisdiction."""
+    supervisor: str = ""
+    """The practitioner's supervisor on record, if any (associates' credentials count only under supervision)."""
 
 
 class PreflightContext(Frozen):

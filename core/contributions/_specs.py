@@ -47,8 +47,19 @@ class CredentialRequirement(Frozen):
 
     jurisdiction: str = Field(min_length=1, max_length=20)
     any_of: tuple[str, ...] = Field(min_length=1)
+    supervised: tuple[str, ...] = Field(default=(), description=(
+        "Credentials that count only while the practitioner has a supervisor on record: registered "
+        "associates, interns and limited permits (e.g. AMFT in California)."))
     source: str = ""
     note: str = ""
+
+    def covers(self, held: set[str] | tuple[str, ...], supervised: bool) -> bool:
+        """Whether credentials ``held`` meet the rule (``supervised``: the practitioner has a supervisor)."""
+        return bool(set(self.any_of) & set(held)) or (supervised and bool(set(self.supervised) & set(held)))
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return self.any_of + self.supervised
 
 
 class ModalitySpec(Contribution):

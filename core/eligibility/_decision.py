@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from polymodal.core.contributions import ConsentDocument, ModalitySpec
 from polymodal.core.contributions import Finding as PluginFinding
@@ -213,18 +214,22 @@ def _practitioners(work: Work, ask: Ask, jurisdiction: str) -> list[PreflightPra
     if not ask.practitioner_ids:
         return []
     day = to_local(ask.starts_at, work.center.timezone).date()
+    supervisor = aliased(User)
     rows = work.db.execute(
-        select(User.id, User.display_name, Credential.type, Credential.jurisdiction, Credential.expires_on)
+        select(User.id, User.display_name, supervisor.display_name.label("supervisor"), Credential.type,
+               Credential.jurisdiction, Credential.expires_on)
         .join(Credential, Credential.user_id == User.id, isouter=True)
+        .join(supervisor, supervisor.id == User.supervisor_id, isouter=True)
         .where(User.id.in_(ask.practitioner_ids))).all()
-    names: dict[uuid.UUID, str] = {}
+    names: dict[uuid.UUID, tuple[str, str]] = {}
     held: dict[uuid.UUID, set[str]] = {}
     for r in rows:
-        names[r.id] = r.display_name
+        names[r.id] = (r.display_name, r.supervisor or "")
         if r.type is not None and (r.expires_on is None or r.expires_on >= day) and applies_in(r.jurisdiction,
                                                                                                 jurisdiction):
             held.setdefault(r.id, set()).add(r.type)
-    return [PreflightPractitioner(user_id=str(uid), name=names[uid], credentials=tuple(sorted(held.get(uid, ()))))
+    return [PreflightPractitioner(user_id=str(uid), name=names[uid][0], supervisor=names[uid][1],
+                                  credentials=tuple(sorted(held.get(uid, ()))))
             for uid in ask.practitioner_ids if uid in names]
 
 
@@ -235,11 +240,14 @@ def _credential_findings(modality: ModalitySpec, jurisdiction: str,
         return []
     return [Finding(
         Verdict.excluded, "core/credential-missing",
-        f"{p.name} holds no valid {' / '.join(rule.any_of)} for {modality.name} in {jurisdiction}.",
+        f"{p.name} holds no valid {' / '.join(rule.any_of)} for {modality.name} in {jurisdiction}"
+        + (f" ({' / '.join(rule.supervised)} only under a supervisor on record; {p.name} has none)"
+           if set(rule.supervised) & set(p.credentials) else
+           f" (nor {' / '.join(rule.supervised)} under supervision)" if rule.supervised else "") + ".",
         rule.source or f"credential rules of {modality.name}",
         f"Choose a practitioner holding {' or '.join(rule.any_of)} in {jurisdiction}, or record the "
-        "practitioner's credential (admin, users).")
-        for p in practitioners if not set(rule.any_of) & set(p.credentials)]
+        "practitioner's credential or supervisor (admin, users).")
+        for p in practitioners if not rule.covers(p.credentials, bool(p.supervisor))]
 
 
 def qualified(work: Work, modality_key: str, user_ids: list[uuid.UUID], day: dt.date) -> set[uuid.UUID]:
@@ -248,10 +256,13 @@ def qualified(work: Work, modality_key: str, user_ids: list[uuid.UUID], day: dt.
     rule = modality.credential_rule_for(work.center.jurisdiction) if modality else None
     if rule is None:
         return set(user_ids)
-    rows = work.db.execute(select(Credential.user_id, Credential.type, Credential.jurisdiction, Credential.expires_on)
-                           .where(Credential.user_id.in_(user_ids), Credential.type.in_(rule.any_of))).all()
+    rows = work.db.execute(select(Credential.user_id, Credential.type, Credential.jurisdiction, Credential.expires_on,
+                                  User.supervisor_id)
+                           .join(User, User.id == Credential.user_id)
+                           .where(Credential.user_id.in_(user_ids), Credential.type.in_(rule.types))).all()
     return {r.user_id for r in rows if (r.expires_on is None or r.expires_on >= day)
-            and applies_in(r.jurisdiction, work.center.jurisdiction)}
+            and applies_in(r.jurisdiction, work.center.jurisdiction)
+            and rule.covers((r.type,), r.supervisor_id is not None)}
 
 
 def _plugin_findings(work: Work, context: PreflightContext) -> list[Finding]:

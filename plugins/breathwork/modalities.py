@@ -1,4 +1,9 @@
-"""Breathwork modality (clinical.md §2, §3.3, §5.1)."""
+"""Breathwork modality (clinical.md §2, §3.3, §5.1).
+
+No credential rule: no licensing scheme for breathwork is known in any jurisdiction (clinical.md §6;
+it becomes regulated practice when used to treat a mental or medical condition, which this
+modality's description excludes).
+"""
 
 from polymodal.core.api import Family, ModalitySpec, SessionFormat
 

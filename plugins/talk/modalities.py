@@ -3,10 +3,11 @@
 Sources: clinical.md §2 (session formats, billing codes), §5.1 (consents each
 modality needs), §6 (coaching is unlicensed and may not diagnose or treat:
 https://www.goodtherapy.org/blog/Psychotherapy-vs-Coaching-Legal-Distinction;
-German title and practice rules: http://heilpraktiker-index.de/gesetzliche-grundlagen-fuer-heilpraktiker-psychotherapie).
+who may practise psychotherapy, per jurisdiction, with sources: credentials.py).
 """
 
-from polymodal.core.api import CredentialRequirement, Family, ModalitySpec, SessionFormat
+from polymodal.core.api import Family, ModalitySpec, SessionFormat
+from polymodal.plugins.talk.credentials import PSYCHOTHERAPY
 
 INDIVIDUAL = "talk/psychotherapy"
 COUPLE = "talk/couple-therapy"
@@ -22,22 +23,12 @@ NO_SECRETS = "talk/couple-no-secrets"
 INTEGRATION_CONSENT = "talk/psychedelic-integration"
 INTAKE = "talk/intake"
 
-# Germany: practising psychotherapy needs either the protected licence (PsychThG)
-# or the Heilpraktiker für Psychotherapie permit (clinical.md §6). Jurisdiction
-# data for a local expert to review, not legal advice.
-_DE = CredentialRequirement(
-    jurisdiction="DE",
-    any_of=("PsychThG_Approbation", "HP_Psychotherapie"),
-    source="http://heilpraktiker-index.de/gesetzliche-grundlagen-fuer-heilpraktiker-psychotherapie",
-    note="Only holders of the PsychThG licence may use the title 'Psychotherapeut'.",
-)
-
 
 def _therapy(key: str, name: str, formats: tuple[SessionFormat, ...], description: str,
              consents: tuple[str, ...] = (INFORMED,)) -> ModalitySpec:
     return ModalitySpec(
         key=key, name=name, family=Family.talk, discipline="psychotherapy", formats=formats,
-        description=description, credentials=(_DE,), consents_required=consents, intake_forms=(INTAKE,),
+        description=description, credentials=PSYCHOTHERAPY, consents_required=consents, intake_forms=(INTAKE,),
     )
 
 

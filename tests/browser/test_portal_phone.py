@@ -199,7 +199,9 @@ def test_a_guardian_completes_a_packet_for_a_ten_year_old(browser: Browser, port
     expect(phone.get_by_text("These forms are for")).to_contain_text("Noa Brandt")
     _shot(phone, artifacts, "guardian-1-overview")
     phone.get_by_role("link", name="Start").click()
-    phone.get_by_label("What brings you to us now?").fill("Worries at school")
+    # The guardian is asked about Noa by name (the intake's guardian wording).
+    expect(phone.get_by_text("You are answering about")).to_contain_text("Noa")
+    phone.get_by_label("What brings Noa to us now?").fill("Worries at school")
     _answer_required(phone)
     phone.get_by_role("button", name="Save and continue").click()
 

@@ -3,14 +3,14 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from polymodal.core import eligibility
 from polymodal.core.access import Actor
 from polymodal.core.eligibility import Gate, Refused, Verdict
 from polymodal.core.errors import AccessDenied, Conflict, ValidationFailed
-from polymodal.core.models import AuditEvent, Session
-from polymodal.core.services import cases, clients, consent, forms, notes, scheduling
+from polymodal.core.models import AuditEvent, Credential, Session
+from polymodal.core.services import cases, clients, consent, forms, notes, scheduling, users
 from tests.conftest import load_fixture_plugin
 
 TOMORROW = dt.datetime(2026, 3, 3, 10)
@@ -322,6 +322,22 @@ def test_only_practitioners_whose_credential_covers_the_modality_qualify(practic
     with practice.work(staff["desk"], write=False) as work:
         assert eligibility.qualified(work, "clinic/therapy", ids, dt.date(2026, 3, 3)) == {staff["super"].user_id}
         assert eligibility.qualified(work, "breath/hands-on", ids, dt.date(2026, 3, 3)) == set(ids)
+
+
+def test_a_registered_associate_qualifies_only_with_a_supervisor_on_record(practice, staff, ada, rooms):
+    """AMFT counts under supervision (Cal. B&P Code §4980.43): 'trainee' has a supervisor, 'other' none."""
+    _, case_id = ada
+    ids = [staff[n].user_id for n in ("trainee", "other")]
+    with practice.work(staff["admin"]) as work:
+        for user_id in ids:
+            work.db.execute(delete(Credential).where(Credential.user_id == user_id))
+            users.add_credential(work, user_id, "AMFT", "A-1", "US-CA", None)
+    with practice.work(staff["desk"], write=False) as work:
+        assert eligibility.qualified(work, "clinic/therapy", ids, dt.date(2026, 3, 3)) == {staff["trainee"].user_id}
+    with pytest.raises(Refused, match=r"Other holds no valid LMFT / PSY for Therapy in US-CA \(AMFT only under a "
+                                      r"supervisor on record; Other has none\)"):
+        book(practice, staff["desk"], case_id, "clinic/therapy", rooms, practitioners=[staff["other"].user_id])
+    assert book(practice, staff["desk"], case_id, "clinic/therapy", rooms, practitioners=[staff["trainee"].user_id])
 
 
 # --- signing: body regions -----------------------------------------------------------------------------------

@@ -297,6 +297,44 @@ def test_practitioners_whose_credential_does_not_cover_the_modality_are_not_offe
     assert "holds no valid LCAT" in page  # the decision says why
 
 
+def _offered(client, case_id, modality):
+    page = client.get("/schedule/new", params={"case_id": case_id, "modality_key": modality}).text
+    return page.split('id="f-practitioner_ids"')[1].split("</fieldset>")[0]
+
+
+STAFF_NAMES = ("Dr. Dana Rivera", "Sam Okafor (associate)", "Maya Chen, LMT", "Leo Brandt", "Ari Vance, ATR-BC")
+
+
+@pytest.mark.parametrize(("case", "modality", "offered"), [
+    ("Jordan: anxiety", "talk/psychotherapy", {"Dr. Dana Rivera", "Sam Okafor (associate)"}),  # LMFT; AMFT supervised
+    ("Tom: low back", "bodywork/massage", {"Maya Chen, LMT"}),  # CAMTC-certified
+    ("Ravi: art", "arts/art-therapy", {"Ari Vance, ATR-BC"}),
+    ("Jordan: anxiety", "talk/coaching", set(STAFF_NAMES)),  # no licence exists for coaching
+])
+def test_the_booking_form_offers_only_practitioners_whose_credential_covers_the_modality(
+        client, signed_in, web_practice, case, modality, offered):
+    case_id, _ = case_and_room(web_practice, case)
+    signed_in("frontdesk")
+    fieldset = _offered(client, case_id, modality)
+    assert {name for name in STAFF_NAMES if name in fieldset} == offered
+
+
+def test_an_associate_without_a_supervisor_is_not_offered_and_a_massage_therapist_is_refused_for_therapy(
+        client, signed_in, web_practice):
+    case_id, room_id = case_and_room(web_practice, "Jordan: anxiety")
+    token = signed_in("frontdesk")
+    with web_practice.work(Actor.system("test")) as work:
+        trainee = work.db.scalar(select(User).where(User.username == "trainee"))
+        trainee.supervisor_id = None
+        maya = work.db.scalar(select(User.id).where(User.username == "maya"))
+    assert "Sam Okafor" not in _offered(client, case_id, "talk/psychotherapy")
+    refused = client.post("/schedule/sessions", headers=HTMX, data=booking(
+        token, case_id, room_id, "talk/psychotherapy", practitioner_ids=str(maya)))
+    assert refused.status_code in (409, 422)
+    assert ("Maya Chen, LMT holds no valid PSY / LMFT / LCSW / LPCC for Individual psychotherapy and counselling in "
+            "US-CA") in refused.text
+
+
 def test_breathwork_sees_the_suicidal_ideation_the_talk_intake_found(client, signed_in, web_practice, hana,
                                                                       session_of):
     breath_screening(web_practice, hana)

@@ -37,7 +37,12 @@ def test_modalities_and_families(arts):
 def test_new_york_requires_an_lcat_for_every_arts_modality(arts):
     for modality in arts.modalities:
         assert modality.credential_rule_for("US-NY").any_of == ("LCAT",)
-        assert modality.credential_rule_for("US-CA") is None
+
+
+def test_elsewhere_in_the_us_each_arts_therapy_needs_its_national_credential(arts):
+    national = {m.key: m.credential_rule_for("US-CA").any_of for m in arts.modalities}
+    assert national == {"arts/art-therapy": ("ATR-BC", "ATR"), "arts/music-therapy": ("MT-BC",),
+                        "arts/drama-therapy": ("RDT", "RDT-BCT"), "arts/dance-movement-therapy": ("R-DMT", "BC-DMT")}
 
 
 def test_every_form_template_and_consent_accepts_sample_answers(arts):
