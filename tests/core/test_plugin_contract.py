@@ -25,8 +25,9 @@ from polymodal.core.practice import Practice
 from polymodal.core.services import forms, scheduling
 from polymodal.core.settings import Settings
 from tests.conftest import install_as_distribution, load_fixture_plugin
-from tests.core.test_eligibility import TOMORROW, book, sign
+from tests.core.test_eligibility import TOMORROW, book, draft, sign, try_sign
 from tests.core.test_eligibility import ada as eligibility_ada  # noqa: F401 (a fixture)
+from tests.core.test_eligibility import hands_on as eligibility_hands_on  # noqa: F401 (a fixture)
 
 # --- refused by `plugins check` and at start-up ---------------------------------------------------------
 
@@ -188,6 +189,14 @@ def test_a_failing_pre_flight_hook_means_needs_review_for_each_client(practice, 
     assert found.blocking(Gate.book) == [] and found.blocking(Gate.sign) == []
     with practice.work(staff["desk"]) as work, pytest.raises(Refused, match="flaky plugin.s pre-flight"):
         scheduling.set_status(work, sid, "checked_in")
+
+
+def test_needs_review_never_stops_a_note_being_signed(practice, staff, eligibility_hands_on, flaky):  # noqa: F811
+    _, case_id, sid = eligibility_hands_on
+    note_id = draft(practice, staff["super"], case_id, sid, ["back"])
+    flaky.MODE = "raise"
+    assert _decide(practice, staff, sid).verdict is Verdict.review
+    assert try_sign(practice, staff["super"], note_id) == "signed"
 
 
 def test_a_pre_flight_block_applies_only_to_the_plugins_own_modalities(practice, staff, ada, rooms, flaky):
