@@ -64,9 +64,7 @@ def test_practitioner_records_phq9_with_a_risk_flag_and_sees_the_trend(page: Pag
     problems = _watch(page)
     page.set_viewport_size({"width": 1000, "height": 900})
     _sign_in(page, live_server, "rivera")
-    # Not Jordan: the risk it records would stop the check-in of Jordan's session that
-    # test_session_note_flow.py opens on the same live server.
-    _open_client(page, live_server, "Priya Natarajan")
+    _open_client(page, live_server, "Jordan Ellis")
     page.get_by_role("link", name="Assessments").click()
     expect(page).to_have_url(re.compile(r"/assessments$"))
     page.get_by_role("link", name="Administer an assessment").click()

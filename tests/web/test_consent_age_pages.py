@@ -60,6 +60,8 @@ def test_a_guardians_signature_keeps_sofias_assent_shown_on_her_consents_and_at_
     session = client.get(f"/sessions/{session_of('Alvarez', 'Sofia')}").text
     # Her psychotherapy consent was signed by her mother in the demo, with no assent asked.
     assert "No assent of Sofi Alvarez is recorded beside the guardian&#39;s Informed consent to services." in session
+    assert "Ready: consent, credentials and screening are in order; what is listed below is settled or only " \
+           "noted." in session  # a note about assent holds nothing up
 
 
 def test_a_declined_assent_is_shown_as_modify_at_pre_flight(client, signed_in, web_practice, sofia, lucia,
