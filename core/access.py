@@ -93,6 +93,11 @@ POLICY: dict[str, dict[Role, Scope]] = {
                       Role.supervisor: Scope.any, Role.biller: Scope.any},
     "center.export": {Role.admin: Scope.any},
     "client.import": {Role.front_desk: Scope.any},
+    # Retention: the list of records due for destruction (names and dates, never content), legal holds, and
+    # destruction itself. An admin's work, like erasure; none of it reads clinical content.
+    "retention.review": {Role.admin: Scope.any},
+    "legal_hold.manage": {Role.admin: Scope.any},
+    "retention.destroy": {Role.admin: Scope.any},
 }
 """Declared actions. ``clinical.*`` covers notes, intake answers and assessments."""
 
@@ -195,7 +200,8 @@ def decide(db: DbSession, actor: Actor, request: AccessRequest, now: dt.datetime
     return Decision(True, "care relationship") if visible else Decision(False, "no care relationship")
 
 
-RESTRICTION_EXEMPT = frozenset({"record.export", "record.erase", "audit.read"})
+RESTRICTION_EXEMPT = frozenset({"record.export", "record.erase", "audit.read", "retention.review",
+                                "legal_hold.manage", "retention.destroy"})
 """A client who asked for erasure is restricted: only these actions still reach the record."""
 
 

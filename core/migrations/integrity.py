@@ -70,3 +70,63 @@ def drop(rules: tuple = RULES) -> None:
                 op.execute(f"DROP TRIGGER IF EXISTS trg_{name}_{event.lower()}")
     if dialect == "postgresql" and rules is RULES:
         op.execute("DROP FUNCTION IF EXISTS polymodal_refuse()")
+
+
+# --- Revision 0012: retention may destroy what is otherwise fixed -----------------------------------------
+
+DESTRUCTION_GATED = ("notes_signed_locked", "addenda_append_only", "cosign_final", "consent_no_delete")
+"""Rules whose DELETE retention's destruction may pass; their UPDATE stays refused."""
+_PERMIT = "EXISTS (SELECT 1 FROM retention_destructions WHERE completed_at IS NULL)"
+"""An unfinished tombstone: only the transaction destroying a record ever sees one (core/retention/models.py)."""
+
+RETENTION_RULES = (
+    ("tombstones_fixed", "retention_destructions", ("UPDATE",), "OLD.completed_at IS NOT NULL",
+     "a destruction record cannot change"),
+    ("tombstones_kept", "retention_destructions", ("DELETE",), None, "a destruction record cannot be deleted"),
+    ("holds_lifted_once", "legal_holds", ("UPDATE",),
+     "OLD.lifted_at IS NOT NULL OR NEW.reason <> OLD.reason OR NEW.placed_at <> OLD.placed_at",
+     "a legal hold is only lifted, once"),
+    ("holds_kept", "legal_holds", ("DELETE",), None, "a legal hold cannot be deleted; lift it"),
+)
+
+
+def _gated() -> tuple:
+    return tuple(rule for rule in RULES if rule[0] in DESTRUCTION_GATED)
+
+
+def gate_deletes_on_destruction() -> None:
+    """Replace the DELETE half of the gated rules with one that lets an open destruction permit through."""
+    dialect = op.get_bind().dialect.name
+    drop(_gated())
+    if dialect == "postgresql":
+        # A PostgreSQL trigger's WHEN cannot hold a subquery, so the permit is checked in the function.
+        op.execute(
+            "CREATE FUNCTION polymodal_refuse_unless_destroying() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN IF {_PERMIT} THEN RETURN OLD; END IF; "
+            "RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$"
+        )
+    for name, table, events, condition, message in _gated():
+        kept = tuple(event for event in events if event != "DELETE")
+        if kept:
+            create(((name, table, kept, condition, message),))
+        old = (condition or "").replace("NEW.", "OLD.")
+        if dialect == "postgresql":
+            when = f"WHEN ({old}) " if old else ""
+            op.execute(f"CREATE TRIGGER trg_{name}_delete BEFORE DELETE ON {table} FOR EACH ROW "
+                       f"{when}EXECUTE FUNCTION polymodal_refuse_unless_destroying('{message}')")
+        else:
+            when = f"WHEN {old + ' AND ' if old else ''}NOT {_PERMIT} "
+            op.execute(f"CREATE TRIGGER trg_{name}_delete BEFORE DELETE ON {table} "
+                       f"{when}BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
+def ungate_deletes() -> None:
+    """Back to revision 0011's triggers."""
+    if op.get_bind().dialect.name == "postgresql":
+        for name, table, *_rest in _gated():
+            op.execute(f"DROP TRIGGER IF EXISTS trg_{name}_delete ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS trg_{name} ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS polymodal_refuse_unless_destroying()")
+    else:
+        drop(_gated())  # on SQLite the names are the same: trg_<name>_<event>
+    create(_gated())

@@ -88,3 +88,4 @@ __all__ = [
 # Messaging keeps its tables in its own folder; importing them here puts them in the one metadata
 # that migrations and tests compare against.
 from polymodal.core.messaging import models as _messaging_models  # noqa: E402,F401
+from polymodal.core.retention import models as _retention_models  # noqa: E402,F401
