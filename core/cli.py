@@ -1,4 +1,5 @@
-"""The ``polymodal`` command: serve, worker, db upgrade/backup/restore, demo, user create, plugins list/check, audit verify/checkpoint, export."""
+"""The ``polymodal`` command: serve, worker, db upgrade/backup/restore, demo, user create, plugins list/check,
+audit verify/checkpoint, retention due, export."""
 
 from __future__ import annotations
 
@@ -242,6 +243,28 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention_due(args: argparse.Namespace) -> int:
+    from polymodal.core.access import Actor
+    from polymodal.core.retention import due
+
+    practice = _practice()
+    with practice.work(Actor.system("cli"), write=False) as work:
+        review = due.review(work)
+    rows = [{"client_id": str(r.client_id), "name": r.name, "born": r.born.isoformat(),
+             "last_contact": r.last_contact.isoformat(), "due_on": r.due.on.isoformat(), "why": r.due.because,
+             "held": r.held} for r in review.due + (review.held if args.held else [])]
+    if args.json:
+        print(json.dumps({"rule": review.rule.key, "today": review.today.isoformat(), "records": rows}, indent=2))
+        return 0
+    print(f"rule {review.rule.key} ({review.rule.summary(review.majority)}); today {review.today.isoformat()}")
+    for row in rows:
+        held = "  HELD" if row["held"] else ""
+        print(f"{row['client_id']}  {row['name']}  last contact {row['last_contact']}  due {row['due_on']}  "
+              f"({row['why']}){held}")
+    print(f"{len(review.due)} record(s) due for destruction; review and destroy them at /admin/retention")
+    return 0
+
+
 def cmd_export_center(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -344,6 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
     checkpoint = audit_cmd.add_parser("checkpoint", help="write the signed head of a verified trail to PATH")
     checkpoint.add_argument("path", help="a file, or a folder to write audit-checkpoint-<seq>-<time>.json into")
     checkpoint.set_defaults(func=cmd_audit_checkpoint)
+
+    retention = sub.add_parser("retention", help="record retention").add_subparsers(dest="retention_command",
+                                                                                  required=True)
+    due_cmd = retention.add_parser("due", help="list the records due for destruction today (the same as "
+                                              "/admin/retention)")
+    due_cmd.add_argument("--json", action="store_true")
+    due_cmd.add_argument("--held", action="store_true", help="also list held records that would be due")
+    due_cmd.set_defaults(func=cmd_retention_due)
 
     export = sub.add_parser("export", help="the whole center as one archive").add_subparsers(
         dest="export_command", required=True)

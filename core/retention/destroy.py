@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import aliased
@@ -38,6 +39,7 @@ from polymodal.core.models import (
     PortalSession,
     RiskAcknowledgement,
     SessionCheck,
+    User,
 )
 from polymodal.core.practice import Work
 from polymodal.core.retention.due import Candidate, candidates
@@ -115,3 +117,14 @@ def _destroy_one(work: Work, rule: RetentionRule, record: Candidate, reason: str
     work.audit("retention.destroy", record_type="client", record_id=client_id, client_id=client_id,
                reason=f"{rule.key}, due {record.due.on.isoformat()}: {reason}")
     return tombstone
+
+
+def destroyed_records(work: Work, limit: int = 100) -> list[Any]:
+    """The newest tombstones, with whose record it was and who destroyed it (one query)."""
+    work.require("retention.review")
+    stmt = (select(Destruction.id, Destruction.client_id, Destruction.rule_key, Destruction.due_on,
+                   Destruction.destroyed, Destruction.reason, Destruction.destroyed_at,
+                   Client.legal_first_name, Client.legal_last_name, User.display_name.label("destroyed_by_name"))
+            .join(Client, Client.id == Destruction.client_id).outerjoin(User, User.id == Destruction.destroyed_by)
+            .order_by(Destruction.destroyed_at.desc()).limit(limit))
+    return list(work.db.execute(stmt).all())

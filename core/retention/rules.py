@@ -37,10 +37,14 @@ class RetentionRule:
 
     def summary(self, majority: int) -> str:
         basis = self.minor_basis_age or majority
-        text = f"{self.adult_years} years after last contact; minors {self.minor_years} years after age {basis}"
+        text = f"{_years(self.adult_years)} after last contact; minors {_years(self.minor_years)} after age {basis}"
         if self.consent_years:
-            text += f"; authorizations {self.consent_years} years after they end"
+            text += f"; authorizations {_years(self.consent_years)} after they end"
         return text
+
+
+def _years(n: int) -> str:
+    return f"{n} year{'' if n == 1 else 's'}"
 
 
 HIPAA_AUTHORIZATIONS = 6
@@ -58,24 +62,24 @@ RULES: dict[str, RetentionRule] = {rule.key: rule for rule in (
     RetentionRule(
         key="US-CA", name="California",
         adult_years=7, minor_years=7, minor_basis_age=18, consent_years=HIPAA_AUTHORIZATIONS,
-        sources=("Cal. Bus. & Prof. Code §2919 (psychologists): 7 years from discharge; a minor's record 7 years "
-                 "from the day the patient turns 18",
-                 "Cal. Bus. & Prof. Code §4980.49 (LMFT), §4999.75 (LPCC), §4993 (LCSW): 7 years from the end of "
-                 "therapy; a minor's 7 years from 18"),
-        caution="The LCSW section number is from memory of the Board of Behavioral Sciences' rules; verify."),
+        sources=("Cal. Bus. & Prof. Code section 2919 (psychologists): 7 years from discharge; a minor's record "
+                 "7 years from the day the patient turns 18",
+                 "Cal. Bus. & Prof. Code section 4980.49 (LMFT), section 4999.75 (LPCC), section 4993 (LCSW): "
+                 "7 years from the end of therapy; a minor's 7 years from 18"),
+        caution="The LCSW section number was not checked against the current code; verify it."),
     RetentionRule(
         key="US-NY", name="New York",
         adult_years=6, minor_years=1, minor_basis_age=21, consent_years=HIPAA_AUTHORIZATIONS,
-        sources=("8 NYCRR §29.2(a)(3) (unprofessional conduct, all licensed professions): records kept at least "
-                 "6 years; a minor's at least 6 years and until one year after the patient turns 21",),
+        sources=("8 NYCRR section 29.2(a)(3) (unprofessional conduct, all licensed professions): records kept at "
+                 "least 6 years; a minor's at least 6 years and until one year after the patient turns 21",),
         caution="Psychologists often keep 7 years by the APA guideline; 6 is the legal minimum."),
     RetentionRule(
         key="US-TX", name="Texas",
         adult_years=7, minor_years=5, minor_basis_age=18, consent_years=HIPAA_AUTHORIZATIONS,
-        sources=("22 TAC §465.22 (psychologists, Behavioral Health Executive Council): 7 years after services "
-                 "end, or 5 years after the client reaches the age of majority, whichever is later",
-                 "22 TAC §681.41 (licensed professional counsellors): 5 years after services end or after the "
-                 "client turns 18, whichever is later (shorter; the psychologists' rule governs the table)"),
+        sources=("22 TAC section 465.22 (psychologists, Behavioral Health Executive Council): 7 years after "
+                 "services end, or 5 years after the client reaches the age of majority, whichever is later",
+                 "22 TAC section 681.41 (licensed professional counsellors): 5 years after services end or "
+                 "after the client turns 18, whichever is later (shorter; the psychologists' rule governs the table)"),
         caution="The council renumbered its rules after 2020; the section numbers may have moved. Verify."),
     RetentionRule(
         key="US-FL", name="Florida",
@@ -117,7 +121,7 @@ def due_date(rule: RetentionRule, *, majority: int, born: dt.date, first_contact
     basis = rule.minor_basis_age or majority
     if first_contact < add_years(born, majority):
         terms.append(DueDate(add_years(born, basis + rule.minor_years),
-                             f"a minor's record: {rule.minor_years} years after age {basis}"))
+                             f"a minor's record: {_years(rule.minor_years)} after age {basis}"))
     if rule.consent_years and consent_ended is not None:
         terms.append(DueDate(add_years(consent_ended, rule.consent_years),
                              f"a signed authorization: {rule.consent_years} years after it ended "

@@ -4,6 +4,7 @@ verifiable audit trail. Time comes from the practice's clock, set to the dates e
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select, text
@@ -275,3 +276,19 @@ def test_outside_a_destruction_signed_records_and_tombstones_still_cannot_be_del
                       "DELETE FROM notes"):
         with pytest.raises(DBAPIError), practice.engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_the_cli_lists_the_same_records_as_the_page(practice, staff, clock, records, monkeypatch, capsys):
+    from polymodal.core import cli
+
+    monkeypatch.setattr(cli, "_practice", lambda: practice)  # the test's database and fixed clock
+    clock.now = dt.datetime(2024, 1, 1, 17, 0, tzinfo=dt.UTC)
+    assert cli.main(["retention", "due", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["rule"] == "US-CA" and listed["today"] == "2024-01-01"
+    assert [(r["name"], r["due_on"]) for r in listed["records"]] == [("Ada Retain", "2023-05-10")]
+    with practice.work(staff["admin"]) as work:
+        holds.place_hold(work, client_id=records["ada"], reason="Litigation notice from counsel")
+    assert cli.main(["retention", "due", "--held"]) == 0
+    out = capsys.readouterr().out
+    assert "0 record(s) due" in out and "Ada Retain" in out and "HELD" in out

@@ -20,6 +20,7 @@ from polymodal.web.controllers.notes import NotesController
 from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
 from polymodal.web.controllers.privacy import PrivacyController
+from polymodal.web.controllers.retention import RetentionController
 from polymodal.web.controllers.schedule import ScheduleController
 from polymodal.web.controllers.second_factor import (
     AccountController,
@@ -50,6 +51,7 @@ CONTROLLERS = [
     AccessHistoryController,
     EmergencyAccessController,
     PrivacyController,
+    RetentionController,
     BillingController,
     FeedController,
     MyCalendarController,
