@@ -109,7 +109,10 @@ def _destroy_one(work: Work, rule: RetentionRule, record: Candidate, reason: str
     gone(PortalLink, PortalLink.packet_id.in_(packets))
     counts["portal_packets"] = gone(PortalPacket, PortalPacket.client_id == client_id)
     counts["messages"] = outbox.forget_client(work, client_id)
-    db.execute(update(Client).where(Client.id == client_id).values(restricted=True, active=False, **ERASED))
+    client = db.get(Client, client_id)
+    for key, value in ERASED.items():  # through the ORM, so the search index forgets the contact details too
+        setattr(client, key, value)
+    client.restricted, client.active = True, False
     db.execute(update(Guardian).where(Guardian.client_id == client_id).values(email="", phone=""))
     tombstone.destroyed = {kind: n for kind, n in counts.items() if n}
     tombstone.completed_at = work.now  # the permit closes before the transaction commits

@@ -201,6 +201,7 @@ def test_destruction_removes_clinical_content_and_leaves_a_tombstone_the_audit_t
                                    "assessments": 1, "consents": 1}
         ada = db.get(Client, records["ada"])
         assert (ada.legal_first_name, ada.email, ada.restricted) == ("Ada", "", True)
+        assert "example" not in ada.search_contact  # the search index forgot the address too
         assert audit.verify(db).ok
         (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "retention.destroy")).all()
         assert event.client_id == records["ada"] and "US-CA" in event.reason
