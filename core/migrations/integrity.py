@@ -8,6 +8,7 @@ future bug). Each entry: (name, table, events, condition, message).
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy import inspect as sa_inspect
 
 RULES = (
     ("audit_append_only", "audit_events", ("UPDATE", "DELETE"), None, "audit events are append-only"),
@@ -35,15 +36,39 @@ BILLING_RULES = (
 """Added by revision 0006: money, once issued or received, is corrected by new rows, never edited."""
 
 
-def create(rules: tuple = RULES) -> None:
-    """Create ``rules``; the PostgreSQL function they share comes with the first set (revision 0001)."""
+DESTRUCTION_GATED = ("notes_signed_locked", "addenda_append_only", "cosign_final", "consent_no_delete")
+"""From revision 0012 on, the DELETE of these rules lets retention's destruction through; UPDATE stays refused.
+
+``create`` builds them gated whenever the permit's table exists, so a later migration that lifts these rules
+and puts them back (``drop`` then ``create``) keeps the gate without knowing of it."""
+PERMIT_TABLE = "retention_destructions"
+_PERMIT = "EXISTS (SELECT 1 FROM retention_destructions WHERE completed_at IS NULL)"
+"""An unfinished tombstone: only the transaction destroying a record ever sees one (core/retention/models.py)."""
+
+
+def _gated(rules: tuple, gated: bool | None) -> bool:
+    if not any(rule[0] in DESTRUCTION_GATED for rule in rules):
+        return False
+    return sa_inspect(op.get_bind()).has_table(PERMIT_TABLE) if gated is None else gated
+
+
+def create(rules: tuple = RULES, *, gated: bool | None = None) -> None:
+    """Create ``rules``; the PostgreSQL function they share comes with the first set (revision 0001).
+
+    ``gated``: whether the DESTRUCTION_GATED rules let a destruction permit through (default: once the
+    permit's table exists).
+    """
     dialect = op.get_bind().dialect.name
+    gated = _gated(rules, gated)
     if dialect == "postgresql" and rules is RULES:
         op.execute(
             "CREATE FUNCTION polymodal_refuse() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$"
         )
     for name, table, events, condition, message in rules:
+        if gated and name in DESTRUCTION_GATED:
+            _create_gated(name, table, events, condition, message)
+            continue
         if dialect == "postgresql":
             when = f"WHEN ({condition}) " if condition else ""
             op.execute(
@@ -60,12 +85,29 @@ def create(rules: tuple = RULES) -> None:
                 )
 
 
+def _create_gated(name: str, table: str, events: tuple, condition: str | None, message: str) -> None:
+    kept = tuple(event for event in events if event != "DELETE")
+    if kept:
+        create(((name, table, kept, condition, message),), gated=False)
+    old = (condition or "").replace("NEW.", "OLD.")
+    if op.get_bind().dialect.name == "postgresql":
+        when = f"WHEN ({old}) " if old else ""
+        op.execute(f"CREATE TRIGGER trg_{name}_delete BEFORE DELETE ON {table} FOR EACH ROW "
+                   f"{when}EXECUTE FUNCTION polymodal_refuse_unless_destroying('{message}')")
+    else:
+        when = f"WHEN {old + ' AND ' if old else ''}NOT {_PERMIT} "
+        op.execute(f"CREATE TRIGGER trg_{name}_delete BEFORE DELETE ON {table} "
+                   f"{when}BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
 def drop(rules: tuple = RULES) -> None:
     dialect = op.get_bind().dialect.name
     for name, table, events, _condition, _message in rules:
         if dialect == "postgresql":
             op.execute(f"DROP TRIGGER IF EXISTS trg_{name} ON {table}")
-        else:
+            if name in DESTRUCTION_GATED:  # its gated DELETE half, from revision 0012 on
+                op.execute(f"DROP TRIGGER IF EXISTS trg_{name}_delete ON {table}")
+        else:  # gated or not, the names are trg_<name>_<event>
             for event in events:
                 op.execute(f"DROP TRIGGER IF EXISTS trg_{name}_{event.lower()}")
     if dialect == "postgresql" and rules is RULES:
@@ -73,11 +115,6 @@ def drop(rules: tuple = RULES) -> None:
 
 
 # --- Revision 0012: retention may destroy what is otherwise fixed -----------------------------------------
-
-DESTRUCTION_GATED = ("notes_signed_locked", "addenda_append_only", "cosign_final", "consent_no_delete")
-"""Rules whose DELETE retention's destruction may pass; their UPDATE stays refused."""
-_PERMIT = "EXISTS (SELECT 1 FROM retention_destructions WHERE completed_at IS NULL)"
-"""An unfinished tombstone: only the transaction destroying a record ever sees one (core/retention/models.py)."""
 
 RETENTION_RULES = (
     ("tombstones_fixed", "retention_destructions", ("UPDATE",), "OLD.completed_at IS NOT NULL",
@@ -90,43 +127,26 @@ RETENTION_RULES = (
 )
 
 
-def _gated() -> tuple:
+def _gated_rules() -> tuple:
     return tuple(rule for rule in RULES if rule[0] in DESTRUCTION_GATED)
 
 
 def gate_deletes_on_destruction() -> None:
-    """Replace the DELETE half of the gated rules with one that lets an open destruction permit through."""
-    dialect = op.get_bind().dialect.name
-    drop(_gated())
-    if dialect == "postgresql":
+    """Revision 0012: rebuild the gated rules so their DELETE lets an open destruction permit through."""
+    if op.get_bind().dialect.name == "postgresql":
         # A PostgreSQL trigger's WHEN cannot hold a subquery, so the permit is checked in the function.
         op.execute(
             "CREATE FUNCTION polymodal_refuse_unless_destroying() RETURNS trigger LANGUAGE plpgsql AS "
             f"$$ BEGIN IF {_PERMIT} THEN RETURN OLD; END IF; "
             "RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$"
         )
-    for name, table, events, condition, message in _gated():
-        kept = tuple(event for event in events if event != "DELETE")
-        if kept:
-            create(((name, table, kept, condition, message),))
-        old = (condition or "").replace("NEW.", "OLD.")
-        if dialect == "postgresql":
-            when = f"WHEN ({old}) " if old else ""
-            op.execute(f"CREATE TRIGGER trg_{name}_delete BEFORE DELETE ON {table} FOR EACH ROW "
-                       f"{when}EXECUTE FUNCTION polymodal_refuse_unless_destroying('{message}')")
-        else:
-            when = f"WHEN {old + ' AND ' if old else ''}NOT {_PERMIT} "
-            op.execute(f"CREATE TRIGGER trg_{name}_delete BEFORE DELETE ON {table} "
-                       f"{when}BEGIN SELECT RAISE(ABORT, '{message}'); END")
+    drop(_gated_rules())
+    create(_gated_rules(), gated=True)
 
 
 def ungate_deletes() -> None:
     """Back to revision 0011's triggers."""
+    drop(_gated_rules())
+    create(_gated_rules(), gated=False)
     if op.get_bind().dialect.name == "postgresql":
-        for name, table, *_rest in _gated():
-            op.execute(f"DROP TRIGGER IF EXISTS trg_{name}_delete ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS trg_{name} ON {table}")
         op.execute("DROP FUNCTION IF EXISTS polymodal_refuse_unless_destroying()")
-    else:
-        drop(_gated())  # on SQLite the names are the same: trg_<name>_<event>
-    create(_gated())

@@ -293,3 +293,24 @@ def test_the_cli_lists_the_same_records_as_the_page(practice, staff, clock, reco
     assert cli.main(["retention", "due", "--held"]) == 0
     out = capsys.readouterr().out
     assert "0 record(s) due" in out and "Ada Retain" in out and "HELD" in out
+
+
+def test_a_later_migration_that_lifts_and_restores_the_note_triggers_keeps_destruction_possible(
+        practice, staff, clock, records):
+    # As the keyed-audit migration does: drop the rules of notes, addenda and co-signatures, then create them.
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from polymodal.core.migrations import integrity
+
+    lifted = tuple(rule for rule in integrity.RULES if rule[1] in ("notes", "note_addenda", "note_cosignatures"))
+    with practice.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        integrity.drop(lifted)
+        integrity.create(lifted)
+    with pytest.raises(DBAPIError), practice.engine.begin() as conn:
+        conn.execute(text("DELETE FROM notes"))
+    clock.now = dt.datetime(2024, 1, 1, 17, 0, tzinfo=dt.UTC)
+    with practice.work(staff["admin"]) as work:
+        destroy.destroy(work, [records["ada"]], "Retention period ended; reviewed by the admin")
+    with practice.work(staff["admin"], write=False) as work:
+        assert work.db.get(Note, records["ada_note"]) is None
