@@ -37,6 +37,11 @@ def _ids(data: dict[str, Any], name: str, field: str) -> list[uuid.UUID]:
         raise ValidationFailed({field: "Choose from the list."}) from None
 
 
+def _count(value: str) -> int | None:
+    """The number of records just destroyed, from the redirect's query (nothing else is echoed)."""
+    return int(value) if value.isdigit() and len(value) < 6 else None
+
+
 class RetentionController(Controller):
     path = "/admin/retention"
 
@@ -45,7 +50,7 @@ class RetentionController(Controller):
         context = {"section": "retention", "review": due.review(work), "holds": holds.holds_in_force(work),
                    "destroyed": destroy.destroyed_records(work), "errors": errors or {},
                    "values": values or {"client": []}, "confirm_word": CONFIRM_WORD,
-                   "done": request.query_params.get("destroyed", "")}
+                   "done": _count(request.query_params.get("destroyed", ""))}
         return render(request, "admin/retention.html", context, block=block, status_code=status_code)
 
     @get("", opt={"action": "retention.review"}, sync_to_thread=True)
