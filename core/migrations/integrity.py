@@ -37,7 +37,7 @@ BILLING_RULES = (
 
 
 DESTRUCTION_GATED = ("notes_signed_locked", "addenda_append_only", "cosign_final", "consent_no_delete")
-"""From revision 0012 on, the DELETE of these rules lets retention's destruction through; UPDATE stays refused.
+"""From revision 0013 on, the DELETE of these rules lets retention's destruction through; UPDATE stays refused.
 
 ``create`` builds them gated whenever the permit's table exists, so a later migration that lifts these rules
 and puts them back (``drop`` then ``create``) keeps the gate without knowing of it."""
@@ -105,7 +105,7 @@ def drop(rules: tuple = RULES) -> None:
     for name, table, events, _condition, _message in rules:
         if dialect == "postgresql":
             op.execute(f"DROP TRIGGER IF EXISTS trg_{name} ON {table}")
-            if name in DESTRUCTION_GATED:  # its gated DELETE half, from revision 0012 on
+            if name in DESTRUCTION_GATED:  # its gated DELETE half, from revision 0013 on
                 op.execute(f"DROP TRIGGER IF EXISTS trg_{name}_delete ON {table}")
         else:  # gated or not, the names are trg_<name>_<event>
             for event in events:
@@ -114,7 +114,7 @@ def drop(rules: tuple = RULES) -> None:
         op.execute("DROP FUNCTION IF EXISTS polymodal_refuse()")
 
 
-# --- Revision 0012: retention may destroy what is otherwise fixed -----------------------------------------
+# --- Revision 0013: retention may destroy what is otherwise fixed -----------------------------------------
 
 RETENTION_RULES = (
     ("tombstones_fixed", "retention_destructions", ("UPDATE",), "OLD.completed_at IS NOT NULL",
@@ -132,7 +132,7 @@ def _gated_rules() -> tuple:
 
 
 def gate_deletes_on_destruction() -> None:
-    """Revision 0012: rebuild the gated rules so their DELETE lets an open destruction permit through."""
+    """Revision 0013: rebuild the gated rules so their DELETE lets an open destruction permit through."""
     if op.get_bind().dialect.name == "postgresql":
         # A PostgreSQL trigger's WHEN cannot hold a subquery, so the permit is checked in the function.
         op.execute(

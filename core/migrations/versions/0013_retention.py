@@ -1,7 +1,7 @@
 """retention: legal holds, destruction tombstones, deletes of fixed records allowed to a destruction
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 03:50:00
 """
 
@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql
 import polymodal.core.models._base
 from polymodal.core.migrations import integrity
 
-revision: str = '0012'
-down_revision: str | None = '0011'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
