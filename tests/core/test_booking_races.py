@@ -33,6 +33,8 @@ def racers(practice, staff):
             user = users.create_user(work, {"username": f"racer{i}", "display_name": f"Racer {i}",
                                             "password": PASSWORD, "roles": ["practitioner"],
                                             "disciplines": ["psychotherapy"]})
+            # Qualified for the fixture's therapy, so the only refusal left is the clash the race is about.
+            users.add_credential(work, user.id, "LMFT", f"R{i}", "US-CA", None)
             client = clients.register_client(work, {"legal_first_name": f"Client{i}", "legal_last_name": "Race",
                                                     "date_of_birth": "1990-01-01"})
             case = cases.open_case(work, title=f"Race {i}", kind="individual", client_ids=[client.id],
