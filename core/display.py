@@ -196,6 +196,8 @@ def _assessment_rows(assessment: Assessment, answers: dict[str, Any]) -> list[Ro
     rows.append(Row("Total", f"{score.total:g}"))
     if score.band:
         rows.append(Row("Band", score.band))
+        if assessment.bands_source:
+            rows.append(Row("Source of the bands", assessment.bands_source))
     for key, value in score.subscales.items():
         name = next(s.name for s in assessment.subscales if s.key == key)
         rows.append(Row(name, f"{value:g}"))

@@ -92,6 +92,8 @@ def summary_rows(registry: Registry, step: Step, answers: dict[str, Any]) -> lis
             option = next((o for o in step.spec.options_for(item) if o.value == answers.get(item.key)), None)
             if option is not None:
                 rows.append((item.text, option.label))
+            elif item.free_text and str(answers.get(item.key, "")).strip():
+                rows.append((item.text, str(answers[item.key]).strip()))
         return rows
     if step.kind == "form":
         values, kind = step.spec.validate_answers(answers)[0], "forms"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Any
 
@@ -19,10 +20,31 @@ class Severity(StrEnum):
 
 
 class Item(Frozen):
+    """One question. A scored item is answered by choosing one of its options.
+
+    ``required`` keeps an item compulsory where the instrument allows missing
+    items (PHQ-9 item 9 carries the risk flag) and makes an unscored item
+    compulsory. ``asked_if`` names items of which one must score above zero
+    for this item to be asked at all (the ASQ asks item 5 only after a yes to
+    items 1-4); asked, it must be answered. ``free_text`` is an unscored
+    answer in the client's own words, such as the PCL-5's index event
+    (Since: 0.4).
+    """
+
     key: Slug
     text: str = Field(min_length=1)
     options: tuple[Option, ...] = Field(default=(), description="Overrides the instrument's options.")
     scored: bool = True
+    required: bool = False
+    asked_if: tuple[Slug, ...] = ()
+    free_text: bool = False
+    help: str = ""
+
+    @model_validator(mode="after")
+    def _text_is_unscored(self) -> Item:
+        if self.free_text and (self.scored or self.options):
+            raise ValueError(f"item '{self.key}': a free-text item is unscored and has no options")
+        return self
 
 
 class Band(Frozen):
@@ -37,6 +59,10 @@ class Band(Frozen):
 class FlagRule(Frozen):
     """Raises a flag when an item (or the total, if ``item`` is None) is at least ``at_least``.
 
+    ``at_most`` instead fires at or below it. With ``any_item`` the flag fires
+    when any one scored item reaches the limit: the WHO-5 asks for follow-up
+    when any item is scored 0 or 1 (``any_item=True, at_most=1``, Since: 0.4).
+
     A flag on an item fires whatever the total is: PHQ-9 item 9 above zero is a
     risk flag even at a total of 1.
 
@@ -49,7 +75,9 @@ class FlagRule(Frozen):
 
     code: Slug
     message: str
-    at_least: float
+    at_least: float | None = None
+    at_most: float | None = None
+    any_item: bool = False
     item: Slug | None = None
     severity: Severity = Severity.warning
     subscale_counts: dict[Slug, int] = Field(default_factory=dict)
@@ -58,20 +86,32 @@ class FlagRule(Frozen):
 
     @model_validator(mode="after")
     def _one_target(self) -> FlagRule:
-        if self.item is not None and self.subscale_counts:
-            raise ValueError(f"flag '{self.code}': give item or subscale_counts, not both")
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError(f"flag '{self.code}': give exactly one of at_least, at_most")
+        if sum([self.item is not None, bool(self.subscale_counts), self.any_item]) > 1:
+            raise ValueError(f"flag '{self.code}': give one of item, subscale_counts, any_item")
+        if self.subscale_counts and self.at_least is None:
+            raise ValueError(f"flag '{self.code}': a symptom pattern counts items at_least a score")
         if any(n < 1 for n in self.subscale_counts.values()):
             raise ValueError(f"flag '{self.code}': subscale_counts must be 1 or more")
         return self
 
-    def fires(self, item_scores: dict[str, float], total: float, subscales: tuple[Subscale, ...]) -> bool:
+    def _hit(self, value: float) -> bool:
+        return value <= self.at_most if self.at_most is not None else value >= (self.at_least or 0)
+
+    def fires(self, item_scores: dict[str, float], total: float | None, subscales: tuple[Subscale, ...]) -> bool:
+        """Whether the flag fires; ``total`` is None while items are missing (a total flag then waits)."""
         if self.subscale_counts:
             by_key = {s.key: s for s in subscales}
             return all(
-                sum(1 for k in by_key[key].items if item_scores.get(k, 0) >= self.at_least) >= count
+                sum(1 for k in by_key[key].items if k in item_scores and self._hit(item_scores[k])) >= count
                 for key, count in self.subscale_counts.items()
             )
-        return (item_scores.get(self.item, 0) if self.item else total) >= self.at_least
+        if self.any_item:
+            return any(self._hit(v) for v in item_scores.values())
+        if self.item:
+            return self.item in item_scores and self._hit(item_scores[self.item])
+        return total is not None and self._hit(total)
 
 
 class Subscale(Frozen):
@@ -111,8 +151,13 @@ class Assessment(Contribution):
     items: tuple[Item, ...] = ()
     multiplier: float = 1
     bands: tuple[Band, ...] = ()
+    bands_source: str = Field(default="", description="Where the bands' cut-offs come from, shown with the band.")
     flags: tuple[FlagRule, ...] = ()
     subscales: tuple[Subscale, ...] = ()
+    max_missing: int = Field(
+        default=0, ge=0,
+        description="Scored items that may be left unanswered; the total is then prorated (mean of the answered "
+                    "items times the number of items, rounded), as the PHQ-9's authors allow for up to two.")
     licence: str = Field(min_length=1)
     attribution: str = Field(min_length=1, description="Citation of the instrument's source.")
 
@@ -128,6 +173,12 @@ class Assessment(Contribution):
         for flag in self.flags:
             if flag.item is not None and flag.item not in keys:
                 raise ValueError(f"flag '{flag.code}' names unknown item '{flag.item}'")
+        for item in self.items:
+            unknown_items = [k for k in item.asked_if if k not in keys]
+            if unknown_items:
+                raise ValueError(f"item '{item.key}' is asked after unknown items: {', '.join(unknown_items)}")
+        if self.max_missing >= len([i for i in self.items if i.scored]) > 0:
+            raise ValueError("max_missing must leave at least one scored item answered")
             unknown = sorted(set(flag.subscale_counts) - subscale_keys)
             if unknown:
                 raise ValueError(f"flag '{flag.code}' names unknown subscales: {', '.join(unknown)}")
@@ -164,45 +215,81 @@ class Assessment(Contribution):
         high = sum(max(o.score or 0 for o in self.options_for(i)) for i in scored)
         return low * self.multiplier, high * self.multiplier
 
+    def asked(self, item: Item, answers: dict[str, Any]) -> bool:
+        """Whether ``item`` is asked, given the other answers (``asked_if``)."""
+        if not item.asked_if:
+            return True
+        scores = self._item_scores(answers)
+        return any(scores.get(k, 0) > 0 for k in item.asked_if)
+
     def validate_answers(self, answers: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-        """Every scored item needs one of its option values."""
+        """Every scored item needs one of its option values, except up to ``max_missing`` optional ones."""
         values: dict[str, str] = {}
         errors: dict[str, str] = {}
+        blank: list[str] = []
         for item in self.items:
             raw = answers.get(item.key)
-            allowed = {o.value for o in self.options_for(item)}
+            if isinstance(raw, str) and item.free_text:
+                raw = raw.strip()
             if raw is None or raw == "":
-                if item.scored:
+                if (item.required or item.asked_if) and self.asked(item, answers):
                     errors[item.key] = "Answer this item."
+                elif item.scored and not item.asked_if:
+                    blank.append(item.key)
                 continue
-            if not isinstance(raw, str) or raw not in allowed:
+            if item.free_text:
+                if not isinstance(raw, str) or len(raw) > 1000:
+                    errors[item.key] = "Write up to 1000 characters."
+                    continue
+            elif not isinstance(raw, str) or raw not in {o.value for o in self.options_for(item)}:
                 errors[item.key] = "Choose one of the listed answers."
                 continue
             values[item.key] = raw
+        if len(blank) > self.max_missing:
+            # Name every blank item, so the reader sees which ones; the source allows no more.
+            limit = (f" (at most {self.max_missing} may be left out)" if self.max_missing else "")
+            errors.update({k: f"Answer this item{limit}." for k in blank})
         return values, errors
 
-    def score(self, answers: dict[str, str]) -> Score:
-        """Score validated answers; raises ``ValueError`` if any scored item is missing."""
-        item_scores: dict[str, float] = {}
+    def _item_scores(self, answers: dict[str, Any]) -> dict[str, float]:
+        scores: dict[str, float] = {}
         for item in self.items:
-            if not item.scored:
-                continue
-            option = next((o for o in self.options_for(item) if o.value == answers.get(item.key)), None)
-            if option is None:
-                raise ValueError(f"item '{item.key}' is not answered")
-            item_scores[item.key] = option.score or 0
-        total = sum(item_scores.values()) * self.multiplier
+            if item.scored:
+                option = next((o for o in self.options_for(item) if o.value == answers.get(item.key)), None)
+                if option is not None:
+                    scores[item.key] = option.score or 0
+        return scores
+
+    def flags_in(self, answers: dict[str, Any]) -> tuple[FlagResult, ...]:
+        """The flags the answered items raise so far (a total flag waits for a total): for live warnings."""
+        return tuple(FlagResult(code=f.code, message=f.message, severity=f.severity)
+                     for f in self.flags if f.fires(self._item_scores(answers), None, self.subscales))
+
+    def score(self, answers: dict[str, str]) -> Score:
+        """Score validated answers; raises ``ValueError`` if more scored items are missing than allowed."""
+        item_scores = self._item_scores(answers)
+        expected = [i for i in self.items if i.scored and (not i.asked_if or self.asked(i, answers))]
+        missing = [i.key for i in expected if i.key not in item_scores]
+        required = [k for k in missing if next(i for i in self.items if i.key == k).required]
+        if len(missing) > self.max_missing or required or not expected or len(missing) == len(expected):
+            raise ValueError(f"item '{(required or missing or ['?'])[0]}' is not answered")
+        raw = sum(item_scores.values())
+        if missing:
+            # Prorated: the mean of the answered items times the number of items, rounded half up.
+            raw = math.floor(raw * len(expected) / (len(expected) - len(missing)) + 0.5)
+        total = raw * self.multiplier
         band = next((b for b in self.bands if b.low <= total <= b.high), None)
-        flags = tuple(
-            FlagResult(code=f.code, message=f.message, severity=f.severity)
-            for f in self.flags
-            if f.fires(item_scores, total, self.subscales)
-        )
+        flags = [FlagResult(code=f.code, message=f.message, severity=f.severity)
+                 for f in self.flags if f.fires(item_scores, total, self.subscales)]
+        if missing:
+            flags.append(FlagResult(code="prorated", severity=Severity.info, message=(
+                f"Prorated total: {len(missing)} item(s) unanswered ({', '.join(missing)}); the total is the mean "
+                f"of the {len(expected) - len(missing)} answered items times {len(expected)}.")))
         subscales = {s.key: sum(item_scores.get(k, 0) for k in s.items) for s in self.subscales}
         return Score(
             total=total,
             band=band.label if band else None,
             band_severity=band.severity if band else None,
             subscales=subscales,
-            flags=flags,
+            flags=tuple(flags),
         )

@@ -4,6 +4,7 @@ Content lives in one module per kind; this module only answers the hooks.
 """
 
 from polymodal.core.api import hookimpl
+from polymodal.plugins.talk.asq import ASQ
 from polymodal.plugins.talk.assessments import GAD7, K10, PHQ9, WHO5
 from polymodal.plugins.talk.consents import CONSENTS
 from polymodal.plugins.talk.forms import FORMS
@@ -42,7 +43,7 @@ def polymodal_register_consent_documents():
 
 @hookimpl
 def polymodal_register_assessments():
-    return [PHQ9, GAD7, PCL5, WHO5, K10, *RESTRICTED]
+    return [PHQ9, GAD7, PCL5, WHO5, K10, ASQ, *RESTRICTED]
 
 
 @hookimpl

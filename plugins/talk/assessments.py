@@ -50,7 +50,13 @@ PHQ9_ITEMS = (
 PHQ9 = Assessment(
     key="talk/phq-9", name="Patient Health Questionnaire-9", abbreviation="PHQ-9", modalities=ALL,
     instructions=PHQ_GAD_STEM, options=FREQUENCY_2W,
-    items=(*(Item(key=f"q{n}", text=t) for n, t in enumerate(PHQ9_ITEMS, start=1)), DIFFICULTY),
+    # Item 9 may never be left out: the risk flag reads it (clinical.md §4.1).
+    items=(*(Item(key=f"q{n}", text=t, required=n == 9) for n, t in enumerate(PHQ9_ITEMS, start=1)), DIFFICULTY),
+    # Up to two unanswered items are replaced by the mean of the answered ones; with more the
+    # questionnaire is not scored (NHS Data Dictionary, PHQ-9:
+    # http://www.datadictionary.nhs.uk/data_dictionary/nhs_business_definitions/p/patient_health_questionnaire-9_de.asp ;
+    # Kroenke, Spitzer, Williams, Löwe 2010, Gen Hosp Psychiatry 32:345-359).
+    max_missing=2,
     bands=(
         Band(low=0, high=4, label="Minimal"),
         Band(low=5, high=9, label="Mild"),
@@ -104,6 +110,8 @@ WHO5_ITEMS = (
 
 # Reported as a percentage: raw 0-25 times 4. Raw below 13 (48% or less) is poor
 # wellbeing and 28% or less suggests depression (Topp et al. 2015; clinical.md §4.4).
+# The WHO-5's scoring guidance also asks for a depression screen when any single item is
+# answered 0 or 1, whatever the total (Topp et al. 2015, p. 168; https://smaat.eu/library/scales/who-5).
 WHO5 = Assessment(
     key="talk/who-5", name="WHO-5 Well-Being Index", abbreviation="WHO-5", modalities=ALL,
     instructions="Rate how you have been feeling over the last two weeks.", multiplier=4,
@@ -123,6 +131,10 @@ WHO5 = Assessment(
              severity=Severity.warning),
         Band(low=52, high=100, label="Above the poor-wellbeing cut-off"),
     ),
+    bands_source="Topp CW et al. 2015, Psychother Psychosom 84:167-176 (raw below 13, or 28% or less).",
+    flags=(FlagRule(code="who5-low-item", any_item=True, at_most=1, severity=Severity.warning,
+                    message=("WHO-5: an item was answered 'Some of the time' or 'At no time' (0 or 1): screen for "
+                             "depression (e.g. PHQ-9), whatever the total.")),),
     licence=("Free of charge and does not require permission (CORC; What Works Wellbeing); cite the source. "
              "Editions now published by WHO may carry a different, possibly non-commercial, licence: verify "
              "before commercial distribution. "
@@ -144,9 +156,11 @@ K10_ITEMS = (
     "… worthless?",
 )
 
-# Australian bands (Andrews & Slade 2001). Only 30-50 is confirmed by the sources in
-# clinical.md §4.5; the developers advise reading scores against the population tested,
-# so a center should review these labels.
+# Australian bands: Andrews G, Slade T. Interpreting scores on the Kessler Psychological
+# Distress Scale (K10). Aust N Z J Public Health 2001;25:494-497. Only 30-50 is confirmed
+# by the sources in clinical.md §4.5 (https://www.thenurtureproject.com/k10-kessler-score/ ,
+# https://www.behindthebarriers.org.au/k10-test/); the developers advise reading scores against
+# the population tested, so a center should review these labels.
 K10 = Assessment(
     key="talk/k10", name="Kessler Psychological Distress Scale", abbreviation="K10", modalities=ALL,
     instructions="During the last 30 days, about how often did you feel …",
@@ -164,6 +178,9 @@ K10 = Assessment(
         Band(low=22, high=29, label="High", severity=Severity.warning),
         Band(low=30, high=50, label="Very high", severity=Severity.warning),
     ),
+    bands_source=("Bands of Andrews G, Slade T. Interpreting scores on the Kessler Psychological Distress Scale "
+                  "(K10). Aust N Z J Public Health 2001;25:494-497 (Australian population; read scores against "
+                  "the population tested)."),
     licence=("Available for unrestricted use; include the notice © World Health Organization 2003. "
              "https://www.dhi.health.nsw.gov.au/transcultural-mental-health-centre-tmhc/resources/multilingual-resources-by-title/kessler-10"),
     attribution=("© World Health Organization 2003. Kessler RC et al. Screening for serious mental illness in "

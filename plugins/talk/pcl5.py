@@ -53,7 +53,13 @@ PCL5 = Assessment(
         Option(value="3", label="Quite a bit", score=3),
         Option(value="4", label="Extremely", score=4),
     ),
-    items=tuple(Item(key=f"q{n}", text=t) for n, t in enumerate(PCL5_ITEMS, start=1)),
+    # The answers only mean something against the one event they are about, so the PCL-5 asks
+    # for it first (the version with Criterion A names the worst event: https://mhscales.com/pcl5).
+    # A few words are enough; nobody is asked for details.
+    items=(Item(key="index_event", free_text=True, required=True, scored=False,
+                text="Which stressful experience are these answers about? (your worst one, in a few words)",
+                help="A few words are enough; you do not need to describe what happened."),
+           *(Item(key=f"q{n}", text=t) for n, t in enumerate(PCL5_ITEMS, start=1))),
     subscales=(
         Subscale(key="b", name="Cluster B (intrusion), items 1-5", items=_items(1, 5)),
         Subscale(key="c", name="Cluster C (avoidance), items 6-7", items=_items(6, 7)),

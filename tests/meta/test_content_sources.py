@@ -29,6 +29,7 @@ def test_every_instrument_states_licence_and_attribution(registry):
 
 
 def test_only_free_instruments_carry_item_text(registry):
-    # clinical.md §4: PHQ-9, GAD-7, PCL-5, WHO-5 and K10 are free to reproduce; nothing else ships items.
+    # clinical.md §4: PHQ-9, GAD-7, PCL-5, WHO-5 and K10 are free to reproduce, and the NIMH ASQ is
+    # free to use (NIMH toolkit); nothing else ships items.
     with_items = {a.key for a in registry.assessments if a.items}
-    assert with_items == {"talk/phq-9", "talk/gad-7", "talk/pcl-5", "talk/who-5", "talk/k10"}
+    assert with_items == {"talk/phq-9", "talk/gad-7", "talk/pcl-5", "talk/who-5", "talk/k10", "talk/asq"}

@@ -91,7 +91,7 @@ class AssessmentsController(Controller):
                 return render(request, "assessments/form.html", {
                     **context, "values": {}, "errors": {"instrument_key": "Choose one of the instruments listed."},
                 }, block="assessment_form", status_code=422)
-            values = {item.key: one(data, f"a.{item.key}", 40) for item in instrument.items}
+            values = {item.key: one(data, f"a.{item.key}", 1000 if item.free_text else 40) for item in instrument.items}
             try:
                 result = assessments.record_assessment(work, client_id, key, values)
             except ValidationFailed as exc:

@@ -19,6 +19,10 @@ def answers(digits: str) -> dict[str, str]:
     return {f"q{n}": d for n, d in enumerate(digits.replace(" ", ""), start=1)}
 
 
+def pcl5(digits: str) -> dict[str, str]:
+    return {"index_event": "car accident, 2019", **answers(digits)}
+
+
 PHQ9 = [
     ("000000000", 0, "Minimal"), ("111100000", 4, "Minimal"),
     ("111110000", 5, "Mild"), ("333000000", 9, "Mild"),
@@ -57,7 +61,7 @@ PCL5 = [
 )
 def test_band_edges(talk, key, digits, total, band):
     instrument = talk.assessments.get(key)
-    values, errors = instrument.validate_answers(answers(digits))
+    values, errors = instrument.validate_answers(pcl5(digits) if key == "talk/pcl-5" else answers(digits))
     assert errors == {}
     score = instrument.score(values)
     assert score.total == total
@@ -100,7 +104,7 @@ def test_who5_reports_raw_times_four(talk):
     who5 = talk.assessments.get("talk/who-5")
     assert who5.multiplier == 4
     assert who5.score_range == (0, 100)
-    assert who5.score(answers("54321")).total == 60  # raw 15
+    assert who5.score(answers("54322")).total == 64  # raw 16
 
 
 def test_k10_ranges_from_10_to_50(talk):
@@ -138,7 +142,7 @@ def test_answer_outside_the_options_is_rejected(talk):
 
 
 def test_free_instruments_carry_items_licence_and_attribution(talk):
-    for key, count in (("talk/phq-9", 10), ("talk/gad-7", 8), ("talk/pcl-5", 20), ("talk/who-5", 5),
+    for key, count in (("talk/phq-9", 10), ("talk/gad-7", 8), ("talk/pcl-5", 21), ("talk/who-5", 5),
                        ("talk/k10", 10)):
         instrument = talk.assessments.get(key)
         assert len(instrument.items) == count
@@ -161,3 +165,103 @@ def test_restricted_instruments_ship_no_item_text(talk, key):
 def test_pcl5_provisional_dsm5_pattern(talk, digits, met):
     flags = [f.code for f in talk.assessments.get("talk/pcl-5").score(answers(digits)).flags]
     assert ("pcl5-provisional-dsm5" in flags) is met
+
+
+# --- Content corrections (issue 11, item 11) ---
+
+@pytest.mark.parametrize(("digits", "flagged"), [
+    ("55552", False),  # lowest item 2: no flag, whatever the total
+    ("55551", True),   # one item "Some of the time" (1): flagged although the total is 84%
+    ("55550", True),   # one item "At no time" (0)
+    ("22222", False),  # poor total (40%) but no single item at 0 or 1: the band speaks, not this flag
+])
+def test_who5_flags_any_item_scored_0_or_1(talk, digits, flagged):
+    # Topp et al. 2015: follow up when any single item is answered 0 or 1, whatever the total.
+    score = talk.assessments.get("talk/who-5").score(answers(digits))
+    assert ("who5-low-item" in [f.code for f in score.flags]) is flagged
+
+
+def test_phq9_prorates_one_or_two_missing_items(talk):
+    # NHS Data Dictionary (PHQ-9) / Kroenke 2010: up to two missing items take the mean of the answered ones.
+    phq9 = talk.assessments.get("talk/phq-9")
+    one_missing = {k: v for k, v in answers("222222221").items() if k != "q1"}  # 8 answered, sum 15
+    values, errors = phq9.validate_answers(one_missing)
+    assert errors == {}
+    score = phq9.score(values)
+    assert score.total == 17  # 15 * 9 / 8 = 16.875, rounded
+    assert score.band == "Moderately severe"
+    assert "prorated" in [f.code for f in score.flags]
+    two_missing = {k: v for k, v in answers("333333331").items() if k not in ("q1", "q2")}  # sum 19 over 7
+    score = phq9.score(phq9.validate_answers(two_missing)[0])
+    assert score.total == 24 and score.band == "Severe"  # 19 * 9 / 7 = 24.43
+
+
+def test_phq9_refuses_three_missing_items_naming_each(talk):
+    phq9 = talk.assessments.get("talk/phq-9")
+    three_missing = {k: v for k, v in answers("111111111").items() if k not in ("q1", "q2", "q3")}
+    _, errors = phq9.validate_answers(three_missing)
+    assert set(errors) == {"q1", "q2", "q3"}
+    assert "at most 2" in errors["q1"]
+    with pytest.raises(ValueError):
+        phq9.score(three_missing)
+
+
+def test_phq9_item9_is_never_prorated_away(talk):
+    # The risk flag reads item 9, so it must be answered even though two items may be missing.
+    phq9 = talk.assessments.get("talk/phq-9")
+    _, errors = phq9.validate_answers({k: v for k, v in answers("111111111").items() if k != "q9"})
+    assert errors == {"q9": "Answer this item."}
+
+
+def test_pcl5_records_its_index_event(talk):
+    pcl = talk.assessments.get("talk/pcl-5")
+    assert pcl.items[0].key == "index_event" and pcl.items[0].free_text
+    _, errors = pcl.validate_answers(answers("00000 00 0000000 000000"))
+    assert errors == {"index_event": "Answer this item."}
+    values, errors = pcl.validate_answers(pcl5("11111 11 1111111 111111"))
+    assert errors == {} and values["index_event"] == "car accident, 2019"
+    assert pcl.score(values).total == 20
+
+
+def test_k10_cites_the_source_of_its_bands(talk):
+    k10 = talk.assessments.get("talk/k10")
+    assert "Andrews" in k10.bands_source and "Slade" in k10.bands_source and "2001" in k10.bands_source
+
+
+ASQ_CASES = [
+    # (q1..q4, q5 or None, positive, acute): NIMH ASQ toolkit scoring
+    (("no", "no", "no", "no"), None, False, False),
+    (("yes", "no", "no", "no"), "no", True, False),
+    (("no", "no", "no", "yes"), "no", True, False),       # a past attempt alone is a positive screen
+    (("no", "declined", "no", "no"), "no", True, False),  # declining to answer counts as positive
+    (("yes", "yes", "yes", "no"), "yes", True, True),     # item 5 yes: acute positive, imminent risk
+]
+
+
+@pytest.mark.parametrize(("first", "q5", "positive", "acute"), ASQ_CASES)
+def test_asq_scoring(talk, first, q5, positive, acute):
+    asq = talk.assessments.get("talk/asq")
+    given = {f"q{n}": a for n, a in enumerate(first, start=1)} | ({"q5": q5} if q5 else {})
+    values, errors = asq.validate_answers(given)
+    assert errors == {}
+    score = asq.score(values)
+    codes = [f.code for f in score.flags]
+    assert ("asq-positive" in codes) is positive
+    assert ("asq-acute" in codes) is acute
+    assert score.band.startswith("Positive" if positive else "Negative")
+    assert all(f.severity is Severity.risk for f in score.flags)
+
+
+def test_asq_item5_is_asked_only_after_a_yes(talk):
+    asq = talk.assessments.get("talk/asq")
+    _, errors = asq.validate_answers({"q1": "yes", "q2": "no", "q3": "no", "q4": "no"})
+    assert errors == {"q5": "Answer this item."}
+    _, errors = asq.validate_answers({"q1": "no", "q2": "no", "q3": "no", "q4": "no"})
+    assert errors == {}
+
+
+def test_asq_acute_sets_current_suicidal_ideation(talk):
+    from polymodal.core.api import ClientFact
+
+    flag = next(f for f in talk.assessments.get("talk/asq").flags if f.code == "asq-acute")
+    assert flag.sets_fact is ClientFact.current_suicidal_ideation

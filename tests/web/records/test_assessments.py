@@ -52,11 +52,13 @@ def test_missing_item_is_422_with_answers_kept(client, signed_in, client_id):
     token = signed_in("rivera")
     cid = client_id("Ellis", "Jordan")
     answers = _answers()
-    del answers["a.q3"]
+    for key in ("a.q3", "a.q4", "a.q5"):  # three missing: more than the PHQ-9's source allows to prorate
+        del answers[key]
     answers["a.q2"] = "3"
     response = _record(client, token, cid, answers, htmx=True)
     assert response.status_code == 422
-    assert 'id="f-q3-error"' in response.text
+    assert 'id="f-q3-error"' in response.text and 'id="f-q5-error"' in response.text
+    assert "at most 2 may be left out" in response.text
     assert re.search(r'name="a.q2" value="3" checked', response.text)
 
 
@@ -172,3 +174,50 @@ def test_results_of_an_uninstalled_instrument_still_show(client, signed_in, clie
     link = re.search(rf'href="(/clients/{cid}/assessments/[0-9a-f-]{{36}})"', page.text).group(1)
     result = client.get(link)
     assert result.status_code == 200 and "is not installed" in result.text
+
+
+def test_two_missing_phq9_items_are_prorated_and_said_so(client, signed_in, client_id):
+    token = signed_in("rivera")
+    cid = client_id("Ellis", "Jordan")
+    answers = _answers(base="2")  # items 1-8 at 2, item 9 at 0
+    del answers["a.q1"], answers["a.q2"]  # 6 answered at 2 plus item 9 at 0: 12 over 7, times 9 = 15.4
+    response = _record(client, token, cid, answers)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "Prorated total: 2 item(s) unanswered (q1, q2)" in page.text
+    assert re.search(r"Total</\w+>\s*<\w+[^>]*>15<", page.text)
+
+
+def test_pcl5_page_asks_and_shows_the_index_event(client, signed_in, client_id):
+    token = signed_in("rivera")
+    cid = client_id("Ellis", "Jordan")
+    form = client.get(f"/clients/{cid}/assessments/new", params={"instrument": "talk/pcl-5"})
+    assert 'name="a.index_event"' in form.text and "<textarea" in form.text
+    data = {f"a.q{n}": "1" for n in range(1, 21)} | {"instrument_key": "talk/pcl-5", "_csrf": token}
+    missing = client.post(f"/clients/{cid}/assessments/new", data=data, follow_redirects=False)
+    assert missing.status_code == 422 and 'id="f-index_event-error"' in missing.text
+    data["a.index_event"] = "The flood of 2021"
+    saved = client.post(f"/clients/{cid}/assessments/new", data=data, follow_redirects=False)
+    assert saved.status_code == 303
+    assert "The flood of 2021" in client.get(saved.headers["location"]).text
+
+
+def test_k10_result_names_the_source_of_its_bands(client, signed_in, client_id):
+    token = signed_in("rivera")
+    cid = client_id("Ellis", "Jordan")
+    data = {f"a.q{n}": "3" for n in range(1, 11)} | {"instrument_key": "talk/k10", "_csrf": token}
+    saved = client.post(f"/clients/{cid}/assessments/new", data=data, follow_redirects=False)
+    page = client.get(saved.headers["location"])
+    assert "Very high" in page.text and "Andrews G, Slade T" in page.text
+
+
+def test_asq_acute_positive_is_a_risk_for_the_client(client, signed_in, client_id):
+    token = signed_in("rivera")
+    cid = client_id("Ellis", "Jordan")
+    data = {"a.q1": "yes", "a.q2": "no", "a.q3": "yes", "a.q4": "no", "instrument_key": "talk/asq", "_csrf": token}
+    asked = client.post(f"/clients/{cid}/assessments/new", data=data, follow_redirects=False)
+    assert asked.status_code == 422 and 'id="f-q5-error"' in asked.text  # item 5 follows a yes
+    saved = client.post(f"/clients/{cid}/assessments/new", data=data | {"a.q5": "yes"}, follow_redirects=False)
+    page = client.get(saved.headers["location"])
+    assert "ASQ acute positive screen (imminent risk)" in page.text
+    assert "ASQ acute positive screen" in client.get(f"/clients/{cid}/eligibility").text
