@@ -173,15 +173,15 @@ class Assessment(Contribution):
         for flag in self.flags:
             if flag.item is not None and flag.item not in keys:
                 raise ValueError(f"flag '{flag.code}' names unknown item '{flag.item}'")
+            unknown = sorted(set(flag.subscale_counts) - subscale_keys)
+            if unknown:
+                raise ValueError(f"flag '{flag.code}' names unknown subscales: {', '.join(unknown)}")
         for item in self.items:
             unknown_items = [k for k in item.asked_if if k not in keys]
             if unknown_items:
                 raise ValueError(f"item '{item.key}' is asked after unknown items: {', '.join(unknown_items)}")
         if self.max_missing >= len([i for i in self.items if i.scored]) > 0:
             raise ValueError("max_missing must leave at least one scored item answered")
-            unknown = sorted(set(flag.subscale_counts) - subscale_keys)
-            if unknown:
-                raise ValueError(f"flag '{flag.code}' names unknown subscales: {', '.join(unknown)}")
         for sub in self.subscales:
             missing = [k for k in sub.items if k not in keys]
             if missing:

@@ -50,10 +50,29 @@ def test_pattern_naming_an_unknown_subscale_is_rejected():
 
 
 def test_pattern_cannot_also_name_an_item():
-    with pytest.raises(ValidationError, match="give item or subscale_counts, not both"):
+    with pytest.raises(ValidationError, match="give one of item, subscale_counts, any_item"):
         FlagRule(code="bad", message="m", at_least=2, item="q1", subscale_counts={"a": 1})
 
 
 def test_pattern_counts_must_be_positive():
     with pytest.raises(ValidationError, match="must be 1 or more"):
         FlagRule(code="bad", message="m", at_least=2, subscale_counts={"a": 0})
+
+
+def test_an_item_asked_after_an_unknown_item_is_rejected():
+    with pytest.raises(ValidationError, match="item 'q2' is asked after unknown items: zz"):
+        Assessment(key="x/y", name="n", abbreviation="N", licence="l", attribution="a",
+                   options=(Option(value="0", label="No", score=0), Option(value="1", label="Yes", score=1)),
+                   items=(Item(key="q1", text="t"), Item(key="q2", text="t", asked_if=("zz",))))
+
+
+def test_a_flag_needs_exactly_one_limit():
+    with pytest.raises(ValidationError, match="exactly one of at_least, at_most"):
+        FlagRule(code="bad", message="m", item="q1")
+    with pytest.raises(ValidationError, match="exactly one of at_least, at_most"):
+        FlagRule(code="bad", message="m", item="q1", at_least=1, at_most=2)
+
+
+def test_a_free_text_item_is_unscored():
+    with pytest.raises(ValidationError, match="a free-text item is unscored"):
+        Item(key="e", text="event", free_text=True)
