@@ -61,7 +61,11 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "case.manage": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
     "schedule.read": {r: Scope.any for r in Role},
     "session.manage": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
-    "consent.read": {**_DEMOGRAPHICS, Role.admin: Scope.glass},
+    # Whether a consent is signed, by whom, and until when: the front desk checks it before every session.
+    "consent.status": {**_DEMOGRAPHICS, Role.admin: Scope.glass},
+    # What a consent says: answers such as what a release of information discloses, to whom, and
+    # whether substance-use or HIV records are included. That is clinical: the care team's, not the desk's.
+    "consent.read": {Role.practitioner: Scope.team, Role.supervisor: Scope.supervised, Role.admin: Scope.glass},
     "consent.record": {Role.front_desk: Scope.any, Role.practitioner: Scope.team, Role.supervisor: Scope.supervised},
     "clinical.read": _CLINICAL_READ,
     "clinical.write": {Role.practitioner: Scope.team, Role.supervisor: Scope.team},

@@ -37,6 +37,7 @@ from polymodal.core.models import (
     User,
 )
 from polymodal.core.practice import Work
+from polymodal.core.services import notes
 
 RESOURCE_TYPES = ("Organization", "Location", "Practitioner", "PractitionerRole", "Patient", "RelatedPerson",
                   "EpisodeOfCare", "CarePlan", "Appointment", "Encounter", "Consent", "QuestionnaireResponse",
@@ -61,9 +62,12 @@ def _batches(work: Work, stmt: Select, batch: int = BATCH) -> Iterator[list[Any]
 class _Reader:
     """Reads the records of ``client_ids`` (None: all of them) and maps them, type by type."""
 
-    def __init__(self, work: Work, client_ids: list[uuid.UUID] | None) -> None:
+    def __init__(self, work: Work, client_ids: list[uuid.UUID] | None,
+                 note_ids: set[uuid.UUID] | None = None) -> None:
         self.work = work
         self.client_ids = client_ids
+        # One client's Bundle holds only the notes its requester may open as pages; the center's export all.
+        self.note_ids = note_ids
         self.shown = set(client_ids) if client_ids is not None else None
         self.center = work.center
         self.modalities = {m.key: m.name for m in work.registry.modalities}
@@ -95,6 +99,9 @@ class _Reader:
             for client in batch:
                 yield fm.patient(client, self.center.id)
                 yield from (fm.related_person(g) for g in client.guardians)
+
+    def _readable(self, column: Any) -> Any:
+        return column.in_(self.note_ids) if self.note_ids is not None else True
 
     def cases(self) -> Iterator[dict[str, Any]]:
         linked = select(CaseClient.case_id).where(self._of_clients(CaseClient.client_id))
@@ -138,7 +145,7 @@ class _Reader:
         # Signed and not a process note (HIPAA 164.524(a)(1)(i) keeps those out of any disclosure).
         case_ids = select(CaseClient.case_id).where(self._of_clients(CaseClient.client_id))
         stmt = select(Note).where(Note.case_id.in_(case_ids), Note.status == "signed",
-                                  Note.psychotherapy_note.is_(False))
+                                  Note.psychotherapy_note.is_(False), self._readable(Note.id))
         for batch in _batches(self.work, stmt):
             ids = [n.id for n in batch]
             addenda: dict[uuid.UUID, list[NoteAddendum]] = {}
@@ -163,7 +170,8 @@ class _Reader:
         found |= set(self.work.db.scalars(select(SessionPractitioner.user_id)
                                           .where(SessionPractitioner.session_id.in_(sessions))))
         found |= set(self.work.db.scalars(select(Note.author_id).where(Note.case_id.in_(cases),
-                                                                       Note.status == "signed")))
+                                                                       Note.status == "signed",
+                                                                       self._readable(Note.id))))
         return found
 
     def everything(self) -> Iterator[dict[str, Any]]:
@@ -181,7 +189,7 @@ def client_bundle(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
     if work.db.get(Client, client_id) is None:
         raise NotFound("no such client")
     work.require("record.export", client_id, record_type="client", record_id=client_id)
-    resources = list(_Reader(work, [client_id]).everything())
+    resources = list(_Reader(work, [client_id], notes.readable_ids_of_client(work, client_id)).everything())
     work.audit("record.export", record_type="client", record_id=client_id, client_id=client_id, reason="FHIR R5")
     return {"resourceType": "Bundle", "type": "collection", "timestamp": work.now.isoformat(),
             "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources]}

@@ -101,7 +101,7 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
 
 def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentDue]:
     """Consents a modality requires that are missing, or lapse, before the client's sessions in ``days``."""
-    work.require("consent.read")
+    work.require("consent.status")
     end = work.now + dt.timedelta(days=days)
     needs: dict[str, list[str]] = {}
     for modality in work.registry.modalities:
@@ -124,7 +124,7 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
         select(Session.starts_at, Session.modality_key, SessionClient.client_id, *NAME)
         .join(SessionClient, SessionClient.session_id == Session.id)
         .join(Client, Client.id == SessionClient.client_id)
-        .where(work.client_filter("consent.read"), Session.starts_at >= work.now, Session.starts_at < end,
+        .where(work.client_filter("consent.status"), Session.starts_at >= work.now, Session.starts_at < end,
                Session.status.in_(UPCOMING), or_(*(lacks(key, keys) for key, keys in needs.items())))
         .order_by(Session.starts_at).limit(2000).execution_options(yield_per=200)
     )

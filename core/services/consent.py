@@ -131,6 +131,7 @@ def active_consents(work: Work, client_id: uuid.UUID, at: dt.datetime | None = N
 
 
 def consents_of(work: Work, client_id: uuid.UUID) -> list[ConsentRecord]:
+    """Whole records, answers included: for those who may read what a consent says."""
     work.require("consent.read", client_id, record_type="consent")
     records = list(work.db.scalars(select(ConsentRecord).where(ConsentRecord.client_id == client_id)
                                    .order_by(ConsentRecord.signed_at.desc())))
@@ -158,7 +159,7 @@ def state_at(expires_at: dt.datetime | None, revoked_at: dt.datetime | None, at:
 
 def consent_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
     """The client's consents, newest first, as columns only: for the consent list."""
-    work.require("consent.read", client_id, record_type="consent")
+    work.require("consent.status", client_id, record_type="consent")
     rows = list(work.db.execute(
         select(ConsentRecord.id, ConsentRecord.document_key, ConsentRecord.document_version,
                ConsentRecord.signer_name, ConsentRecord.signer_capacity, ConsentRecord.method,
@@ -170,7 +171,17 @@ def consent_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
     return rows
 
 
-def get_consent(work: Work, client_id: uuid.UUID, consent_id: uuid.UUID) -> ConsentRecord:
-    """One of the client's consents; another client's id is 'not found'."""
-    return client_record.one_of_client(work, ConsentRecord, client_id, consent_id, action="consent.read",
+def get_consent(work: Work, client_id: uuid.UUID, consent_id: uuid.UUID, *, contents: bool = True) -> ConsentRecord:
+    """One of the client's consents; another client's id is 'not found'.
+
+    ``contents=False`` is for showing its status only (signer, dates, state): checked as
+    ``consent.status``, and the caller must not show the record's answers (``scope``).
+    """
+    return client_record.one_of_client(work, ConsentRecord, client_id, consent_id,
+                                       action="consent.read" if contents else "consent.status",
                                        record_type="consent", missing="no such consent")
+
+
+def may_read_contents(work: Work, client_id: uuid.UUID) -> bool:
+    """Whether the actor may see what the client's consents say, beyond their status."""
+    return work.may("consent.read", client_id)

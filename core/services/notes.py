@@ -195,7 +195,13 @@ def cosign(work: Work, note_id: uuid.UUID) -> NoteCosignature:
 
 
 def can_read(work: Work, note: Note) -> bool:
-    """Visibility on top of clinical access: process notes are their author's alone."""
+    """Whether the actor may open ``note``: the rule ``_readable`` (for lists and exports) writes in SQL.
+
+    The author always; nobody else a process note; otherwise clinical access to
+    every client of the note's case (a joint couple note needs both partners'),
+    the author's discipline for a discipline note, and, while the note is an
+    unsigned draft, only the author's supervisor besides the author.
+    """
     if note.author_id == work.actor.user_id:
         return True
     if note.visibility == Visibility.author_only:
@@ -203,8 +209,11 @@ def can_read(work: Work, note: Note) -> bool:
     for cid in _case_clients(work, note.case_id):
         if not decide(work.db, work.actor, AccessRequest("clinical.read", cid), work.now).allowed:
             return False
+    author = work.db.get(User, note.author_id)
+    if note.status == "draft" and (author is None or author.supervisor_id is None
+                                   or author.supervisor_id != work.actor.user_id):
+        return False
     if note.visibility == Visibility.discipline:
-        author = work.db.get(User, note.author_id)
         return bool(author and set(author.disciplines) & set(work.actor.disciplines))
     return True
 
@@ -257,11 +266,32 @@ def my_drafts(work: Work, *, limit: int = 50) -> list[Any]:
 
 
 def _readable(work: Work) -> Any:
-    """SQL for ``can_read`` except the discipline rule (checked per row on a fetched column)."""
+    """SQL for ``can_read`` on ``Note`` joined to its author ``User``, except the discipline rule
+    (``_discipline_allows``, per row on a fetched column: disciplines are a JSON list)."""
+    me = work.actor.user_id
     unreadable_client = (select(CaseClient.client_id).join(Client, Client.id == CaseClient.client_id)
                          .where(CaseClient.case_id == Note.case_id, ~work.client_filter("clinical.read")))
-    return or_(Note.author_id == work.actor.user_id if work.actor.user_id else false(),
-               and_(Note.visibility != Visibility.author_only.value, ~exists(unreadable_client)))
+    return or_(Note.author_id == me if me else false(),
+               and_(Note.visibility != Visibility.author_only.value, ~exists(unreadable_client),
+                    # A draft is its author's (and a trainee's supervisor's) until it is signed.
+                    or_(Note.status != "draft", User.supervisor_id == me if me else false())))
+
+
+def _discipline_allows(work: Work, row: Any) -> bool:
+    return (row.visibility != Visibility.discipline.value or row.author_id == work.actor.user_id
+            or bool(set(row.author_disciplines or ()) & set(work.actor.disciplines)))
+
+
+def readable_ids_of_client(work: Work, client_id: uuid.UUID) -> set[uuid.UUID]:
+    """Ids of the notes of the client's cases that the actor may open as a page (``can_read``).
+
+    The one rule behind the note pages, the record export, the FHIR Bundle and the API:
+    an export never holds a note its requester could not open. The caller checks its own action.
+    """
+    cases = select(CaseClient.case_id).where(CaseClient.client_id == client_id)
+    stmt = (select(Note.id, Note.visibility, Note.author_id, User.disciplines.label("author_disciplines"))
+            .join(User, User.id == Note.author_id).where(Note.case_id.in_(cases), _readable(work)))
+    return {row.id for row in work.db.execute(stmt).all() if _discipline_allows(work, row)}
 
 
 def _note_rows(work: Work, condition: Any, limit: int) -> list[Any]:
@@ -272,10 +302,7 @@ def _note_rows(work: Work, condition: Any, limit: int) -> list[Any]:
             .join(User, User.id == Note.author_id)
             .where(condition, _readable(work))
             .order_by(Note.created_at.desc()).limit(min(max(limit, 1), 500)))
-    mine = set(work.actor.disciplines)
-    return [row for row in work.db.execute(stmt).all()
-            if row.visibility != Visibility.discipline.value or row.author_id == work.actor.user_id
-            or set(row.author_disciplines or ()) & mine]
+    return [row for row in work.db.execute(stmt).all() if _discipline_allows(work, row)]
 
 
 def notes_of_client(work: Work, client_id: uuid.UUID, *, limit: int = 200) -> list[Any]:

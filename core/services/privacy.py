@@ -32,6 +32,7 @@ from polymodal.core.models import (
 )
 from polymodal.core.practice import Work
 from polymodal.core.services import account
+from polymodal.core.services import notes as notes_service
 
 GLASS_MINUTES = 60
 
@@ -106,6 +107,9 @@ def export_record(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
 
     Psychotherapy notes are excluded, as 164.524(a)(1)(i) allows; so is
     anything about other clients of shared (couple, family, group) cases.
+    Notes are exactly those the requester may open as pages
+    (``notes.readable_ids_of_client``): a joint couple note needs access to
+    both partners, a discipline note the author's discipline.
     """
     client = work.db.get(Client, client_id)
     if client is None:
@@ -114,7 +118,8 @@ def export_record(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
     db = work.db
     case_ids = list(db.scalars(select(CaseClient.case_id).where(CaseClient.client_id == client.id)))
     session_ids = select(SessionClient.session_id).where(SessionClient.client_id == client.id)
-    notes = db.scalars(select(Note).where(Note.case_id.in_(case_ids), Note.status == "signed",
+    readable = notes_service.readable_ids_of_client(work, client.id)
+    notes = db.scalars(select(Note).where(Note.id.in_(readable), Note.status == "signed",
                                           Note.psychotherapy_note.is_(False),
                                           (Note.client_id == client.id) | Note.client_id.is_(None))
                        .order_by(Note.signed_at)).all()

@@ -46,7 +46,7 @@ def test_consent_records_the_version_and_hash_signed_and_expires(practice, staff
     clock.advance(days=366)
     with practice.work(staff["desk"]) as work:
         assert consent.active_consents(work, client.id) == {}
-        assert {r.state(work.now) for r in consent.consents_of(work, client.id)} == {"expired"}
+        assert {consent.state_at(r.expires_at, r.revoked_at, work.now) for r in consent.consent_rows(work, client.id)} == {"expired"}
 
 
 def test_revocation_is_final_needs_a_reason_and_notifies_plugins(practice, staff):

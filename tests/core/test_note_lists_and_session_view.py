@@ -70,6 +70,8 @@ def test_discipline_notes_reach_only_the_same_discipline(practice, staff, settin
     with practice.engine.begin() as conn:
         # Simulate a template with discipline visibility (none of the fixture's has one).
         conn.execute(Note.__table__.update().where(Note.id == note_id).values(visibility="discipline"))
+    with practice.work(staff["trainee"]) as work:  # signed: a draft is its author's alone
+        notes.sign_note(work, note_id)
     with practice.work(staff["other"]) as work:
         assert [r.id for r in notes.notes_of_client(work, client_id)] == [note_id]
     with practice.work(staff["masseur"]) as work:

@@ -107,7 +107,8 @@ def test_process_notes_are_the_authors_alone(practice, staff, case):
 def test_only_the_author_edits_a_draft(practice, staff, case):
     with practice.work(staff["trainee"]) as work:
         note = notes.start_note(work, case.id, "clinic/dap")
-    with practice.work(staff["other"]) as work, pytest.raises(AccessDenied):
+    # Someone else's draft is not even there for them (issue 12: drafts are their author's until signed).
+    with practice.work(staff["other"]) as work, pytest.raises((AccessDenied, NotFound)):
         notes.save_draft(work, note.id, {"data": "not mine"}, 1)
 
 

@@ -19,7 +19,7 @@ class ConsentsApi(Controller):
     path = "/clients/{client_id:uuid}/consents"
     tags = ["consents"]
 
-    @get("/", opt={"action": "consent.read"}, sync_to_thread=True)
+    @get("/", opt={"action": "consent.status"}, sync_to_thread=True)
     def consents(self, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                  client_id: FromPath[uuid.UUID]) -> ConsentList:
         with practice.work(actor, write=False) as work:

@@ -22,7 +22,7 @@ def _sees(actor: Actor, action: str) -> bool:
 
 def attention_panels(practice: Practice, actor: Actor) -> dict[str, Any]:
     """Context for ``dashboard/_attention.html``; panels the actor's roles do not cover are left out."""
-    show_flags, show_consents = _sees(actor, "clinical.read"), _sees(actor, "consent.read")
+    show_flags, show_consents = _sees(actor, "clinical.read"), _sees(actor, "consent.status")
     if not (show_flags or show_consents):
         return {}
     context: dict[str, Any] = {}

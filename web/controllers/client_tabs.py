@@ -34,7 +34,7 @@ TABS = {t.key: t for t in (
     Tab("cases", "Cases", "client.read"),
     Tab("sessions", "Sessions", "client.read"),
     Tab("intake", "Intake", "clinical.read"),
-    Tab("consents", "Consents", "consent.read"),
+    Tab("consents", "Consents", "consent.status"),
     Tab("notes", "Notes", "clinical.read"),
     Tab("assessments", "Assessments", "clinical.read"),
     Tab("eligibility", "Eligibility", "clinical.read"),

@@ -128,7 +128,7 @@ class ClientsController(Controller):
                  client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "sessions")
 
-    @get("/{client_id:uuid}/consents", opt={"action": "consent.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/consents", opt={"action": "consent.status"}, sync_to_thread=True)
     def consents(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                  client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "consents")

@@ -152,7 +152,7 @@ class ConsentController(Controller):
                               block="consent_form", status_code=422)
         return go(request, f"/clients/{client_id}/consents/{record_id}")
 
-    @get("/{consent_id:uuid}", opt={"action": "consent.read"}, sync_to_thread=True)
+    @get("/{consent_id:uuid}", opt={"action": "consent.status"}, sync_to_thread=True)
     def detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID], consent_id: FromPath[uuid.UUID]) -> Template:
         with practice.work(actor, write=False) as work:
@@ -177,15 +177,18 @@ class ConsentController(Controller):
     @staticmethod
     def _detail(work: Work, client_id: uuid.UUID, consent_id: uuid.UUID) -> dict[str, Any]:
         client = clients.get_client(work, client_id)
-        record = consent.get_consent(work, client.id, consent_id)
+        # The front desk sees a consent's status (and may revoke it); its answers only the care team.
+        contents = consent.may_read_contents(work, client.id)
+        record = consent.get_consent(work, client.id, consent_id, contents=contents)
         document = work.registry.consent_documents.get(record.document_key, record.document_version)
         tz = work.center.timezone
-        scope = record.scope or {}
+        scope = (record.scope or {}) if contents else {}
         shown = display.describe(work.registry, "consent_documents", record.document_key, record.document_version,
                                  scope.get("answers") or {})
         state = record.state(work.now)
         return {
             "client": client, "record": record, "document": document, "shown": shown, "state": state,
+            "contents": contents,
             "text_matches": bool(document and document.text_hash == record.text_hash),
             "signed": f"{to_local(record.signed_at, tz):%d %b %Y %H:%M}",
             "expires": f"{to_local(record.expires_at, tz):%d %b %Y}" if record.expires_at else "",

@@ -89,6 +89,12 @@ def test_record_in_person_with_regions(client, signed_in, client_id):
     detail = client.get(response.headers["location"])
     assert detail.status_code == 200
     assert "state-active" in detail.text and "Tom Becker" in detail.text and "in person" in detail.text
+    # The front desk records it but sees its status only; the client's practitioner reads the regions.
+    assert "Gluteal" not in detail.text and 'id="consent-contents-withheld"' in detail.text
+    tab = client.get(f"/clients/{cid}/consents")
+    assert "Required for this client" not in tab.text
+    signed_in("maya")
+    detail = client.get(response.headers["location"])
     assert "Gluteal" in detail.text and "Declined" in detail.text
     tab = client.get(f"/clients/{cid}/consents")
     assert "Required for this client" not in tab.text

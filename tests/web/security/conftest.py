@@ -10,10 +10,13 @@ from polymodal.core.billing import invoices
 from polymodal.core.billing.models import Charge
 from polymodal.core.demo import DEMO_PASSWORD
 from polymodal.core.models import CaseClient, Client, ConsentRecord, Guardian, SessionClient, User
-from polymodal.core.services import assessments, cases, consent, forms, notes, portal, privacy
+from polymodal.core.services import assessments, cases, clients, consent, forms, notes, portal, privacy
 
 OWNERS = {"jordan": ("Ellis", "Jordan", "rivera"), "tom": ("Becker", "Tom", "maya"),
           "sofia": ("Alvarez", "Sofia", "trainee")}
+# Beyond the demo's teams: the trainee also sits on Jordan's care team, so the matrix meets a care-team member
+# who is not a draft's author (drafts are their author's and a trainee's supervisor's until signed).
+EXTRA_TEAM = {"jordan": "trainee"}
 
 
 @pytest.fixture
@@ -29,6 +32,9 @@ def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
             session_id = work.db.scalars(select(SessionClient.session_id)
                                          .where(SessionClient.client_id == client.id)).first()
             guardian = work.db.scalars(select(Guardian).where(Guardian.client_id == client.id)).first()
+            if name in EXTRA_TEAM:
+                extra = work.db.scalars(select(User).where(User.username == EXTRA_TEAM[name])).one()
+                clients.join_care_team(work, client.id, extra.id)
         actor = Actor.of(author)
         with web_practice.work(actor) as work:
             template = next(iter(work.registry.note_templates.for_modality("talk/psychotherapy")))
