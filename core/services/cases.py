@@ -45,6 +45,7 @@ def open_case(work: Work, *, title: str, kind: str, client_ids: list[uuid.UUID],
         user = work.db.get(User, user_id)
         if user is None or not ({"practitioner", "supervisor"} & set(user.roles)):
             raise ValidationFailed({"practitioners": "Choose practitioners."})
+    _check_named(work, client_ids, practitioner_ids)
     case = Case(title=title.strip(), kind=kind, opened_on=today_in(work.center.timezone, work.now))
     case.clients = [CaseClient(client_id=c) for c in client_ids]
     case.practitioners = [CasePractitioner(user_id=p) for p in practitioner_ids]
@@ -55,6 +56,26 @@ def open_case(work: Work, *, title: str, kind: str, client_ids: list[uuid.UUID],
         for user_id in practitioner_ids:
             client_service.join_care_team(work, client_id, user_id)
     return case
+
+
+def _check_named(work: Work, client_ids: list[uuid.UUID], practitioner_ids: list[uuid.UUID]) -> None:
+    """Naming a case's practitioners puts them on each client's care team, so it is an assignment.
+
+    Anyone who may open the case may name people already on every client's team (themselves
+    included). Bringing a colleague in is for those who manage the care team (front desk, admin, a
+    supervisor for supervisees' clients), as a center's intake or clinical lead assigns cases; and
+    nobody brings themselves in (issue 12).
+    """
+    for client_id in client_ids:
+        for user_id in practitioner_ids:
+            if client_service.on_care_team(work, client_id, user_id):
+                continue
+            if user_id == work.actor.user_id:
+                raise ValidationFailed({"practitioners": "You are not on this client's care team; ask a colleague "
+                                                         "who manages it to add you."})
+            if not work.may("care_team.manage", client_id):
+                raise ValidationFailed({"practitioners": "Name yourself or members of the client's care team; the "
+                                                         "front desk or a supervisor adds a colleague to it."})
 
 
 def get_case(work: Work, case_id: uuid.UUID, action: str = "client.read") -> Case:

@@ -144,8 +144,37 @@ def add_guardian(work: Work, client_id: uuid.UUID, data: dict[str, Any]) -> Guar
 
 
 def add_to_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Place a practitioner on the client's care team (``care_team.manage``).
+
+    Nobody places themselves: care-team membership opens the clinical record without
+    break-the-glass, so another person must make it, and is audited for it.
+    """
     client = _get(work, client_id, "care_team.manage")
+    if user_id == work.actor.user_id:
+        raise ValidationFailed({"user_id": "You cannot add yourself to a care team; ask a colleague who manages it."})
     join_care_team(work, client.id, user_id)
+
+
+def remove_from_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID, reason: str) -> None:
+    """Take a member off the client's care team, with a reason (audited as ``care_team.remove``).
+
+    Their access ends at once (team scope is membership); the notes they wrote stay in the record.
+    """
+    client = _get(work, client_id, "care_team.manage")
+    member = work.db.get(CareTeamMember, (client.id, user_id))
+    if member is None:
+        raise NotFound("not on this care team")
+    if not reason.strip() or len(reason) > 1000:
+        raise ValidationFailed({"reason": "Say why they leave the care team (up to 1,000 characters)."})
+    work.db.delete(member)
+    work.db.flush()
+    work.audit("care_team.remove", record_type="user", record_id=user_id, client_id=client.id,
+               reason=reason.strip())
+
+
+def on_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID | None) -> bool:
+    """Whether ``user_id`` is on the client's care team (no check: for services deciding who may be named)."""
+    return user_id is not None and work.db.get(CareTeamMember, (client_id, user_id)) is not None
 
 
 def join_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None:

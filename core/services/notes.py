@@ -59,6 +59,7 @@ def start_note(work: Work, case_id: uuid.UUID, template_key: str, *, session_id:
     template = work.registry.note_templates.get(template_key)
     if template is None:
         raise ValidationFailed({"template_key": "Choose a note template offered here."})
+    session = None
     if session_id is not None:
         session = work.db.get(Session, session_id)
         if session is None or session.case_id != case_id:
@@ -70,6 +71,7 @@ def start_note(work: Work, case_id: uuid.UUID, template_key: str, *, session_id:
     author = work.db.get(User, work.actor.user_id) if work.actor.user_id else None
     if author is None:
         raise AccessDenied("note.write", "notes are written by signed-in practitioners")
+    _check_writer(work, author, template, session)
     note = Note(
         case_id=case_id, client_id=client_id or (clients[0] if len(clients) == 1 else None),
         session_id=session_id, author_id=author.id, template_key=template.key,
@@ -81,6 +83,20 @@ def start_note(work: Work, case_id: uuid.UUID, template_key: str, *, session_id:
     work.db.flush()
     _audit_all(work, "note.create", note, clients)
     return note
+
+
+def _check_writer(work: Work, author: User, template: Any, session: Session | None) -> None:
+    """A discipline's notes are written by its practitioners, and a session's by those on it.
+
+    A breathwork practitioner on a client's team does not write a psychotherapy process note, and
+    nobody writes on a colleague's session they did not attend (issue 12).
+    """
+    keys = [session.modality_key] if session is not None else template.modalities
+    disciplines = {m.discipline for key in keys if (m := work.registry.modalities.get(key)) is not None}
+    if disciplines and not disciplines & set(author.disciplines):
+        raise AccessDenied("note.write", f"this template is for {', '.join(sorted(disciplines))} practitioners")
+    if session is not None and author.id not in {p.user_id for p in session.practitioners}:
+        raise AccessDenied("note.write", "only the practitioners of a session write its notes")
 
 
 def _audit_all(work: Work, action: str, note: Note, clients: list[uuid.UUID] | None = None) -> None:

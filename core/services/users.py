@@ -219,6 +219,10 @@ def set_roles(work: Work, user_id: uuid.UUID, roles: list[str]) -> User:
     new = sorted({r.value for r in values.roles})
     if user.id == work.actor.user_id and Role.admin.value in user.roles and Role.admin.value not in new:
         raise ValidationFailed({"roles": "You cannot remove your own admin role; ask another admin."})
+    if user.id == work.actor.user_id and set(new) - set(user.roles):
+        # A role given to oneself (practitioner, say) would open clinical records with no break-the-glass,
+        # no reason and nothing to review: another admin grants it, and the change is audited under their name.
+        raise ValidationFailed({"roles": "You cannot give yourself a role; ask another admin."})
     if sorted(user.roles) != new:
         before = ",".join(sorted(user.roles))
         user.roles = new

@@ -24,14 +24,18 @@ FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENC
 GUARDIAN_FIELDS = ("name", "relationship", "email", "phone")
 
 
-def _overview(request: HTMXRequest, work: Work, client_id: uuid.UUID) -> Template | Response:
-    """After a change: htmx gets the refreshed overview in place of the tab, a plain form a redirect."""
-    if not request.htmx:
+def _overview(request: HTMXRequest, work: Work, client_id: uuid.UUID, *, team_error: dict[str, str] | None = None,
+              status_code: int = 200) -> Template | Response:
+    """After a change: htmx gets the refreshed overview in place of the tab, a plain form a redirect.
+
+    ``team_error`` (member id to message) shows a refused removal beside that member, on the whole page.
+    """
+    if not request.htmx and not team_error:
         return Redirect(path=f"/clients/{client_id}", status_code=303)
     context = tab_context(work, client_id, "overview")
-    context.update(tab="overview", tab_label=TABS["overview"].label)
+    context.update(tab="overview", tab_label=TABS["overview"].label, team_error=team_error or {})
     return render(request, "clients/detail.html", context, block="client_tab",
-                  headers={"HX-Retarget": "#client-tab", "HX-Reswap": "outerHTML"})
+                  headers={"HX-Retarget": "#client-tab", "HX-Reswap": "outerHTML"}, status_code=status_code)
 
 
 class ClientPeopleController(Controller):
@@ -97,12 +101,27 @@ class ClientPeopleController(Controller):
                           {**context, "selected": selected, "errors": exc.errors},
                           block="care_team_form", status_code=422)
 
+    @post("/care-team/{user_id:uuid}/remove", opt={"action": "care_team.manage"}, status_code=200,
+          sync_to_thread=True)
+    def remove_member(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                      client_id: FromPath[uuid.UUID], user_id: FromPath[uuid.UUID], data: FormData) -> Response:
+        reason = str(data.get("reason", ""))[:1000]
+        try:
+            with practice.work(actor) as work:
+                clients.remove_from_care_team(work, client_id, user_id, reason)
+                return _overview(request, work, client_id)
+        except ValidationFailed as exc:
+            with practice.work(actor, write=False) as work:
+                return _overview(request, work, client_id, team_error={str(user_id): exc.errors.get("reason", "")},
+                                 status_code=422)
+
     @staticmethod
     def _member_context(work: Work, client_id: uuid.UUID) -> dict:
         client = clients.get_client(work, client_id)
         work.require("care_team.manage", client.id, record_type="client", record_id=client.id)
         on_team = {u.id for u in clients.care_team(work, client.id)}
-        choices = [p for p in users.practitioners(work) if p.id not in on_team]
+        # Nobody adds themselves (the service refuses it too), so the actor is not offered.
+        choices = [p for p in users.practitioners(work) if p.id not in on_team and p.id != work.actor.user_id]
         return {"client": client, "choices": choices}
 
     # --- what the client agreed to receive ----------------------------------------------

@@ -61,7 +61,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
                                "tabs": visible_tabs(work, client.id)}
     if tab == "overview":
         context["guardians"] = list(client.guardians)
-        context["care_team"] = [u.display_name for u in clients.care_team(work, client.id)]
+        context["care_team"] = [{"id": u.id, "name": u.display_name} for u in clients.care_team(work, client.id)]
         context["can_manage_team"] = work.may("care_team.manage", client.id)
         context["contact"] = contact_preference(work, client.id)
         context["message_recipients"] = [f"{r.name} <{r.address}>"

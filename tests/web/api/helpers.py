@@ -33,8 +33,14 @@ def signed_note(practice, client_id: str | uuid.UUID, author: str, *, process_no
     actor = user_actor(practice, author)
     with practice.work(actor) as work:
         case_id = work.db.scalars(select(CaseClient.case_id).where(CaseClient.client_id == uuid.UUID(str(client_id)))).first()
-        template = next(t for t in work.registry.note_templates if t.psychotherapy_note == process_note
-                        and "talk/psychotherapy" in t.modalities)
+        template = template_of(work, actor, process_note=process_note)
         note = notes.start_note(work, case_id, template.key)
         notes.save_draft(work, note.id, sample_content(template), note.revision)
         return notes.sign_note(work, note.id)
+
+
+def template_of(work, actor: Actor, *, process_note: bool = False):
+    """A note template of a modality in ``actor``'s discipline: a discipline's notes are its practitioners'."""
+    mine = {m.key for m in work.registry.modalities if m.discipline in actor.disciplines}
+    return next(t for t in work.registry.note_templates
+                if t.psychotherapy_note == process_note and set(t.modalities) & mine)

@@ -11,6 +11,7 @@ from polymodal.core.billing.models import Charge
 from polymodal.core.demo import DEMO_PASSWORD
 from polymodal.core.models import CaseClient, Client, ConsentRecord, Guardian, SessionClient, User
 from polymodal.core.services import assessments, cases, clients, consent, forms, notes, portal, privacy
+from tests.web.api.helpers import template_of
 
 OWNERS = {"jordan": ("Ellis", "Jordan", "rivera"), "tom": ("Becker", "Tom", "maya"),
           "sofia": ("Alvarez", "Sofia", "trainee")}
@@ -37,7 +38,7 @@ def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
                 clients.join_care_team(work, client.id, extra.id)
         actor = Actor.of(author)
         with web_practice.work(actor) as work:
-            template = next(iter(work.registry.note_templates.for_modality("talk/psychotherapy")))
+            template = template_of(work, actor)
             note = notes.start_note(work, case_id, template.key)
             goal = cases.add_goal(work, case_id, "Sleep through the night")
             instrument = work.registry.assessments.get("talk/phq-9")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from polymodal.core.access import Actor
-from polymodal.core.models import Case, User
+from polymodal.core.models import AuditEvent, Case, User
 from polymodal.core.services import clients, consent, notes
 from polymodal.core.testing import sample_content
 from tests.web.api.helpers import bearer, token_for, user_actor
@@ -104,3 +104,71 @@ def test_a_draft_is_not_open_to_the_rest_of_the_care_team(client, signed_in, web
     assert str(draft.id) not in client.get(f"/clients/{jordan}/notes").text
     signed_in("rivera")
     assert client.get(f"/notes/{draft.id}").status_code == 200
+
+
+# --- door 2 ---------------------------------------------------------------------------------------------
+
+def test_opening_a_case_does_not_let_a_practitioner_assign_a_colleague(client, signed_in, web_practice, client_id):
+    tom = client_id("Becker", "Tom")
+    maya, leo = _user_id(web_practice, "maya"), _user_id(web_practice, "leo")
+    csrf = signed_in("maya")
+    response = client.post("/cases", data={"title": "Tom: breath", "kind": "individual", "client_ids": tom,
+                                           "practitioner_ids": [str(maya), str(leo)], "_csrf": csrf},
+                           follow_redirects=False)
+    assert response.status_code == 422 and "front desk or a supervisor" in response.text
+    signed_in("leo")
+    assert client.get(f"/clients/{tom}").status_code == 404  # Leo never joined Tom's team
+
+
+# --- door 3 ---------------------------------------------------------------------------------------------
+
+def test_an_admin_cannot_make_themself_a_practitioner_or_join_a_care_team(client, signed_in, web_practice,
+                                                                          client_id):
+    jordan = client_id("Ellis", "Jordan")
+    admin = _user_id(web_practice, "admin")
+    csrf = signed_in("admin")
+    response = client.post(f"/admin/users/{admin}/roles", data={"roles": ["admin", "practitioner"], "_csrf": csrf},
+                           follow_redirects=False)
+    assert response.status_code == 422 and "You cannot give yourself a role" in response.text
+    response = client.post(f"/clients/{jordan}/care-team", data={"user_id": str(admin), "_csrf": csrf},
+                           follow_redirects=False)
+    assert response.status_code == 422
+    assert client.get(f"/clients/{jordan}/notes").status_code in (403, 404)
+
+
+# --- door 6 ---------------------------------------------------------------------------------------------
+
+def test_a_breathwork_practitioner_cannot_write_a_process_note_on_a_psychotherapy_session(
+        client, signed_in, web_practice, client_id, session_of):
+    jordan = uuid.UUID(client_id("Ellis", "Jordan"))
+    leo = _user_id(web_practice, "leo")
+    _as_system(web_practice, lambda work: clients.join_care_team(work, jordan, leo))
+    csrf = signed_in("leo")
+    response = client.post(f"/sessions/{session_of('Ellis', 'Jordan')}/notes",
+                           data={"template_key": "talk/process-note", "_csrf": csrf}, follow_redirects=False)
+    assert response.status_code in (403, 404)
+    csrf = signed_in("rivera")  # the session's own therapist
+    response = client.post(f"/sessions/{session_of('Ellis', 'Jordan')}/notes",
+                           data={"template_key": "talk/process-note", "_csrf": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+
+
+# --- door 7 ---------------------------------------------------------------------------------------------
+
+def test_the_front_desk_removes_a_care_team_member_and_their_access_ends(client, signed_in, web_practice,
+                                                                         client_id):
+    jordan = client_id("Ellis", "Jordan")
+    rivera = _user_id(web_practice, "rivera")
+    csrf = signed_in("frontdesk")
+    remove = f"/clients/{jordan}/care-team/{rivera}/remove"
+    assert f'action="{remove}"' in client.get(f"/clients/{jordan}").text
+    response = client.post(remove, data={"reason": "", "_csrf": csrf}, headers={"HX-Request": "true"})
+    assert response.status_code == 422 and f'id="f-remove-{rivera}-error"' in response.text
+    response = client.post(remove, data={"reason": "Left the center", "_csrf": csrf},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Dr. Dana Rivera" not in response.text
+    signed_in("rivera")
+    assert client.get(f"/clients/{jordan}").status_code == 404
+    event = _as_system(web_practice, lambda work: work.db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "care_team.remove")).one())
+    assert (str(event.client_id), event.record_id, event.reason) == (jordan, str(rivera), "Left the center")
