@@ -27,7 +27,8 @@ def record_assessment(work: Work, client_id: uuid.UUID, instrument_key: str, ans
     if errors:
         raise ValidationFailed(errors)
     score = instrument.score(values)
-    risk_before = eligibility.open_risk_codes(work, client.id)
+    # Risk comes only from flags: a calm result costs no read of the client's risk.
+    risk_before = eligibility.open_risk_codes(work, client.id) if score.flags else None
     result = AssessmentResult(
         client_id=client.id, instrument_key=instrument.key, instrument_version=instrument.version,
         answers=values, total=score.total, band=score.band, subscales=score.subscales,
@@ -38,7 +39,8 @@ def record_assessment(work: Work, client_id: uuid.UUID, instrument_key: str, ans
     work.db.flush()
     work.audit("assessment.record", record_type="assessment", record_id=result.id, client_id=client.id,
                reason=instrument.ref)
-    eligibility.announce_new_risk(work, client.id, risk_before)
+    if risk_before is not None:
+        eligibility.announce_new_risk(work, client.id, risk_before)
     return result
 
 

@@ -45,7 +45,8 @@ def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[s
     if errors:
         raise ValidationFailed(errors)
     findings, outcome = screen(work, form_key, values)
-    risk_before = eligibility.open_risk_codes(work, client.id)
+    # Risk comes only from findings: a calm answer costs no read of the client's risk.
+    risk_before = eligibility.open_risk_codes(work, client.id) if findings else None
     response = FormResponse(
         client_id=client.id, form_key=form.key, form_version=form.version, answers=values,
         findings=[f.model_dump(mode="json") for f in findings], outcome=outcome,
@@ -56,7 +57,8 @@ def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[s
     work.db.flush()
     work.audit("form.submit", record_type="form", record_id=response.id, client_id=client.id,
                reason=f"{form.ref}; outcome {outcome}")
-    eligibility.announce_new_risk(work, client.id, risk_before)
+    if risk_before is not None:
+        eligibility.announce_new_risk(work, client.id, risk_before)
     return response
 
 

@@ -7,7 +7,7 @@ import hashlib
 import uuid
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, func, select, text
 
 from polymodal.core import availability
 from polymodal.core.billing import fees as billing_fees
@@ -342,8 +342,6 @@ def cancel_session(work: Work, session_id: uuid.UUID, cancel_reason: str, detail
 
 def attendance_of(work: Work, client_id: uuid.UUID) -> dict[str, int]:
     """How often the client cancelled, cancelled late and did not come: counted in SQL, for the client page."""
-    from sqlalchemy import func
-
     row = work.db.execute(
         select(func.count().filter(Session.status == "cancelled"),
                func.count().filter((Session.status == "cancelled") & Session.late.is_(True)),
