@@ -34,6 +34,8 @@ TEST_KEYS = "test-1 polymodal-test-suite-integrity-key-not-secret"
 # tests/core/test_audit_keyed.py covers the development key file made when none is set.
 os.environ["POLYMODAL_AUDIT_KEY"] = TEST_KEYS
 os.environ.pop("POLYMODAL_AUDIT_KEY_FILE", None)
+# Jobs run when a test runs them (JobQueue.run_pending), never on a worker's wall-clock schedule.
+os.environ.pop("POLYMODAL_JOBS_IN_PROCESS", None)
 PG_URL = os.environ.get("POLYMODAL_TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
 

@@ -74,7 +74,15 @@ class JobQueue:
                                       context=True, name="deliver")(self._deliver)
         self.sweep = self.huey.periodic_task(crontab(minute="*"), name="sweep")(self._sweep)
         # Runs in each worker thread as it stops: on PostgreSQL that thread's LISTEN connection closes with it.
-        self.huey.on_shutdown(name="close connections")(self.huey.storage.close)
+        # Serialised: huey's close() tests the connection outside its own lock, so two threads stopping
+        # together could both pass the test and the second fail on the connection the first had closed.
+        closing = threading.Lock()
+
+        def close_connections() -> None:
+            with closing:
+                self.huey.storage.close()
+
+        self.huey.on_shutdown(name="close connections")(close_connections)
         self._consumer: Consumer | None = None
 
     # --- what a worker runs ------------------------------------------------------------------

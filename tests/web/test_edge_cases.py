@@ -107,6 +107,9 @@ def test_serve_refuses_to_start_without_the_public_url(monkeypatch, capsys):
 
     monkeypatch.delenv("POLYMODAL_INSECURE_COOKIES", raising=False)
     monkeypatch.delenv("POLYMODAL_PUBLIC_URL", raising=False)
+    # `serve` would otherwise leave job workers switched on for every later test in this process, whose
+    # minute sweep then races the tests' own writes.
+    monkeypatch.setenv("POLYMODAL_JOBS_IN_PROCESS", "0")
     assert cli.main(["serve"]) == 3
     assert "POLYMODAL_PUBLIC_URL is not set" in capsys.readouterr().err
 
