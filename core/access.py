@@ -111,11 +111,18 @@ class Actor:
     """The person acting; built from the signed-in user, never from request parameters."""
 
     user_id: uuid.UUID | None
+    """The signed-in user's id; None for the system (CLI, demo loader) and portal identities."""
     username: str
+    """The user's sign-in name, or ``system`` / ``portal/client:<id>``; the name the audit trail records."""
     roles: frozenset[str]
+    """Role names: admin, front_desk, practitioner, supervisor, biller, portal_client (or system)."""
     display_name: str = ""
+    """The name people see."""
     disciplines: frozenset[str] = frozenset()
+    """The ``ModalitySpec.discipline`` values the user practises: who may write a discipline's notes, and who
+    reads notes of visibility ``discipline``."""
     origin: str = ""
+    """Where the request came from (the client address), for the audit trail."""
     client_id: uuid.UUID | None = None
     """For a portal identity: the one client it acts for (from the link, never a parameter)."""
     guardian_id: uuid.UUID | None = None
@@ -158,11 +165,18 @@ class Actor:
 
 @dataclass(frozen=True)
 class AccessRequest:
+    """What an access check asks: may the actor do ``action`` on this client or record?"""
+
     action: str
+    """A declared action, e.g. ``note.read`` or ``schedule.read`` (``polymodal.core.access.POLICY``)."""
     client_id: uuid.UUID | None = None
+    """The client concerned, if any."""
     record_type: str = ""
+    """The kind of record concerned, e.g. ``note``; empty for a page-level check."""
     record_id: str = ""
+    """The record's id, if any."""
     attrs: dict[str, Any] = field(default_factory=dict)
+    """Facts about the record that the rules read (e.g. a note's author and visibility)."""
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,20 @@ def cmd_plugins_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plugins_reference(args: argparse.Namespace) -> int:
+    from polymodal.core import reference
+
+    folder = Path(args.out)
+    if args.check:
+        stale = reference.stale(folder)
+        for name in stale:
+            print(f"{folder / name} is stale: run polymodal plugins reference --out {folder}")
+        return 1 if stale else 0
+    changed = reference.write(folder)
+    print(f"wrote {', '.join(changed)} in {folder}" if changed else f"{folder} is up to date")
+    return 0
+
+
 def cmd_plugins_check(args: argparse.Namespace) -> int:
     try:
         from polymodal.core.plugin_check import check_plugin
@@ -358,6 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--title", default="", help="the modality's name as people read it")
     new.add_argument("--dir", default=".", help="where to make the package's folder")
     new.set_defaults(func=cmd_plugins_new)
+    reference = plugins.add_parser("reference", help="write the plugin reference (models, hooks) into a folder")
+    reference.add_argument("--out", default="docs/reference", help="the folder to write (default docs/reference)")
+    reference.add_argument("--check", action="store_true", help="write nothing; exit 1 if the folder is stale")
+    reference.set_defaults(func=cmd_plugins_reference)
 
     audit_cmd = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
     verify = audit_cmd.add_parser("verify", help="check the keyed hash chain and the seals of signed notes")

@@ -35,6 +35,7 @@ def make_registry(*plugins: tuple[str, object]) -> Registry:
 
 @contextmanager
 def registered(pm: pluggy.PluginManager, plugin: object, name: str) -> Iterator[object]:
+    """Register ``plugin`` under ``name`` for the length of a ``with`` block, then unregister it."""
     pm.register(plugin, name=name)
     try:
         yield plugin

@@ -15,8 +15,11 @@ from polymodal.core.contributions._fields import Option
 
 class Severity(StrEnum):
     info = "info"
+    """For information."""
     warning = "warning"
+    """Needs the practitioner's attention."""
     risk = "risk"
+    """A danger: a risk finding for every modality, listed first for staff."""
 
 
 class Item(Frozen):
@@ -32,13 +35,21 @@ class Item(Frozen):
     """
 
     key: Slug
+    """Unique within the instrument; answers are stored under it."""
     text: str = Field(min_length=1)
+    """The item's wording; only for instruments free to reproduce."""
     options: tuple[Option, ...] = Field(default=(), description="Overrides the instrument's options.")
     scored: bool = True
+    """Counts towards the total and subscales; an unscored item is recorded but adds nothing."""
     required: bool = False
+    """Must be answered even where ``max_missing`` lets other items be left out."""
     asked_if: tuple[Slug, ...] = ()
+    """Item keys of which at least one must score above zero for this item to be asked; asked, it must be
+    answered, and not asked it is left out of the total."""
     free_text: bool = False
+    """An unscored answer in the client's own words (at most 1,000 characters); such an item has no options."""
     help: str = ""
+    """A hint shown under the item."""
 
     @model_validator(mode="after")
     def _text_is_unscored(self) -> Item:
@@ -51,9 +62,13 @@ class Band(Frozen):
     """Inclusive score range ``low``..``high`` of the reported total."""
 
     low: float
+    """Lowest total in the band (inclusive), on the scaled total."""
     high: float
+    """Highest total in the band (inclusive)."""
     label: str
+    """The band's name, e.g. "Moderate", stored with each result."""
     severity: Severity = Severity.info
+    """Colours the band on the client's trend chart."""
 
 
 class FlagRule(Frozen):
@@ -74,13 +89,21 @@ class FlagRule(Frozen):
     """
 
     code: Slug
+    """Unique name of the flag within the instrument, stored with the result."""
     message: str
+    """Shown to the practitioner with the result when the flag fires."""
     at_least: float | None = None
+    """Fires at or above this score (give exactly one of ``at_least`` and ``at_most``)."""
     at_most: float | None = None
+    """Fires at or below this score."""
     any_item: bool = False
+    """Tests every scored item: fires when any one reaches the limit."""
     item: Slug | None = None
+    """Tests this item's score; None (with neither ``any_item`` nor ``subscale_counts``) tests the total."""
     severity: Severity = Severity.warning
+    """``risk`` makes the client's newest result a risk finding for every modality, listed first for staff."""
     subscale_counts: dict[Slug, int] = Field(default_factory=dict)
+    """Subscale key -> how many of its items must score ``at_least`` or more: a symptom pattern."""
     sets_fact: ClientFact | None = None
     """When the flag fires the client has this fact, for every modality's screening rules (Since: 0.3)."""
 
@@ -115,23 +138,40 @@ class FlagRule(Frozen):
 
 
 class Subscale(Frozen):
+    """A named group of items whose scores are summed on their own (e.g. PCL-5 cluster B)."""
+
     key: Slug
+    """Unique within the instrument; results store the subscale's sum under it."""
     name: str
+    """Shown with the result."""
     items: tuple[Slug, ...] = Field(min_length=1)
+    """The item keys it sums."""
 
 
 class FlagResult(Frozen):
+    """A flag that fired, as ``Assessment.score`` returns and results store it."""
+
     code: str
+    """The ``FlagRule.code``, or ``prorated`` when missing items were prorated."""
     message: str
+    """The flag's message."""
     severity: Severity
+    """The flag's severity."""
 
 
 class Score(Frozen):
+    """What ``Assessment.score`` returns."""
+
     total: float
+    """The (prorated, then multiplied) total."""
     band: str | None
+    """The label of the band the total falls in; None when the instrument has no bands."""
     band_severity: Severity | None
+    """That band's severity."""
     subscales: dict[str, float] = {}
+    """Subscale key -> sum of its answered items."""
     flags: tuple[FlagResult, ...] = ()
+    """The flags that fired, in declaration order (then ``prorated``)."""
 
 
 class Assessment(Contribution):
@@ -144,21 +184,33 @@ class Assessment(Contribution):
     """
 
     name: str
+    """The instrument's full name, e.g. "Patient Health Questionnaire-9"."""
     abbreviation: str
+    """The short name staff choose it by, e.g. "PHQ-9"."""
     modalities: tuple[Key, ...] = ()
+    """Modalities it is meant for; informational (staff may give any instrument to any client)."""
     instructions: str = ""
+    """Shown above the items, e.g. "Over the last 2 weeks, how often..."."""
     options: tuple[Option, ...] = ()
+    """The answers every scored item offers, with their scores, unless the item has its own."""
     items: tuple[Item, ...] = ()
+    """The items, in order; empty for a restricted instrument that ships metadata only."""
     multiplier: float = 1
+    """Scales the raw sum before bands and total flags are read."""
     bands: tuple[Band, ...] = ()
+    """Severity bands; together they cover the whole score range with no gaps or overlaps."""
     bands_source: str = Field(default="", description="Where the bands' cut-offs come from, shown with the band.")
     flags: tuple[FlagRule, ...] = ()
+    """Flags checked on every scoring (and live while answering, for item flags)."""
     subscales: tuple[Subscale, ...] = ()
+    """Groups of items summed separately."""
     max_missing: int = Field(
         default=0, ge=0,
         description="Scored items that may be left unanswered; the total is then prorated (mean of the answered "
                     "items times the number of items, rounded), as the PHQ-9's authors allow for up to two.")
     licence: str = Field(min_length=1)
+    """The terms it may be used and reproduced under, e.g. "Public domain (Pfizer)"; for a restricted
+    instrument, why it ships without items."""
     attribution: str = Field(min_length=1, description="Citation of the instrument's source.")
 
     @model_validator(mode="after")

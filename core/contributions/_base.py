@@ -23,7 +23,9 @@ class Frozen(BaseModel):
     one request cannot alter what another request sees.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # use_attribute_docstrings: the docstring under a field is its description, which the generated
+    # reference (docs/reference/) prints and tests/meta/test_reference.py requires of every public field.
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, use_attribute_docstrings=True)
 
 
 class Contribution(Frozen):
@@ -37,7 +39,11 @@ class Contribution(Frozen):
     """
 
     key: Key
+    """``<plugin>/<name>``: lower-case, the part before the slash being the plugin's entry-point name; at most
+    120 characters. Records store it, so it never changes once used."""
     version: int = Field(default=1, ge=1)
+    """Which wording of the definition this is (1 and up). Change it when the content changes and keep
+    returning the older versions that stored records name."""
 
     @property
     def namespace(self) -> str:

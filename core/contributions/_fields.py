@@ -33,29 +33,48 @@ overwritten, refused, or shown another field's error."""
 
 class FieldType(StrEnum):
     text = "text"
+    """One line of text (up to ``max_length``, default 2,000 characters)."""
     long_text = "long_text"
+    """Paragraphs (default limit 50,000 characters)."""
     single_choice = "single_choice"
+    """One of ``options``; stores its value."""
     multi_choice = "multi_choice"
+    """Any of ``options``; stores a list of values in option order."""
     scale = "scale"
+    """A whole number from ``min`` to ``max``."""
     yes_no = "yes_no"
+    """True or false."""
     date = "date"
+    """A date, stored as ``YYYY-MM-DD``."""
     number = "number"
+    """A number, within ``min``/``max`` when given."""
     body_map = "body_map"
+    """Regions of the body with ``item_fields`` per marked region: ``{region_code: {field: value}}``."""
     repeating = "repeating"
+    """Rows of ``item_fields`` (up to ``max_items``): ``[{field: value}, ...]``."""
 
 
 class Option(Frozen):
+    """One answer a choice field or an instrument item offers."""
+
     value: Slug
+    """What is stored and what screening rules and flags compare; unique within the field."""
     label: str = Field(min_length=1, max_length=300)
+    """What the person answering sees."""
     score: int | None = None
+    """The points this answer adds to an instrument's total (None counts as 0); unused by plain forms."""
 
 
 class BodyRegion(Frozen):
-    """A region of the body map; ``sensitive`` regions need explicit consent."""
+    """A region of the body map; ``sensitive`` regions are marked so the practitioner asks explicitly."""
 
     code: Slug
+    """What is stored (e.g. ``lower-back``) and what per-region consents name; unique within the field."""
     label: str
+    """What people see, e.g. "Lower back"."""
     sensitive: bool = False
+    """Shown with a "sensitive" badge on the body map. Whether a note may record work there is decided by the
+    client's per-body-region consent, as for every region."""
 
 
 class FormField(Frozen):
@@ -67,21 +86,35 @@ class FormField(Frozen):
     """
 
     key: Slug
+    """The answer's key in stored answers; unique within its form (or note section), and not one of
+    ``RESERVED_FIELD_KEYS``."""
     label: str = Field(min_length=1, max_length=500)
+    """The question as asked of the client."""
     type: FieldType = FieldType.text
+    """What kind of answer it takes, which decides how it renders and validates."""
     required: bool = False
+    """An empty answer is refused with "This field is required."."""
     help: str = ""
+    """A hint shown under the question."""
     guardian_label: str = Field(default="", max_length=500, description=(
         "The question worded for a parent or guardian answering about the client, with {name} for the "
         "client's name, e.g. 'Does {name} faint in the heat?'. Without it a guardian sees the label, under a "
         "notice that 'you' means the client."))
     options: tuple[Option, ...] = ()
+    """The choices of a ``single_choice`` or ``multi_choice`` field (required for those), in display order."""
     min: float | None = None
+    """The lowest accepted ``number`` or ``scale`` answer (required for a scale)."""
     max: float | None = None
+    """The highest accepted ``number`` or ``scale`` answer (required for a scale)."""
     max_length: int | None = Field(default=None, ge=1)
+    """Longest accepted text; None: 2,000 characters for ``text``, 50,000 for ``long_text``."""
     regions: tuple[BodyRegion, ...] = ()
+    """The regions of a ``body_map`` field (required for one)."""
     item_fields: tuple[FormField, ...] = ()
+    """What is recorded per marked region of a ``body_map``, or per row of a ``repeating`` field (required for
+    a repeating field)."""
     max_items: int = Field(default=MAX_REPEATS, ge=1, le=1000)
+    """Most rows a ``repeating`` answer may have."""
 
     @model_validator(mode="after")
     def _shape(self) -> FormField:

@@ -15,25 +15,37 @@ from polymodal.core.contributions._fields import FieldType, FormField, reserved_
 
 class Family(StrEnum):
     talk = "talk"
+    """Talk therapies: psychotherapy, counselling, coaching."""
     somatic = "somatic"
+    """Hands-on and body-based work: massage, bodywork."""
     breath = "breath"
+    """Breathwork."""
     movement = "movement"
+    """Movement-based work: dance/movement therapy, yoga therapy."""
     creative = "creative"
+    """Arts therapies: art, music, drama."""
 
 
 class SessionFormat(StrEnum):
     individual = "individual"
+    """One client."""
     couple = "couple"
+    """Two clients seen together."""
     family = "family"
+    """Several members of one family."""
     group = "group"
+    """Several clients who are not one family."""
 
 
 class Visibility(StrEnum):
     """Who may read a note besides its author."""
 
     care_team = "care_team"
+    """Everyone with clinical access to each client of the note's case (the care team, their supervisors)."""
     discipline = "discipline"
+    """Of those, only practitioners who share a discipline with the author."""
     author_only = "author_only"
+    """Only the author (required for psychotherapy notes)."""
 
 
 class CredentialRequirement(Frozen):
@@ -46,12 +58,19 @@ class CredentialRequirement(Frozen):
     """
 
     jurisdiction: str = Field(min_length=1, max_length=20)
+    """Where the rule applies: an ISO 3166 country (``US``) or subdivision (``US-CA``) code, or ``*`` for
+    everywhere no more specific rule names. The session's jurisdiction picks the most specific rule."""
     any_of: tuple[str, ...] = Field(min_length=1)
+    """Credential types (as staff record them on a practitioner, e.g. ``LMFT``, ``LPCC``), any one of which
+    satisfies the rule on the session's day."""
     supervised: tuple[str, ...] = Field(default=(), description=(
         "Credentials that count only while the practitioner has a supervisor on record: registered "
         "associates, interns and limited permits (e.g. AMFT in California)."))
     source: str = ""
+    """The statute, board or registry the rule comes from; shown with a refusal so a local expert can check it."""
     note: str = ""
+    """A remark for people reviewing the rules (e.g. what a credential abbreviation stands for); not shown
+    to clients."""
 
     def covers(self, held: set[str] | tuple[str, ...], supervised: bool) -> bool:
         """Whether credentials ``held`` meet the rule (``supervised``: the practitioner has a supervisor)."""
@@ -63,12 +82,23 @@ class CredentialRequirement(Frozen):
 
 
 class ModalitySpec(Contribution):
+    """A kind of therapy the center can book: who may offer it, in what formats, after which consents."""
+
     name: str = Field(min_length=1, max_length=120)
+    """What staff and clients see when booking, e.g. "Equine-assisted psychotherapy"."""
     family: Family
-    discipline: Slug = Field(description="Practitioners of the same discipline may share notes.")
+    """The broad kind of work; groups modalities in lists and reports."""
+    discipline: Slug = Field(description=(
+        "The professional discipline whose practitioners read this modality's notes of visibility "
+        "'discipline', matched against the disciplines recorded on each user. The string is shared by every "
+        "plugin: two modalities naming the same discipline share those notes."))
     description: str = ""
+    """A sentence for the people who book it; informational (no page shows it yet)."""
     formats: tuple[SessionFormat, ...] = (SessionFormat.individual,)
+    """The session formats it may be booked in."""
     credentials: tuple[CredentialRequirement, ...] = ()
+    """Credential rules per jurisdiction. Empty: no credential is needed (e.g. coaching); otherwise a
+    practitioner without a matching credential is refused at booking and check-in."""
     consents_required: tuple[Key, ...] = Field(
         default=(), description="Consent documents that must be active before a session starts."
     )
@@ -88,11 +118,19 @@ class ModalitySpec(Contribution):
 
 
 class FormSection(Frozen):
+    """A titled group of fields within a form."""
+
     key: Slug
+    """Unique within the form."""
     title: str
+    """The section's heading."""
     help: str = ""
-    optional: bool = Field(default=False, description="A section a center may switch off, e.g. spirituality.")
+    """A line shown under the heading."""
+    optional: bool = Field(default=False, description=(
+        "Marks a section a center might not use (e.g. spirituality). Informational: the core shows and "
+        "validates it like any other section, so leave its fields not required."))
     fields: tuple[FormField, ...] = Field(min_length=1)
+    """The section's fields, in order; field keys are unique across the whole form."""
 
 
 def _no_repeats(what: str, keys: list[str]) -> None:
@@ -110,19 +148,29 @@ def _not_reserved(fields: tuple[FormField, ...]) -> None:
 
 class FormPurpose(StrEnum):
     intake = "intake"
+    """Asked before a first session (a modality's ``intake_forms``)."""
     screening = "screening"
+    """Decides whether the client is screened for its modalities; valid for ``screening_valid_days``."""
     session_log = "session_log"
+    """Filled in during or after a session."""
 
 
 class FormSpec(Contribution):
     """An intake, screening or session-log form for one or more modalities."""
 
     title: str = Field(min_length=1, max_length=200)
+    """The form's heading on the intake page and in the portal."""
     purpose: FormPurpose = FormPurpose.intake
+    """What the form is for; ``screening`` forms decide whether a client is screened for a modality."""
     modalities: tuple[Key, ...] = ()
+    """Modalities (any plugin's) the form serves: its screening rules apply to them, and the portal packet of
+    a client booked for one of them includes it when it is a screening form."""
     description: str = ""
+    """A paragraph shown above the form."""
     sections: tuple[FormSection, ...] = Field(min_length=1)
+    """The form's sections, in order."""
     source: str = ""
+    """Where the questions come from (guideline, instrument or the plugin's own wording)."""
 
     @model_validator(mode="after")
     def _unique_keys(self) -> FormSpec:
@@ -143,18 +191,32 @@ class FormSpec(Contribution):
 
 
 class Phase(Frozen):
+    """One step of a session, e.g. check-in, main work, close."""
+
     key: Slug
+    """Unique within the structure."""
     name: str
+    """Shown in the session's running order."""
     minutes: int = Field(ge=0, le=600)
+    """Default length; the phases' minutes add up to the session's default length."""
     guidance: str = ""
+    """A line for the practitioner, shown under the phase on the session page."""
 
 
 class SessionStructure(Contribution):
+    """How a session of a modality runs: ordered phases with default minutes."""
+
     name: str
+    """Shown when booking, where a modality has more than one structure."""
     modalities: tuple[Key, ...] = Field(min_length=1)
+    """The modalities it structures; a session booked without a structure gets the first one that lists its
+    modality and format."""
     formats: tuple[SessionFormat, ...] = (SessionFormat.individual,)
+    """The formats it fits."""
     phases: tuple[Phase, ...] = Field(min_length=1)
+    """The phases, in order."""
     source: str = ""
+    """Where the structure comes from (a manual, a training body)."""
 
     @property
     def minutes(self) -> int:
@@ -163,39 +225,63 @@ class SessionStructure(Contribution):
 
 class SectionTag(StrEnum):
     subjective = "subjective"
+    """What the client reports (SOAP S)."""
     objective = "objective"
+    """What the practitioner observes or measures (SOAP O)."""
     assessment = "assessment"
+    """The practitioner's appraisal (SOAP A, DAP A)."""
     plan = "plan"
+    """What happens next (SOAP P, DAP P)."""
     data = "data"
+    """Subjective and objective data together (DAP D)."""
     behavior = "behavior"
+    """The client's presentation and behaviour (BIRP B)."""
     intervention = "intervention"
+    """What the practitioner did (BIRP I)."""
     response = "response"
+    """How the client responded (BIRP R)."""
     goal = "goal"
+    """The goal worked on."""
     problem = "problem"
+    """The problem addressed (PIRP P)."""
     observation = "observation"
+    """A free observation, e.g. of an artwork or movement."""
     other = "other"
+    """Anything else."""
 
 
 class NoteSection(Frozen):
     """A note section; with no ``fields`` it is one free-text box."""
 
     key: Slug
+    """Unique within the template; the note's content is stored under it."""
     title: str
+    """The section's heading in the note."""
     tag: SectionTag
+    """What kind of content the section holds, so reports read across note formats."""
     help: str = ""
+    """A line shown under the heading while writing."""
     fields: tuple[FormField, ...] = ()
+    """Structured fields (e.g. a body map, a scale); empty makes the section one free-text box."""
 
 
 class NoteTemplate(Contribution):
+    """The shape of a session note: ordered, tagged sections and who may read the note."""
+
     name: str
+    """Shown when choosing a template for a session's note."""
     modalities: tuple[Key, ...] = Field(min_length=1)
+    """Modalities whose sessions may use it; a note on a session of another modality is refused."""
     sections: tuple[NoteSection, ...] = Field(min_length=1)
+    """The sections, in order."""
     visibility: Visibility = Visibility.care_team
+    """Who besides the author may read notes written with it."""
     psychotherapy_note: bool = Field(
         default=False,
         description="HIPAA 45 CFR 164.501 process notes: author only, outside the record and its exports.",
     )
     source: str = ""
+    """Where the format comes from (e.g. SOAP, DAP)."""
 
     @model_validator(mode="after")
     def _unique_sections(self) -> NoteTemplate:
@@ -241,24 +327,39 @@ class ConsentKind(StrEnum):
     """
 
     psychotherapy = "psychotherapy"
+    """Outpatient psychotherapy or counselling: a minor may sign alone from the center's minor-consent age."""
     touch = "touch"
+    """Hands-on work."""
     breathwork = "breathwork"
+    """Breathwork."""
     substance = "substance"
+    """Substance-related work."""
     telehealth = "telehealth"
+    """Sessions by phone or video."""
     recording = "recording"
+    """Audio or video recording."""
     release = "release"
+    """Release of information to someone outside the center."""
     general = "general"
+    """Anything else (the default)."""
 
 
 class ConsentDocument(Contribution):
     """A versioned consent text; a new wording is a new version, never an edit."""
 
     title: str
+    """The document's heading, shown when signing and in the client's consents."""
     text: str = Field(min_length=1)
+    """The full wording the client reads and signs; its SHA-256 is stored with each signature."""
     scope: str = Field(min_length=1, description="What the signature permits, in one line.")
     modalities: tuple[Key, ...] = ()
-    renewal_days: int | None = Field(default=None, ge=1, description="None: valid until revoked.")
+    """Modalities it concerns (a per-body-region document applies to sessions of these; empty: all). A
+    modality requires it through ``ModalitySpec.consents_required``."""
+    renewal_days: int | None = Field(default=None, ge=1, description=(
+        "Days a signature stays active before it must be signed again; None: valid until revoked."))
     per_body_region: bool = False
+    """The client consents region by region (consented, declined, ask each time) through a body-map field of
+    ``fields``; a note may then record work only on regions consented to, or confirmed in that session."""
     confirm_each_session: bool = Field(
         default=False, description="Re-confirmed at each session, e.g. touch or telehealth location."
     )
@@ -266,11 +367,13 @@ class ConsentDocument(Contribution):
         "What it permits; only 'psychotherapy' (outpatient therapy or counselling) may be signed by a minor "
         "alone, from the center's minor-consent age."))
     guardian_signs_for_minor: bool = True
+    """Whether a guardian signs for a minor client (subject to ``kind``); False lets the client sign at any age."""
     deliveries: tuple[str, ...] = Field(
         default=(), description="Deliveries this consent covers, e.g. ('phone', 'video') for telehealth: "
                                 "a session by one of them needs it active before check-in.")
     fields: tuple[FormField, ...] = Field(default=(), description="Extra answers captured with the signature.")
     source: str = ""
+    """Where the wording's requirements come from (a code of ethics, a statute)."""
 
     @model_validator(mode="after")
     def _own_keys(self) -> ConsentDocument:
@@ -297,11 +400,17 @@ class Outcome(StrEnum):
     """
 
     eligible = "eligible"
+    """May go ahead as usual."""
     modify = "modify"
+    """May go ahead with changes the reason names; shown, not refused."""
     review = "review"
+    """The core could not tell (a plugin failed): a person reads the answers; check-in waits."""
     clearance = "clearance"
+    """Needs a clearance on record (e.g. from a physician) before check-in."""
     excluded = "excluded"
+    """Must not be offered: booking, moving and check-in refuse it unless a supervisor overrides."""
     risk = "risk"
+    """A danger to the client or others: a clinician must acknowledge it, whatever the modality."""
 
 
 OUTCOME_RANK = {Outcome.eligible: 0, Outcome.modify: 1, Outcome.review: 2, Outcome.clearance: 3,
@@ -324,16 +433,27 @@ class ScreeningRule(Contribution):
     """
 
     form: Key | None = None
+    """An answer rule's form (any plugin's); None for a fact rule."""
     field: Slug | None = None
+    """The field of ``form`` whose answer is tested; None for a fact rule."""
     sets_fact: ClientFact | None = None
+    """When an answer rule fires, the client has this fact, which every plugin's fact rules read."""
     if_fact: ClientFact | None = None
+    """Makes this a fact rule: it fires when the client has the fact, whichever form or instrument found it."""
     equals: Any = None
+    """Fires when the answer equals this: true/false for a yes/no field, an option value for a single choice,
+    a number within range for a number or scale, text for a text or date field."""
     any_of: tuple[str, ...] = ()
+    """Fires when a single or multi choice answer includes any of these option values."""
     at_least: float | None = None
+    """Fires when a number or scale answer is at least this (no more than the field's ``max``)."""
     outcome: Outcome
+    """What firing means for offering the modality; the strongest outcome of all fired rules counts."""
     modalities: tuple[Key, ...] = ()
+    """Modalities the outcome applies to; empty: the form's modalities, or every modality for a fact rule."""
     reason: str = Field(min_length=1, description="Shown to the practitioner as is.")
     source: str = ""
+    """The guideline or study behind the rule, shown with the reason."""
 
     @model_validator(mode="after")
     def _one_condition(self) -> ScreeningRule:

@@ -17,10 +17,14 @@ log = logging.getLogger("polymodal.messages")
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file sent with a message, such as a calendar invitation."""
+
     filename: str
+    """The file's name as the recipient sees it, e.g. ``session.ics``."""
     content_type: str
     """e.g. ``text/calendar; method=REQUEST``"""
     data: bytes
+    """The file's content."""
 
 
 @dataclass(frozen=True)
@@ -28,14 +32,23 @@ class OutgoingMessage:
     """What a channel receives: already rendered, with no clinical detail in it."""
 
     message_id: str
+    """The outbox message's id; stable across retries, so a channel can refuse to send it twice."""
     kind: str
+    """What the message is about, e.g. ``booking_confirmation``, ``reminder`` or ``portal_link``."""
     recipient: str
+    """The address on this channel: an e-mail address, a phone number."""
     recipient_name: str
+    """The recipient's name, for the greeting or the envelope."""
     subject: str
+    """A one-line subject (e-mail) or summary."""
     text: str
+    """The plain-text body."""
     html: str = ""
+    """An HTML body, when the channel can send one; empty otherwise."""
     attachments: tuple[Attachment, ...] = field(default=())
+    """Files to send with it (an SMS-like channel may leave them out)."""
     center_name: str = ""
+    """The center's name, as the sender."""
 
 
 class DeliveryFailed(Exception):
@@ -49,6 +62,8 @@ class DeliveryFailed(Exception):
 
 
 class MessageChannel(Protocol):
+    """What ``polymodal_message_channels`` returns: any object with this key and these two methods."""
+
     key: str
     """What ``OutboxMessage.channel`` names, e.g. ``email`` or ``sms``."""
 

@@ -19,12 +19,17 @@ if TYPE_CHECKING:
 class MeetingRequest(BaseModel):
     """What ``polymodal_meeting_link`` is told: ids, times and keys, no names."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
     session_id: str
+    """The session's id."""
     starts_at: dt.datetime
+    """When it starts (UTC, timezone-aware)."""
     ends_at: dt.datetime
+    """When it ends (UTC, timezone-aware)."""
     modality_key: str
+    """The session's ``ModalitySpec.key``."""
     practitioner_ids: tuple[str, ...]
+    """The user ids of its practitioners."""
 
 
 def _valid_url(url: str) -> str:
