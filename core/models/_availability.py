@@ -45,7 +45,11 @@ class RoomHours(IdMixin, Base):
 
 
 class WaitlistEntry(IdMixin, Timestamps, Base):
-    """A client waiting for a slot: a modality, optionally a practitioner, some weekdays and a time range."""
+    """A client waiting for a slot: a modality, optionally a practitioner, some weekdays and a time range.
+
+    An entry is never deleted: booking or removing it closes it (who, when, why), so the list of those
+    waiting stays short and each client's history keeps what was asked and what came of it.
+    """
 
     __tablename__ = "waitlist_entries"
     __table_args__ = (Index("ix_waitlist_status_created", "status", "created_at"),)
@@ -59,3 +63,7 @@ class WaitlistEntry(IdMixin, Timestamps, Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(20), default="waiting", doc="waiting, booked or removed")
     session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sessions.id"), default=None)
+    added_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(default=None, doc="When it was booked or removed")
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    close_reason: Mapped[str] = mapped_column(String(500), default="", doc="Why it was removed")

@@ -15,6 +15,7 @@ from polymodal.core.billing import packages as billing_packages
 from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from polymodal.core.messaging import notices
 from polymodal.core.models import (
+    CareTeamMember,
     Client,
     Room,
     Session,
@@ -24,7 +25,8 @@ from polymodal.core.models import (
     User,
 )
 from polymodal.core.practice import Work
-from polymodal.core.services.cases import get_case
+from polymodal.core.services.cases import get_case, open_case
+from polymodal.core.services.clients import join_care_team
 from polymodal.core.services.center import parse
 from polymodal.core.timeutil import local_to_utc, to_local
 
@@ -42,6 +44,8 @@ CANCEL_REASONS = {"client": "Client cancelled", "practitioner": "Practitioner ca
 """Why a session was cancelled, from a list the center can count; free text adds the detail."""
 
 BUSY = ("scheduled", "checked_in", "completed")
+DEFAULT_MINUTES = 50
+"""A session's length when its modality declares no structure for the format (the 50-minute hour)."""
 MAX_SESSION = dt.timedelta(hours=12)
 """No session lasts longer (booking refuses it), so an overlap query can bound ``starts_at`` from below."""
 
@@ -64,7 +68,7 @@ def with_practitioner(practitioner_id: uuid.UUID, start: dt.datetime, end: dt.da
 
 
 class SessionInput(BaseModel):
-    case_id: uuid.UUID
+    case_id: uuid.UUID | None = Field(default=None, description="None for a first appointment: a case is opened.")
     modality_key: str = Field(min_length=1)
     structure_key: str | None = None
     format: str = "individual"
@@ -80,27 +84,46 @@ class SessionInput(BaseModel):
 
 
 def schedule_session(work: Work, data: dict) -> list[Session]:
-    """Book a session, or a weekly series at the same local time; refuses double bookings."""
+    """Book a session, or a weekly series at the same local time; refuses double bookings.
+
+    Without a case (a first appointment) the clients and practitioners are named and a case is opened,
+    titled by the modality. Each booked practitioner joins the clients' care teams when the actor may place
+    them there (``care_team.manage``), so they can open the session they were booked for; otherwise
+    ``care_team_gaps`` says who is missing and why.
+    """
     values = parse(SessionInput, data)
-    case = get_case(work, values.case_id, "session.manage")
-    if case.closed_on is not None:
-        raise ValidationFailed({"case_id": "This case is closed: reopen it (with a reason) to book in it."})
+    case = None
+    if values.case_id is not None:
+        case = get_case(work, values.case_id, "session.manage")
+        if case.closed_on is not None:
+            raise ValidationFailed({"case_id": "This case is closed: reopen it (with a reason) to book in it."})
+    elif not values.client_ids:
+        raise ValidationFailed({"case_id": "Choose a case, or the client for a first appointment."})
     modality = work.registry.modalities.get(values.modality_key)
     if modality is None:
         raise ValidationFailed({"modality_key": "Choose a modality offered here."})
     if values.format not in {f.value for f in modality.formats}:
         raise ValidationFailed({"format": f"{modality.name} is not offered as {values.format}."})
     structure = _structure(work, values)
-    minutes = values.minutes or (structure.minutes if structure else 50)
+    minutes = values.minutes or (structure.minutes if structure else DEFAULT_MINUTES)
     if dt.timedelta(minutes=minutes) > MAX_SESSION:  # overlapping() relies on it
         raise ValidationFailed({"minutes": "A session lasts at most 12 hours."})
-    client_ids = values.client_ids or [link.client_id for link in case.clients]
-    practitioner_ids = values.practitioner_ids or [link.user_id for link in case.practitioners]
-    case_clients = {link.client_id for link in case.clients}
-    if not set(client_ids) <= case_clients:
-        raise ValidationFailed({"client_ids": "Only clients of this case can attend its sessions."})
+    if case is not None:
+        client_ids = values.client_ids or [link.client_id for link in case.clients]
+        practitioner_ids = values.practitioner_ids or [link.user_id for link in case.practitioners]
+        if not set(client_ids) <= {link.client_id for link in case.clients}:
+            raise ValidationFailed({"client_ids": "Only clients of this case can attend its sessions."})
+    else:
+        client_ids, practitioner_ids = values.client_ids, values.practitioner_ids
+        for client_id in client_ids:
+            if work.db.get(Client, client_id) is None:
+                raise ValidationFailed({"client_ids": "Choose the client from the list."})
+            work.require("session.manage", client_id, record_type="client", record_id=client_id)
     _check_people(work, client_ids, practitioner_ids, values.room_id, values.delivery)
     _hold_calendars(work, client_ids, practitioner_ids, [values.room_id])
+    if case is None:  # after the calendars are held: opening a case audits (the audit chain's lock comes later)
+        case = open_case(work, title=modality.name, kind=values.format, client_ids=client_ids,
+                         practitioner_ids=practitioner_ids)
     tz = work.center.timezone
     local_start = (to_local(values.starts_at, tz).replace(tzinfo=None) if values.starts_at.tzinfo
                    else values.starts_at)
@@ -133,9 +156,57 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
         for client_id in client_ids:
             work.audit("session.schedule", record_type="session", record_id=session.id, client_id=client_id)
         sessions.append(session)
+    _join_care_teams(work, client_ids, practitioner_ids)
     billing_fees.charge_sessions(work, sessions)
     notices.session_booked(work, sessions)
     return sessions
+
+
+def _join_care_teams(work: Work, client_ids: list[uuid.UUID], practitioner_ids: list[uuid.UUID]) -> None:
+    """Booked practitioners join the care team where the actor may place them (issue 12: nobody places
+    themselves, and a practitioner does not bring a colleague in); ``care_team_gaps`` reports the rest."""
+    for client_id in client_ids:
+        if not work.may("care_team.manage", client_id):
+            continue
+        for user_id in practitioner_ids:
+            if user_id != work.actor.user_id:
+                join_care_team(work, client_id, user_id)
+
+
+def care_team_gaps(work: Work, session_id: uuid.UUID) -> list[str]:
+    """Why a booked practitioner is not on a client's care team (so cannot open the session), one sentence
+    each; empty when every practitioner of the session is on every client's team. Three statements."""
+    from polymodal.core.eligibility import qualified
+
+    session = get_session(work, session_id, "session.manage")
+    client_ids = [c.client_id for c in session.clients]
+    practitioner_ids = [p.user_id for p in session.practitioners]
+    on_team = set(work.db.execute(select(CareTeamMember.client_id, CareTeamMember.user_id).where(
+        CareTeamMember.client_id.in_(client_ids), CareTeamMember.user_id.in_(practitioner_ids))).tuples())
+    missing = [(c, p) for c in client_ids for p in practitioner_ids if (c, p) not in on_team]
+    if not missing:
+        return []
+    names = dict(work.db.execute(select(User.id, User.display_name).where(User.id.in_(practitioner_ids))).tuples())
+    clients = {c.id: c.display_name for c in work.db.scalars(select(Client).where(Client.id.in_(client_ids)))}
+    modality = work.registry.modalities.get(session.modality_key)
+    covered = qualified(work, session.modality_key, practitioner_ids, to_local(session.starts_at,
+                                                                                work.center.timezone).date())
+    gaps = []
+    for client_id, user_id in missing:
+        who, whose = names.get(user_id, "A practitioner"), clients.get(client_id, "the client")
+        if user_id not in covered:
+            why = f"not credentialed for {modality.name if modality else 'this modality'} here"
+        else:
+            why = "the front desk or a supervisor adds them, so they can open this session"
+        gaps.append(f"{who} is not on {whose}'s care team: {why}.")
+    return gaps
+
+
+def default_minutes(work: Work, modality_key: str, format: str = "individual") -> int:
+    """The length a session of this modality is booked for unless someone says otherwise."""
+    structure = next((s for s in work.registry.session_structures.for_modality(modality_key)
+                      if format in s.formats), None)
+    return structure.minutes if structure else DEFAULT_MINUTES
 
 
 def eligibility_ask(modality_key: str, client_ids: list[uuid.UUID], practitioner_ids: list[uuid.UUID],
