@@ -26,8 +26,8 @@ from polymodal.core.models import (
 )
 from polymodal.core.practice import Work
 from polymodal.core.services.cases import get_case, open_case
-from polymodal.core.services.clients import join_care_team
 from polymodal.core.services.center import parse
+from polymodal.core.services.clients import join_care_team
 from polymodal.core.timeutil import local_to_utc, to_local
 
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from polymodal.core import waitlist
 from polymodal.core.errors import Conflict, ValidationFailed
-from polymodal.core.models import AuditEvent, Case, CareTeamMember, Session, WaitlistEntry
+from polymodal.core.models import AuditEvent, CareTeamMember, Case, Session, WaitlistEntry
 from polymodal.core.services import cases, clients, scheduling
 
 MONDAY_10 = dt.datetime(2026, 3, 9, 10, 0)  # local time in Los Angeles, a week after the fixed clock
