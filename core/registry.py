@@ -80,7 +80,13 @@ class Catalog(Generic[T]):
         return tuple(c for c in self._latest if self._owners[c.key] == plugin)
 
     def for_modality(self, modality: str) -> tuple[T, ...]:
-        return tuple(c for c in self._latest if modality in getattr(c, "modalities", ()))
+        """The latest definitions for a modality: its own plugin's first, each plugin's in the order it
+        declared them, since the first is the default (the structure a booking takes, the note template a
+        session offers first). By key alone another plugin's addition came first whenever its name sorted
+        first: psychotherapy offered "ecotherapy/walk-and-talk" before talk's own notes (issue 13)."""
+        home = modality.split("/", 1)[0]
+        found = [self.get(key) for key in self._entries if modality in getattr(self.get(key), "modalities", ())]
+        return tuple(sorted(found, key=lambda c: c.namespace != home))  # stable: declaration order kept
 
 
 class Registry:

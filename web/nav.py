@@ -22,6 +22,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Today", "/", "schedule.read"),
     NavItem("Clients", "/clients", "client.read"),
     NavItem("Schedule", "/schedule", "schedule.read"),
+    NavItem("Waitlist", "/waitlist", "session.manage"),
     NavItem("Notes", "/notes", "clinical.read"),
     NavItem("Co-signing", "/notes/cosign", "note.cosign"),
     NavItem("Billing", "/billing", "billing.read"),

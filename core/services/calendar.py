@@ -147,16 +147,27 @@ def directory(work: Work) -> Directory:
     return Directory(practitioners, rooms)
 
 
-def bookable_cases(work: Work, *, limit: int = 500) -> list[Any]:
-    """Open cases whose every client the actor may book sessions for (columns only)."""
+def bookable_cases(work: Work, *, client_id: uuid.UUID | None = None, limit: int = 500) -> list[Any]:
+    """Open cases whose every client the actor may book sessions for (columns only); ``client_id``: that
+    client's only."""
     work.require("session.manage")
     out_of_reach = (select(CaseClient.case_id).join(Client, Client.id == CaseClient.client_id)
                     .where(not_(work.client_filter("session.manage"))))
-    return list(work.db.execute(
-        select(Case.id, Case.title, Case.kind)
-        .where(and_(Case.closed_on.is_(None), Case.id.not_in(out_of_reach)))
-        .order_by(Case.title, Case.id).limit(min(max(limit, 1), 2000))
-    ).all())
+    stmt = select(Case.id, Case.title, Case.kind).where(and_(Case.closed_on.is_(None), Case.id.not_in(out_of_reach)))
+    if client_id is not None:
+        stmt = stmt.where(Case.id.in_(select(CaseClient.case_id).where(CaseClient.client_id == client_id)))
+    return list(work.db.execute(stmt.order_by(Case.title, Case.id).limit(min(max(limit, 1), 2000))).all())
+
+
+def first_appointment_client(work: Work, client_id: uuid.UUID) -> Any:
+    """The client a booking form is for (id and name), if the actor may book for them; else None."""
+    if not work.may("session.manage", client_id):
+        return None
+    row = work.db.execute(select(Client.id, Client.preferred_name, Client.legal_first_name, Client.legal_last_name)
+                          .where(Client.id == client_id)).first()
+    if row is None:
+        return None
+    return Person(row.id, f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}")
 
 
 @dataclass(frozen=True)
@@ -172,6 +183,10 @@ class CaseBooking:
     """The modality of the case's latest session: the likeliest choice for the next one."""
 
 
+def _offers(modality: Any, kind: str) -> bool:
+    return kind in {f.value for f in modality.formats}
+
+
 def case_booking(work: Work, case_id: uuid.UUID) -> CaseBooking:
     """Raises ``NotFound`` or ``AccessDenied`` (audited) like booking itself would."""
     case_ = get_case(work, case_id, "session.manage")
@@ -179,7 +194,10 @@ def case_booking(work: Work, case_id: uuid.UUID) -> CaseBooking:
         select(User.modalities).join(CasePractitioner, CasePractitioner.user_id == User.id)
         .where(CasePractitioner.case_id == case_.id)
     ).scalars().all()
-    keys = sorted({key for keys in offered for key in (keys or ()) if key in work.registry.modalities})
+    # Only modalities given in the case's format: a couple case is not offered Coaching (individual or group),
+    # which sorted first among its practitioner's modalities and so came pre-selected (issue 13).
+    keys = sorted({key for keys in offered for key in (keys or ())
+                   if key in work.registry.modalities and _offers(work.registry.modalities.get(key), case_.kind)})
     last = work.db.execute(select(Session.modality_key).where(Session.case_id == case_.id)
                            .order_by(Session.starts_at.desc()).limit(1)).scalar()
     return CaseBooking(case_.id, case_.kind, tuple(link.client_id for link in case_.clients),

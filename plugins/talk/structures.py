@@ -3,6 +3,8 @@
 Sources (clinical.md §2):
 - individual 50-minute hour and billing times:
   https://www.apaservices.org/practice/reimbursement/health-codes/psychotherapy
+- ongoing couple session: CPT 90847, "family psychotherapy (conjoint psychotherapy) (with patient present),
+  50 minutes": https://www.codingahead.com/cpt-code-90847-family-psychotherapy-50-minutes/
 - couple assessment: https://observingsolution.com/library/techniques/three-session-assessment/ ·
   https://belindatrain.com/clinicalpsychologist/2018/02/relationship-assessment/
 - group: https://agpa.org/home/practice-resources/practice-guidelines-for-group-psychotherapy (Yalom ch. 10)
@@ -33,6 +35,19 @@ INDIVIDUAL_HOUR = SessionStructure(
                         "90832 16-37 min, 90834 38-52 min, 90837 53 min or more.")),
     ),
 )
+
+COUPLE_SESSION = SessionStructure(
+    key="talk/couple-session", name="Couple session", modalities=(COUPLE,), formats=(SessionFormat.couple,),
+    source="https://www.codingahead.com/cpt-code-90847-family-psychotherapy-50-minutes/",
+    phases=(
+        Phase(key="check-in", name="Check-in with both partners", minutes=5, guidance=NOT_SOURCED),
+        Phase(key="work", name="Joint working phase", minutes=40,
+              guidance="US code 90847 (conjoint, client present) describes a 50-minute session."),
+        Phase(key="close", name="Close and next steps", minutes=5, guidance=NOT_SOURCED),
+    ),
+)
+"""The ongoing joint session, and so the couple modality's default: declared before the assessment, whose
+meetings (about 230 minutes in all) are booked one at a time, each with its own length."""
 
 COUPLE_ASSESSMENT = SessionStructure(
     key="talk/couple-assessment", name="Couple assessment (three meetings, Gottman-style)", modalities=(COUPLE,),
@@ -95,5 +110,5 @@ INTEGRATION_SESSION = SessionStructure(
     ),
 )
 
-STRUCTURES = [INDIVIDUAL_HOUR, COUPLE_ASSESSMENT, FAMILY_SESSION, GROUP_SESSION,
+STRUCTURES = [INDIVIDUAL_HOUR, COUPLE_SESSION, COUPLE_ASSESSMENT, FAMILY_SESSION, GROUP_SESSION,
               INTEGRATION_PREPARATION, INTEGRATION_SESSION]

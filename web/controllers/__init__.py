@@ -28,6 +28,7 @@ from polymodal.web.controllers.second_factor import (
     SignInAdminController,
 )
 from polymodal.web.controllers.sessions import SessionsController
+from polymodal.web.controllers.waitlist import WaitlistController
 
 CONTROLLERS = [
     AuthController,
@@ -38,6 +39,7 @@ CONTROLLERS = [
     ClientsController,
     ClientPeopleController,
     ScheduleController,
+    WaitlistController,
     CasesController,
     SessionsController,
     EligibilityController,

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from polymodal.core import waitlist
 from polymodal.core.billing import documents, fees, invoices, packages, payments
 from polymodal.core.messaging.outbox import client_recipients
 from polymodal.core.messaging.preferences import contact_preference
@@ -77,6 +78,8 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
             "cancel_reason": s.cancel_reason if s.status == "cancelled" else "", "late": s.late,
         } for s in client_record.sessions_of(work, client.id)]
         context["attendance"] = scheduling.attendance_of(work, client.id)
+        context["can_book"] = work.may("session.manage", client.id)
+        context["waitlist"] = waitlist.entries_of_client(work, client.id) if context["can_book"] else []
     elif tab == "consents":
         context.update(consent_views.tab(work, client.id))
     elif tab == "intake":

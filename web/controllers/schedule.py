@@ -20,10 +20,11 @@ from litestar.response import Redirect, Template
 from polymodal.core import availability
 from polymodal.core.access import Actor
 from polymodal.core.eligibility import Refused
-from polymodal.core.errors import Conflict, IllegalTransition, ValidationFailed
+from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from polymodal.core.practice import Practice
 from polymodal.core.services import calendar, scheduling
 from polymodal.core.timeutil import to_local
+from polymodal.web.controllers import waitlist as waitlist_views
 from polymodal.web.controllers.schedule_views import (
     DELIVERIES,
     OUT_OF_RANGE,
@@ -41,11 +42,11 @@ from polymodal.web.rendering import render
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Query = Annotated[str, QueryParameter(max_length=64)]
 Back = Annotated[str, QueryParameter(max_length=500)]
-BOOKING_FIELDS = ("case_id", "modality_key", "format", "structure_key", "date", "time", "minutes", "delivery",
+BOOKING_FIELDS = ("case_id", "client_id", "modality_key", "format", "structure_key", "date", "time", "minutes", "delivery",
                   "room_id", "weeks", "outside_hours")
 # The service names its inputs; the form shows some of them under another field.
 FIELD_OF = {"starts_at": "time", "client_ids": "case_id"}
-DONE = {"moved": "Session moved.", "cancelled": "Session cancelled."}
+DONE = {"moved": "Session moved.", "cancelled": "Session cancelled.", "waitlist": "Booked from the waitlist."}
 
 
 def _one(data: dict[str, Any], name: str, limit: int = 200) -> str:
@@ -79,9 +80,9 @@ def booking_values(data: dict[str, Any]) -> dict[str, Any]:
 def booking_payload(values: dict[str, Any]) -> dict[str, Any]:
     """The service's input from the form's strings; raises ``ValidationFailed`` with every field's problem."""
     errors: dict[str, str] = {}
-    case_id = as_uuid(values["case_id"])
-    if case_id is None:
-        errors["case_id"] = "Choose a case."
+    case_id, client_id = as_uuid(values["case_id"]), as_uuid(values["client_id"])
+    if case_id is None and client_id is None:
+        errors["case_id"] = "Choose a case, or book from the client's page for a first appointment."
     if not values["modality_key"]:
         errors["modality_key"] = "Choose a modality."
     day, time = as_date(values["date"]), as_time(values["time"])
@@ -115,6 +116,8 @@ def booking_payload(values: dict[str, Any]) -> dict[str, Any]:
     }
     if practitioners:
         payload["practitioner_ids"] = practitioners
+    if case_id is None:  # a first appointment: the service opens a case for it
+        payload["client_ids"] = [client_id]
     return payload
 
 
@@ -128,9 +131,14 @@ class ScheduleController(Controller):
     # --- the calendar ------------------------------------------------------------
 
     def _calendar(self, request: HTMXRequest, practice: Practice, actor: Actor, period: Period, *,
-                  notice: str = "", problem: dict[str, Any] | None = None, status_code: int = 200) -> Template:
+                  notice: str = "", problem: dict[str, Any] | None = None, status_code: int = 200,
+                  freed: uuid.UUID | None = None, booked: uuid.UUID | None = None) -> Template:
+        """``freed``: a session just cancelled, whose slot the waitlist may fill; ``booked``: a session just
+        booked, whose practitioners may be missing from the care team (said beside the notice)."""
         with practice.work(actor, write=False) as work:
             context = calendar_context(work, period)
+            context.update(waitlist_views.freed_slot(work, freed, period.query()) if freed else {"slot": None})
+            context["care_team_gaps"] = scheduling.care_team_gaps(work, booked) if booked else []
         context.update(notice=notice, problem=problem or {})
         return render(request, "schedule/index.html", context, block="schedule_calendar",
                       status_code=status_code)
@@ -138,13 +146,18 @@ class ScheduleController(Controller):
     @get("/", opt={"action": "schedule.read"}, sync_to_thread=True)
     def index(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
               view: Query = "", date: Query = "", practitioner: Query = "", room: Query = "",
-              done: Query = "", booked: Query = "", by: Query = "", cancelled: Query = "") -> Template:
+              done: Query = "", booked: Query = "", by: Query = "", cancelled: Query = "", freed: Query = "",
+              session: Query = "") -> Template:
         # After a plain (no-JS) change the redirect names what happened; only these fixed texts are shown.
         notice = DONE.get(done, "")
         if booked.isdigit() and 0 < int(booked) <= 104:
             notice = f"Booked {booked} session{'s' if int(booked) > 1 else ''}."
         period = Period.parse(view, date, practitioner, room, own=_own(actor), by=by, cancelled=cancelled)
-        return self._calendar(request, practice, actor, period, notice=notice)
+        try:
+            return self._calendar(request, practice, actor, period, notice=notice, freed=as_uuid(freed),
+                                  booked=as_uuid(session))
+        except NotFound:  # a stale or foreign id in the link: the calendar without the extra panel
+            return self._calendar(request, practice, actor, period, notice=notice)
 
     @get("/next-free", opt={"action": "session.manage"}, sync_to_thread=True)
     def next_free(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
@@ -230,7 +243,7 @@ class ScheduleController(Controller):
                 session = scheduling.cancel_session(work, session_id, values["cancel_reason"], values["reason"])
                 when = to_local(session.starts_at, work.center.timezone)
             return self._done(request, practice, actor, period, "cancelled",
-                              f"Session of {when:%a %d %b %H:%M} cancelled.")
+                              f"Session of {when:%a %d %b %H:%M} cancelled.", freed=session_id)
         except ValidationFailed as exc:
             errors = field_errors(exc)
         except IllegalTransition as exc:
@@ -242,11 +255,12 @@ class ScheduleController(Controller):
         return self._calendar(request, practice, actor, period, problem=problem, status_code=422)
 
     def _done(self, request: HTMXRequest, practice: Practice, actor: Actor, period: Period, done: str,
-              notice: str) -> Response:
+              notice: str, *, freed: uuid.UUID | None = None) -> Response:
         if request.htmx:
-            return self._calendar(request, practice, actor, period, notice=notice)
+            return self._calendar(request, practice, actor, period, notice=notice, freed=freed)
         query = period.query()
-        return Redirect(path=f"/schedule?{query}{'&' if query else ''}done={done}", status_code=303)
+        extra = f"&freed={freed}" if freed else ""
+        return Redirect(path=f"/schedule?{query}{'&' if query else ''}done={done}{extra}", status_code=303)
 
     # --- booking -----------------------------------------------------------------
 
@@ -255,6 +269,13 @@ class ScheduleController(Controller):
                  refused: str = "", status_code: int = 200) -> Template:
         with practice.work(actor, write=False) as work:
             context = booking_choices(work, values)
+            # Opened from a free slot of one practitioner: who on the waitlist fits it, beside the form.
+            day, at = as_date(values["date"]), as_time(values["time"])
+            who = [as_uuid(p) for p in values["practitioner_ids"]]
+            context["slot"] = None
+            if not request.htmx and day and at and len(who) == 1 and who[0]:
+                context.update(waitlist_views.slot_context(work, dt.datetime.combine(day, at), who[0],
+                                                           as_uuid(values["room_id"])))
         context.update(values=values, errors=errors or {}, conflict=conflict, outside=outside, refused=refused)
         return render(request, "schedule/new.html", context, block="booking_form", status_code=status_code)
 
@@ -301,6 +322,9 @@ class ScheduleController(Controller):
             with practice.work(actor) as work:
                 sessions = scheduling.schedule_session(work, payload)
                 first = to_local(sessions[0].starts_at, work.center.timezone).date()
+                gaps = scheduling.care_team_gaps(work, sessions[0].id)
+                # Named in the link only when a practitioner is missing from the care team: the calendar says why.
+                extra = f"&session={sessions[0].id}" if gaps else ""
         except ValidationFailed as exc:
             return self._booking(request, practice, actor, values, errors=field_errors(exc), status_code=422)
         except Refused as exc:
@@ -308,4 +332,4 @@ class ScheduleController(Controller):
         except Conflict as exc:
             return self._booking(request, practice, actor, values, conflict=str(exc),
                                  outside=isinstance(exc, scheduling.OutsideHours), status_code=422)
-        return _go(request, f"/schedule?view=week&date={first.isoformat()}&booked={len(sessions)}")
+        return _go(request, f"/schedule?view=week&date={first.isoformat()}&booked={len(sessions)}{extra}")

@@ -247,9 +247,11 @@ def format_choices() -> list[str]:
 
 def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
     """Cases, modalities (those the case's practitioners offer, else all), structures, rooms, staff."""
-    cases = calendar.bookable_cases(work)
     people = calendar.directory(work)
-    case_id = as_uuid(values.get("case_id"))
+    case_id, client_id = as_uuid(values.get("case_id")), as_uuid(values.get("client_id"))
+    # From a client's page: their open cases, or none for a first appointment (a case is opened for it).
+    first_for = calendar.first_appointment_client(work, client_id) if client_id else None
+    cases = calendar.bookable_cases(work, client_id=first_for.id if first_for else None)
     offered: tuple[str, ...] = ()
     if case_id is not None:
         offered = calendar.case_booking(work, case_id).offered_modalities
@@ -267,6 +269,7 @@ def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
         values["practitioner_ids"] = [v for v in values.get("practitioner_ids", []) if as_uuid(v) in covered]
     return {
         "case_options": [(c.id, f"{c.title} ({c.kind})") for c in cases],
+        "first_for": first_for,
         "modality_options": [(m.key, m.name) for m in modalities], "narrowed": bool(offered),
         "structure_options": [(s.key, f"{s.name} · {s.minutes} min" + (
             "" if chosen else f" ({', '.join(modality_name(work, k) for k in s.modalities)})")) for s in structures],
@@ -281,11 +284,17 @@ def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
 def booking_decision(work: Work, values: dict[str, Any]) -> dict[str, Any]:
     """The eligibility decision for what the booking form holds so far (shown live as it changes)."""
     case_id, modality_key = as_uuid(values.get("case_id")), values.get("modality_key") or ""
-    if case_id is None or not modality_key:
+    client_id = as_uuid(values.get("client_id"))
+    if (case_id is None and client_id is None) or not modality_key:
         return {"decision": None}
-    booking = calendar.case_booking(work, case_id)
-    practitioner_ids = [p for p in (as_uuid(v) for v in values.get("practitioner_ids", [])) if p] or list(
-        booking.practitioner_ids)
+    chosen = [p for p in (as_uuid(v) for v in values.get("practitioner_ids", [])) if p]
+    if case_id is not None:
+        booking = calendar.case_booking(work, case_id)
+        client_ids, practitioner_ids = list(booking.client_ids), chosen or list(booking.practitioner_ids)
+    else:
+        client_ids, practitioner_ids = [client_id], chosen
+        if not practitioner_ids:
+            return {"decision": None}
     day, time = as_date(values.get("date")), as_time(values.get("time"))
     tz = work.center.timezone
     try:
@@ -293,7 +302,7 @@ def booking_decision(work: Work, values: dict[str, Any]) -> dict[str, Any]:
     except ValidationFailed:  # a time the clocks skip: the form says so beside the field
         starts_at = work.now
     decision = eligibility.decide(work, scheduling.eligibility_ask(
-        modality_key, list(booking.client_ids), practitioner_ids, starts_at, values.get("delivery") or "in_person",
+        modality_key, client_ids, practitioner_ids, starts_at, values.get("delivery") or "in_person",
         values.get("format") or "individual"))
     shown = [f.shown_to(f.client_id is None or work.may("clinical.read", f.client_id)) for f in decision.findings]
     return {"decision": decision, "decision_findings": shown,

@@ -267,7 +267,10 @@ def test_cancel_without_javascript_redirects(client, signed_in, book):
     response = client.post(f"/schedule/sessions/{session_id}/cancel", follow_redirects=False,
                            data={"_csrf": token, "back": "view=week", "cancel_reason": "weather",
                                  "reason": "Room flooded"})
-    assert response.status_code == 303 and response.headers["location"] == "/schedule?view=week&done=cancelled"
+    # The freed slot is named, so the calendar offers it to the waitlist.
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/schedule?view=week&done=cancelled&freed={session_id}"
+    assert "Fill from the waitlist" in client.get(response.headers["location"]).text
 
 
 def test_a_practitioner_cannot_move_or_cancel_another_teams_session(client, signed_in, book):

@@ -70,7 +70,8 @@ def test_cancelling_from_the_change_page_returns_to_the_same_calendar(client, si
     response = client.post(f"/schedule/sessions/{session_id}/cancel", follow_redirects=False,
                            data={"_csrf": csrf_of(page), "back": back, "cancel_reason": "client",
                                  "reason": "Client moved away"})
-    assert response.status_code == 303 and response.headers["location"] == f"/schedule?{week}&done=cancelled"
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/schedule?{week}&done=cancelled&freed={session_id}"
     # Now it cannot change any more: the page says so, and has no forms.
     after = client.get(f"/schedule/sessions/{session_id}/change")
     assert after.status_code == 200 and "can no longer be moved or cancelled" in after.text
