@@ -76,13 +76,14 @@ def hello() -> str:
 
 @pytest.fixture
 def limited_server(monkeypatch) -> Iterator[int]:
-    """uvicorn with LimitedH11Protocol on a free loopback port: a 1 s deadline, 3 connections per address."""
+    """uvicorn with polymodal's protocol on a free loopback port: a 1 s deadline, 3 connections per address,
+    request heads up to 2,000 bytes."""
     monkeypatch.setattr(server, "_cached", [server.ServeLimits(request_timeout=1.0, per_address=3,
-                                                                trusted_proxies="")])
+                                                                header_bytes=2_000, trusted_proxies="")])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(Litestar([hello]), host="127.0.0.1", port=port, http=server.LimitedH11Protocol,
+    config = uvicorn.Config(Litestar([hello]), host="127.0.0.1", port=port, http=server.LimitedProtocol,
                             log_level="warning", lifespan="off")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(uv.serve()), daemon=True)
@@ -93,7 +94,7 @@ def limited_server(monkeypatch) -> Iterator[int]:
             break
         except OSError:
             time.sleep(0.05)  # a timed Event.wait never returns under libfaketime; a sleep does
-    server.LimitedH11Protocol.open_by_address.clear()
+    server.LimitedProtocol.open_by_address.clear()
     yield port
     uv.should_exit = True
     thread.join(10)
@@ -128,3 +129,40 @@ def test_one_address_cannot_hold_more_than_its_share_of_connections(limited_serv
     finally:
         for sock in held:
             sock.close()
+
+
+def test_a_body_that_never_finishes_arriving_is_cut_off(limited_server):
+    with socket.create_connection(("127.0.0.1", limited_server)) as slow:
+        slow.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part")
+        started = time.monotonic()
+        _read_all(slow)  # returns once the server closes the connection
+    assert time.monotonic() - started < 8  # the 1 s deadline, not the test's own 10 s read timeout
+
+
+def test_a_request_head_over_the_cap_is_refused(limited_server):
+    with socket.create_connection(("127.0.0.1", limited_server)) as greedy:
+        greedy.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 3_000 + b"\r\n\r\n")
+        assert _read_all(greedy).startswith(b"HTTP/1.1 400 ")
+    with socket.create_connection(("127.0.0.1", limited_server)) as fine:
+        fine.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Small: " + b"a" * 1_000 + b"\r\nConnection: close\r\n\r\n")
+        assert _read_all(fine).startswith(b"HTTP/1.1 200 ")
+
+
+def test_each_request_on_a_kept_connection_gets_its_own_deadline(limited_server):
+    """The deadline runs from a request's first byte, not from when the connection opened."""
+
+    def answer(sock: socket.socket) -> bytes:
+        got = b""
+        while not got.endswith(b"hello"):
+            got += sock.recv(4096)
+        return got
+
+    with socket.create_connection(("127.0.0.1", limited_server)) as sock:
+        sock.settimeout(10)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert answer(sock).startswith(b"HTTP/1.1 200 ")
+        time.sleep(0.6)
+        sock.sendall(b"GET / HTTP/1.1\r\n")
+        time.sleep(0.6)  # 1.2 s after the connection opened, 0.6 s into this request
+        sock.sendall(b"Host: x\r\n\r\n")
+        assert answer(sock).startswith(b"HTTP/1.1 200 ")
