@@ -19,6 +19,10 @@ class Settings:
     """The integrity key ring itself (``<id> <secret>`` entries, comma-separated); see ``polymodal.core.keys``."""
     audit_key_file: str = field(default_factory=lambda: os.environ.get("POLYMODAL_AUDIT_KEY_FILE", ""))
     """A file holding the key ring, one entry a line; empty with no ``audit_key``: the development key."""
+    session_cache: float = field(default_factory=lambda: float(os.environ.get("POLYMODAL_SESSION_CACHE", "") or 1.0))
+    """Seconds a signed-in session, once read, answers again without a database read; 0 reads it every page.
+    Sign-out, disabling a user or changing their roles in one worker process takes effect there at once and in
+    other processes within this time (``polymodal.core.services.signin``)."""
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
     jobs: JobSettings = field(default_factory=lambda: JobSettings())
 

@@ -36,6 +36,9 @@ os.environ["POLYMODAL_AUDIT_KEY"] = TEST_KEYS
 os.environ.pop("POLYMODAL_AUDIT_KEY_FILE", None)
 # Jobs run when a test runs them (JobQueue.run_pending), never on a worker's wall-clock schedule.
 os.environ.pop("POLYMODAL_JOBS_IN_PROCESS", None)
+# Every page reads its session, so statement counts do not hang on how fast the machine runs the test;
+# tests/web/test_session_cache.py turns the cache on with a clock it controls.
+os.environ["POLYMODAL_SESSION_CACHE"] = "0"
 PG_URL = os.environ.get("POLYMODAL_TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
 

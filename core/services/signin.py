@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, delete, event, select, update
 
 from polymodal.core.access import Actor
 from polymodal.core.models import PendingSignIn, User, WebSession
@@ -176,14 +179,88 @@ def finish_enrolment(practice: Practice, token: str, code: str, origin: str) -> 
         return _open_session(work, user, origin), codes
 
 
+REMEMBER_AT_MOST = 10_000
+
+
+class _Recent:
+    """The sessions an engine's process read in the last ``seconds`` (``Settings.session_cache``), by token hash.
+
+    Every change this process makes to sessions or users (sign-in, sign-out, a touch, a user disabled or given
+    other roles) forgets them all at once; a change made by another worker process or by the command line
+    reaches this process within ``seconds``. Expiry and idleness are still checked on every page, against the
+    remembered row.
+    """
+
+    def __init__(self, engine: Engine, seconds: float) -> None:
+        self.seconds = seconds
+        self.clock = time.monotonic
+        self.rows: dict[str, tuple[float, Any]] = {}
+        self.generation = 0  # a read that began before a change must not be remembered after it
+        self.lock = threading.Lock()
+        event.listen(engine, "after_cursor_execute", self._watch)
+
+    def get(self, token_hash: str) -> Any | None:
+        hit = self.rows.get(token_hash)
+        if hit is None or self.clock() - hit[0] >= self.seconds:
+            return None
+        return hit[1]
+
+    def remember(self, token_hash: str, row: Any, generation: int) -> None:
+        if self.seconds <= 0:
+            return
+        with self.lock:
+            if generation != self.generation:
+                return
+            if len(self.rows) >= REMEMBER_AT_MOST:
+                self.rows.clear()
+            self.rows[token_hash] = (self.clock(), row)
+
+    def forget_all(self) -> None:
+        with self.lock:
+            self.generation += 1
+            self.rows.clear()
+
+    def _watch(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        compiled = context is not None and context.compiled is not None
+        if compiled and not (context.isinsert or context.isupdate or context.isdelete):
+            return  # a SELECT: the common case, decided without looking at the text
+        if (statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
+                and ("web_sessions" in statement or "users" in statement)):
+            self.forget_all()
+
+
+_recent: weakref.WeakKeyDictionary[Engine, _Recent] = weakref.WeakKeyDictionary()
+_recent_lock = threading.Lock()
+
+
+def _recent_of(practice: Practice) -> _Recent:
+    recent = _recent.get(practice.engine)
+    if recent is None:
+        with _recent_lock:
+            recent = _recent.get(practice.engine)
+            if recent is None:
+                recent = _recent[practice.engine] = _Recent(practice.engine, practice.settings.session_cache)
+    return recent
+
+
 def _lookup(practice: Practice, token_hash: str, origin: str) -> tuple[Any, dt.datetime]:
+    # Runs before every page: a session seen within the last second is not read again (issue 18).
+    recent = _recent_of(practice)
+    row = recent.get(token_hash)
+    if row is not None:
+        return row, practice.now()
+    generation = recent.generation
     with practice.work(_anonymous(origin), write=False) as work:
-        # Columns, not entities: this runs before every page.
+        # Columns, not entities.
         row = work.db.execute(
             select(WebSession.expires_at, WebSession.last_seen_at, WebSession.csrf_token, User.id, User.username,
                    User.roles, User.display_name, User.disciplines, User.active)
             .join(User, User.id == WebSession.user_id).where(WebSession.token_hash == token_hash)).first()
-        return row, work.now
+        now = work.now
+    if row is not None:
+        recent.remember(token_hash, row, generation)
+    return row, now
 
 
 def _expired(row: Any, now: dt.datetime) -> bool:
