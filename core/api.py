@@ -30,6 +30,7 @@ from polymodal.core.contributions import (
     FormSection,
     FormSpec,
     Item,
+    MenuItem,
     ModalitySpec,
     NoteSection,
     NoteTemplate,
@@ -54,9 +55,11 @@ from polymodal.core.events import (
 )
 from polymodal.core.messaging.channels import Attachment, DeliveryFailed, MessageChannel, OutgoingMessage
 from polymodal.core.messaging.meetings import MeetingRequest
+from polymodal.core.plugin_reads import CenterReads, ClientSummary, ScheduledSession
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 # 1.1: ConsentDocument.kind (ConsentKind), FormField.guardian_label, the screening outcome "review".
+# 1.2: polymodal_register_menu_items (MenuItem), plugin templates under m/<plugin>/, CenterReads for pages.
 """The plugin API's version (major.minor); docs/plugins.md, 'Stability of the plugin API', says what each
 kind of change may do."""
 
@@ -92,6 +95,8 @@ __all__ = [
     "Attachment",
     "DeliveryFailed",
     "Band",
+    "CenterReads",
+    "ClientSummary",
     "BodyRegion",
     "ClientFact",
     "ConsentDocument",
@@ -109,6 +114,7 @@ __all__ = [
     "FormSpec",
     "Item",
     "MeetingRequest",
+    "MenuItem",
     "MessageChannel",
     "ModalitySpec",
     "NoteEvent",
@@ -123,6 +129,7 @@ __all__ = [
     "PreflightContext",
     "PreflightPractitioner",
     "ScreeningRule",
+    "ScheduledSession",
     "SectionTag",
     "SessionFormat",
     "SessionStructure",

@@ -166,6 +166,10 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
                 for handler in handlers.function() or ():
                     action = getattr(handler, "opt", {}).get("action", "no action: refused")
                     print(f"    route {route_label(info.name, handler):<40} {action}")
+        for entries in pm.hook.polymodal_register_menu_items.get_hookimpls():
+            if entries.plugin_name == info.name:
+                for item in entries.function() or ():
+                    print(f"    menu  {item.label!r} -> /m/{info.name}{item.path}  ({item.action})")
     for name, reason in sorted(pm.disabled.items()):
         print(f"{name}: DISABLED, {reason}")
     return 0

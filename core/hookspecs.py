@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         Finding,
         FormSpec,
         MeetingRequest,
+        MenuItem,
         MessageChannel,
         ModalitySpec,
         NoteEvent,
@@ -273,7 +274,43 @@ def polymodal_register_routes() -> list[Any]:
 
             return [forecast]
 
-    Since: 0.1
+    A page renders inside the app's layout when it returns
+    ``litestar.response.Template("m/<plugin>/<file>.html", context={...})`` and the file, kept in a
+    ``templates/`` folder beside the plugin's ``__init__.py`` (shipped as package data), starts with
+    ``{% extends "base.html" %}`` and fills ``{% block title %}`` and ``{% block content %}``: the menu,
+    the signed-in user and the CSRF token come with the layout. Values are escaped like on every page.
+
+    To read data, a handler asks for a ``reads`` parameter: a ``CenterReads`` bound to the signed-in user,
+    whose methods call the core's services under the same access rules and audit as the core's pages
+    (a refusal answers 403). ``polymodal plugins list`` and the admin's plugin page list each route with
+    its action; ``polymodal plugins check`` refuses an action the access policy does not declare.
+
+    Since: 0.1 (templates, ``reads``: API 1.2)
+    """
+
+
+@hookspec
+def polymodal_register_menu_items() -> list[MenuItem]:
+    """Add entries to the main menu, leading to the plugin's pages.
+
+    Called once, when the web app is built. Each ``MenuItem`` names a ``path`` below ``/m/<plugin>``
+    that one of the plugin's routes (``polymodal_register_routes``) answers with GET, and the ``action``
+    a user's roles must grant for the entry to show, as for the core's own entries; use the route's
+    action, so the menu never offers a page that answers 403. Plugin entries follow the core's, in the
+    order plugins return them.
+
+    Returns:
+        A list of ``MenuItem``. An entry naming an undeclared action, or a path no route of the plugin
+        answers, is left out and recorded as a plugin error (start-up fails in strict mode), and
+        ``polymodal plugins check`` reports it.
+
+    Example::
+
+        @hookimpl
+        def polymodal_register_menu_items():
+            return [MenuItem(label="Herd", path="/herd", action="schedule.read")]
+
+    Since: API 1.2
     """
 
 

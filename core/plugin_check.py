@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from polymodal.core import hookspecs
 from polymodal.core.contributions import Contribution, FormSpec, ModalitySpec, ScreeningRule
 from polymodal.core.plugins import ENTRY_POINT_GROUP
-from polymodal.core.practice import route_problem
+from polymodal.core.practice import menu_problem, route_problem
 from polymodal.core.registry import KINDS, Kind
 
 HOOK_PREFIX = "polymodal_"
@@ -48,21 +48,36 @@ def check_plugin(name: str) -> list[str]:
     others = _other_plugins(name)
     errors += _check_references(name, own, others)
     errors += _check_routes(name, module)
+    errors += _check_menu(name, module)
     return errors
+
+
+def _returned(plugin: str, module: Any, hook: str) -> tuple[list[Any], list[str]]:
+    """What the plugin's implementation of ``hook`` returns (empty without one), or the error line."""
+    function = _implementation(module, hook)
+    if function is None:
+        return [], []
+    try:
+        returned = function()
+    except Exception as exc:
+        return [], [f"plugin '{plugin}': {hook}() raised {exc!r}"]
+    if not isinstance(returned, list | tuple):
+        return [], [f"plugin '{plugin}': {hook}() must return a list, not {type(returned).__name__}"]
+    return list(returned), []
+
+
+def _check_menu(plugin: str, module: Any) -> list[str]:
+    """Each menu entry start-up would leave out: an undeclared action, or a path no GET route answers."""
+    items, errors = _returned(plugin, module, "polymodal_register_menu_items")
+    handlers, _ = _returned(plugin, module, "polymodal_register_routes")  # its errors: _check_routes
+    paths = {p for h in handlers if "GET" in (getattr(h, "http_methods", ()) or ()) for p in getattr(h, "paths", ())}
+    return errors + [f"plugin '{plugin}': {why}" for item in items if (why := menu_problem(item, paths))]
 
 
 def _check_routes(plugin: str, module: Any) -> list[str]:
     """Each route naming an action the access policy does not know (start-up leaves it out)."""
-    function = _implementation(module, "polymodal_register_routes")
-    if function is None:
-        return []
-    try:
-        handlers = function()
-    except Exception as exc:
-        return [f"plugin '{plugin}': polymodal_register_routes() raised {exc!r}"]
-    if not isinstance(handlers, list | tuple):
-        return [f"plugin '{plugin}': polymodal_register_routes() must return a list, not {type(handlers).__name__}"]
-    return [f"plugin '{plugin}': {why}" for handler in handlers if (why := route_problem(plugin, handler))]
+    handlers, errors = _returned(plugin, module, "polymodal_register_routes")
+    return errors + [f"plugin '{plugin}': {why}" for handler in handlers if (why := route_problem(plugin, handler))]
 
 
 def _entry_point(name: str) -> EntryPoint | None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core import audit
 from polymodal.core.access import POLICY, AccessRequest, Actor, client_filter, decide
-from polymodal.core.contributions import PermissionRule
+from polymodal.core.contributions import MenuItem, PermissionRule
 from polymodal.core.db import make_engine, make_sessionmakers
 from polymodal.core.errors import AccessDenied, NotFound, StartupError
 from polymodal.core.keys import SESSION_INFO, Keyring
@@ -144,6 +144,18 @@ def route_problem(plugin: str, handler: Any) -> str | None:
     return None
 
 
+def menu_problem(item: Any, paths: set[str]) -> str | None:
+    """Why a plugin's menu entry must be left out (``paths``: what the plugin's GET routes answer)."""
+    if not isinstance(item, MenuItem):
+        return f"polymodal_register_menu_items returned {type(item).__name__}, not MenuItem"
+    if item.action not in POLICY:
+        return f"menu entry {item.label!r} names the unknown action {item.action!r}; it is left out"
+    if item.path not in paths:
+        return (f"menu entry {item.label!r} leads to {item.path!r}, which no GET route of the plugin answers "
+                f"({', '.join(sorted(paths)) or 'it has none'}); it is left out")
+    return None
+
+
 class Practice:
     """A running polymodal: settings, database, plugins and their frozen contributions."""
 
@@ -163,6 +175,8 @@ class Practice:
         # mode a reader never waits for a writer, and such a read costs less than the thread hop (client
         # search 188 -> 300 req/s when the sign-in check stopped hopping). Not while plugins vote on access,
         # whose code the loop must not wait for, nor on PostgreSQL, where each read is a network round trip.
+        self._plugin_routes: dict[str, list[Any]] | None = None
+        self._plugin_menu: list[tuple[str, MenuItem]] | None = None
         self.quick_reads_inline = (self.engine.dialect.name == "sqlite"
                                    and not pm.hook.polymodal_permission_rules.get_hookimpls())
 
@@ -313,7 +327,40 @@ class Practice:
     # --- introspection ---------------------------------------------------------------
 
     def plugin_routes(self) -> dict[str, list[Any]]:
-        """Route handlers each plugin adds to the web app (collected once, when the app is built)."""
+        """Route handlers each plugin adds to the web app, collected on first use and kept: the app mounts
+        them, and the admin's plugin page and the menu describe the same handlers."""
+        if self._plugin_routes is None:
+            self._plugin_routes = self._collect_plugin_routes()
+        return self._plugin_routes
+
+    def plugin_pages(self) -> dict[str, list[tuple[str, str]]]:
+        """Plugin -> (``GET /m/<plugin>/path``, action) of each mounted route, for people to read."""
+        return {plugin: [(route_label(plugin, h), (getattr(h, "opt", None) or {}).get("action")
+                          or ("signed in" if (getattr(h, "opt", None) or {}).get("authenticated") else
+                              "none: refused"))
+                         for h in handlers] for plugin, handlers in self.plugin_routes().items()}
+
+    def plugin_menu_items(self) -> list[tuple[str, MenuItem]]:
+        """(plugin, entry) of each menu entry plugins add, checked once: an undeclared action or a path no
+        mounted GET route of the plugin answers is left out and recorded (a StartupError when strict)."""
+        if self._plugin_menu is None:
+            pages = {plugin: {p for h in handlers if "GET" in (getattr(h, "http_methods", ()) or ())
+                              for p in getattr(h, "paths", ()) or ()}
+                     for plugin, handlers in self.plugin_routes().items()}
+            items: list[tuple[str, MenuItem]] = []
+            for plugin, returned in self.call_each("polymodal_register_menu_items"):
+                for item in returned if isinstance(returned, list | tuple) else [returned]:
+                    why = menu_problem(item, pages.get(plugin, set()))
+                    if why is None:
+                        items.append((plugin, item))
+                    elif self.settings.strict_plugins:
+                        raise StartupError(f"plugin '{plugin}': {why}")
+                    else:
+                        self.record_plugin_error(plugin, "polymodal_register_menu_items", ValueError(why))
+            self._plugin_menu = items
+        return self._plugin_menu
+
+    def _collect_plugin_routes(self) -> dict[str, list[Any]]:
         routes: dict[str, list[Any]] = {}
         for plugin, handlers in self.call_each("polymodal_register_routes"):
             if not isinstance(handlers, list | tuple):

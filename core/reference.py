@@ -36,6 +36,8 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "ModalitySpec", "CredentialRequirement", "FormSpec", "FormSection", "FormField", "Option", "BodyRegion",
         "SessionStructure", "Phase", "NoteTemplate", "NoteSection", "ConsentDocument", "ScreeningRule",
         "Assessment", "Item", "Band", "FlagRule", "Subscale")),
+    ("Plugin pages", "Menu entries, and what a page reads through ``reads`` (see ``polymodal_register_routes``).", (
+        "MenuItem", "CenterReads", "ScheduledSession", "ClientSummary")),
     ("Results", "What behaviour hooks return, and what scoring returns.", (
         "Finding", "PermissionRule", "Score", "FlagResult")),
     ("Payloads", "What the core hands to hooks: plain values, never clinical text.", (
@@ -252,9 +254,8 @@ def _class_section(name: str, cls: type) -> list[str]:
         signature = str(inspect.signature(cls.__init__)).replace("(self, ", "(").replace("'", "")
         signature = signature.removesuffix(" -> None")
         lines += [f"Raised as `{name}{signature}`.", ""]
-    else:  # a Protocol: its attributes, then its methods
+    elif hints := _hints(cls):  # a Protocol: its attributes, then its methods
         docs = attribute_docs(cls)
-        hints = _hints(cls)
         lines += _fields_table([(n, _type(t), "required", _one_line(docs.get(n, ""))) for n, t in hints.items()])
     lines += _members(cls)
     return [*lines, ""]

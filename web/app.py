@@ -6,26 +6,30 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from litestar import Litestar, Router, get
 from litestar.datastructures import State
-from litestar.plugins.htmx import HTMXPlugin
+from litestar.di import Provide
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from polymodal.core.messaging.queue import jobs_of
+from polymodal.core.plugin_reads import CenterReads
 from polymodal.core.practice import Practice
 from polymodal.core.services.scheduling import CANCEL_REASONS
 from polymodal.core.text import without_bidi_controls
 from polymodal.web.api.router import api_router, openapi_config
 from polymodal.web.config import WebSettings
 from polymodal.web.controllers import CONTROLLERS
-from polymodal.web.deps import DEPENDENCIES
+from polymodal.web.deps import DEPENDENCIES, provide_actor
 from polymodal.web.edge import Edge
 from polymodal.web.errors import EXCEPTION_HANDLERS
 from polymodal.web.guards import GUARDS, PLUGIN_PREFIX
+from polymodal.web.nav import NavItem
+from polymodal.web.rendering import page_context
 from polymodal.web.request_body import MAX_BODY
 from polymodal.web.security import make_header_hook
 
@@ -66,13 +70,32 @@ def shown_text(value: Any) -> Any:
     return value
 
 
-def _configure_templates() -> TemplateConfig:
+def _configure_templates(practice: Practice) -> TemplateConfig:
     # auto_reload off: templates are compiled once, not checked on disk at every render.
-    env = PageEnvironment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+    # A plugin's templates are found as "m/<plugin>/<file>", like its pages under /m/<plugin>/: a separate
+    # namespace, so no plugin can replace a core template (the core's loader is asked first anyway).
+    loader: BaseLoader = FileSystemLoader(HERE / "templates")
+    folders = _plugin_template_folders(practice)
+    if folders:
+        loader = ChoiceLoader([loader, PrefixLoader({"m": PrefixLoader(
+            {plugin: FileSystemLoader(folder) for plugin, folder in folders.items()})})])
+    env = PageEnvironment(loader=loader, autoescape=select_autoescape(default=True),
                           trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                           finalize=shown_text)
     env.globals["cancel_reasons"] = CANCEL_REASONS
+    # base.html asks for it when a page's context lacks the menu: a plugin's page returns a plain Template.
+    env.globals["page_context"] = page_context
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
+
+
+def _plugin_template_folders(practice: Practice) -> dict[str, Path]:
+    """Each plugin with pages whose package has a ``templates/`` folder beside its ``__init__.py``."""
+    folders = {}
+    for plugin in practice.plugin_routes():
+        module_file = getattr(practice.pm.get_plugin(plugin), "__file__", None)
+        if module_file and (Path(module_file).parent / "templates").is_dir():
+            folders[plugin] = Path(module_file).parent / "templates"
+    return folders
 
 
 def _configure_routes(practice: Practice) -> list[Any]:
@@ -81,14 +104,25 @@ def _configure_routes(practice: Practice) -> list[Any]:
     return [healthz, static, *CONTROLLERS, api_router(), *_plugin_routers(practice)]
 
 
+def provide_reads(state: State, request: HTMXRequest) -> CenterReads:
+    """``reads`` for a plugin's handler: the core's read services, bound to the signed-in user."""
+    return CenterReads(state.practice, provide_actor(request))
+
+
 def _plugin_routers(practice: Practice) -> list[Router]:
     """Each plugin's pages under /m/<plugin>/: mounted, not trusted (the app-wide guards apply)."""
-    return [Router(path=f"{PLUGIN_PREFIX}/{plugin}", route_handlers=handlers)
+    return [Router(path=f"{PLUGIN_PREFIX}/{plugin}", route_handlers=handlers,
+                   dependencies={"reads": Provide(provide_reads, sync_to_thread=False)})
             for plugin, handlers in practice.plugin_routes().items()]
 
 
+def _plugin_nav(practice: Practice) -> tuple[NavItem, ...]:
+    return tuple(NavItem(item.label, f"{PLUGIN_PREFIX}/{plugin}{item.path if item.path != '/' else ''}",
+                         item.action) for plugin, item in practice.plugin_menu_items())
+
+
 def _configure_state(practice: Practice, settings: WebSettings) -> State:
-    return State({"practice": practice, "web_settings": settings})
+    return State({"practice": practice, "web_settings": settings, "plugin_nav": _plugin_nav(practice)})
 
 
 def _start_jobs(practice: Practice) -> None:
@@ -117,7 +151,7 @@ def create_app(practice: Practice | None = None, settings: WebSettings | None = 
         route_handlers=_configure_routes(practice),
         # HTMXPlugin first: it overwrites signature_types (STYLE pitfalls).
         plugins=[HTMXPlugin()],
-        template_config=_configure_templates(),
+        template_config=_configure_templates(practice),
         state=_configure_state(practice, settings),
         dependencies=DEPENDENCIES,
         guards=GUARDS,

@@ -49,7 +49,7 @@ def _mounted(app: Litestar) -> frozenset[str]:
 def nav_for(app: Litestar, actor: Actor, current: str) -> list[dict[str, object]]:
     mounted = _mounted(app)
     items = []
-    for item in NAV:
+    for item in (*NAV, *app.state.get("plugin_nav", ())):
         if item.href in mounted and scopes_for(actor, item.action):
             active = current == item.href or (item.href != "/" and current.startswith(item.href + "/"))
             items.append({"label": item.label, "href": item.href, "current": active})

@@ -22,6 +22,7 @@ from polymodal.core.contributions._fields import (
     validate_fields,
 )
 from polymodal.core.contributions._findings import Finding, FindingLevel, PermissionRule
+from polymodal.core.contributions._menu import MenuItem
 from polymodal.core.contributions._specs import (
     OUTCOME_RANK,
     ConsentDocument,
@@ -67,6 +68,7 @@ __all__ = [
     "FormSpec",
     "Frozen",
     "Item",
+    "MenuItem",
     "ModalitySpec",
     "NoteSection",
     "NoteTemplate",

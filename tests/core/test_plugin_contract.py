@@ -76,8 +76,13 @@ def test_check_refuses_a_route_naming_an_unknown_action(lines):
             "'clinical.reed'; it is not mounted") in lines
 
 
+def test_check_refuses_a_menu_entry_leading_to_no_page(lines):
+    assert ("plugin 'unsound': menu entry 'Float log' leads to '/float-log', which no GET route of the plugin "
+            "answers (/clients/{client_id:uuid}/float-log); it is left out") in lines
+
+
 def test_check_reports_nothing_else(lines):
-    assert len(lines) == 7, lines
+    assert len(lines) == 8, lines
 
 
 def _piece(name: str) -> types.SimpleNamespace:

@@ -215,10 +215,12 @@ class AdminController(Controller):
             return [getattr(catalog.get(k), "title", None) or getattr(catalog.get(k), "name", None) or k
                     for k in keys]
 
+        pages, menu = practice.plugin_pages(), practice.plugin_menu_items()
         infos = [{"name": p.name, "version": p.version, "hooks": p.hooks, "modalities": p.modalities,
                   "contributions": {kind.replace("_", " "): titles(kind, keys) for kind, keys in p.contributions.items()
                                     if keys and kind != "modalities"},  # modalities are listed with their names
-                  "errors": by_plugin.get(p.name, [])} for p in practice.plugin_info()]
+                  "errors": by_plugin.get(p.name, []), "pages": pages.get(p.name, []),
+                  "menu": [item for plugin, item in menu if plugin == p.name]} for p in practice.plugin_info()]
         known = {p["name"] for p in infos}
         orphans = {name: rows for name, rows in by_plugin.items() if name not in known}
         return render(request, "admin/plugins.html", {"section": "plugins", "plugins": infos, "orphans": orphans,

@@ -5,7 +5,7 @@ An example of an out-of-tree plugin, installed with pip and found through its
 the talk plugin's individual modality.
 """
 
-from polymodal.core.api import hookimpl
+from polymodal.core.api import MenuItem, hookimpl
 from polymodal_ecotherapy.content import (
     INTAKE_FORM,
     MODALITY_SPEC,
@@ -46,3 +46,9 @@ def polymodal_register_routes():
     from polymodal_ecotherapy.routes import checklist
 
     return [checklist]
+
+
+@hookimpl
+def polymodal_register_menu_items():
+    # The route's own action: whoever sees the entry can open the page.
+    return [MenuItem(label="Outdoor checklist", path="/checklist", action="schedule.read")]
