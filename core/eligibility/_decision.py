@@ -32,6 +32,7 @@ from polymodal.core.models import (
     User,
 )
 from polymodal.core.practice import Work
+from polymodal.core.safety.models import SafetyPlan
 from polymodal.core.services.clients import age, is_minor, may_consent_alone
 from polymodal.core.services.consent import active_consents, assent_of
 from polymodal.core.services.forms import REVIEW_CODE
@@ -312,8 +313,9 @@ def _name(work: Work, client_id: str) -> str:
 # --- what settles a finding ------------------------------------------------------------------------
 
 
-def acknowledged(ack: RiskAcknowledgement, by: str, tz: str) -> str:
-    return f"Acknowledged by {by} on {to_local(ack.acknowledged_at, tz):%d %b %Y}. Plan: {ack.plan}"
+def acknowledged(ack: RiskAcknowledgement, by: str, tz: str, plan_version: int | None = None) -> str:
+    linked = f" Safety plan: version {plan_version}." if plan_version else ""
+    return f"Acknowledged by {by} on {to_local(ack.acknowledged_at, tz):%d %b %Y}. Plan: {ack.plan}{linked}"
 
 
 def settle(work: Work, client_id: uuid.UUID, modality: ModalitySpec, ask: Ask,
@@ -338,13 +340,16 @@ def settle(work: Work, client_id: uuid.UUID, modality: ModalitySpec, ask: Ask,
         .order_by(EligibilityOverride.overridden_at.desc()))) if any(f.overridable for f in findings) else []
     acks = list(work.db.scalars(select(RiskAcknowledgement).where(RiskAcknowledgement.client_id == client_id)
                                 .order_by(RiskAcknowledgement.acknowledged_at.desc()))) if Verdict.risk in verdicts else []
+    linked = {a.safety_plan_id for a in acks if a.safety_plan_id}
+    versions = dict(work.db.execute(select(SafetyPlan.id, SafetyPlan.version).where(SafetyPlan.id.in_(linked))
+                                    ).tuples().all()) if linked else {}
     settled = []
     for f in findings:
         ack = next((a for a in acks if a.code == f.code and (f.since is None or a.acknowledged_at >= f.since)), None)
         override = next((o for o in overrides if o.code == f.code
                          and (f.since is None or o.overridden_at >= f.since)), None)
         if f.verdict is Verdict.risk and ack is not None:
-            f = f.settle(acknowledged(ack, name(ack.acknowledged_by), tz))
+            f = f.settle(acknowledged(ack, name(ack.acknowledged_by), tz, versions.get(ack.safety_plan_id)))
         elif f.verdict is Verdict.clearance and clearances:
             c = clearances[0]
             until = f", until {c.valid_until:%d %b %Y}" if c.valid_until else ""

@@ -133,17 +133,26 @@ def override(work: Work, client_id: uuid.UUID, modality_key: str, code: str, rea
     return record
 
 
-def acknowledge_risk(work: Work, client_id: uuid.UUID, code: str, plan: str) -> RiskAcknowledgement:
-    """A clinician has seen the risk and says what will be done; the finding stays visible, settled."""
+def acknowledge_risk(work: Work, client_id: uuid.UUID, code: str, plan: str, *,
+                     safety_plan_id: uuid.UUID | None = None) -> RiskAcknowledgement:
+    """A clinician has seen the risk and says what will be done; the finding stays visible, settled.
+
+    ``safety_plan_id`` names the safety plan version the plan relies on (it must be this client's).
+    """
+    from polymodal.core.safety.plans import plan_of_client
+
     client = _client(work, client_id, "clinical.write", "risk")
     if work.actor.user_id is None:
         raise AccessDenied("clinical.write", "risk is acknowledged by signed-in clinicians")
     if len(plan.strip()) < 10:
         raise ValidationFailed({"plan": "Write the plan (at least 10 characters): assessment, safety plan, contacts."})
+    if safety_plan_id is not None:
+        plan_of_client(work, client.id, safety_plan_id)
     if not open_risks(work, client.id, code):
         raise Conflict("There is no unacknowledged risk with that code.")
     record = RiskAcknowledgement(client_id=client.id, code=code[:120], plan=plan.strip()[:5000],
-                                 acknowledged_by=work.actor.user_id, acknowledged_at=work.now)
+                                 safety_plan_id=safety_plan_id, acknowledged_by=work.actor.user_id,
+                                 acknowledged_at=work.now)
     work.db.add(record)
     work.db.flush()
     work.audit("risk.acknowledge", record_type="risk", record_id=record.id, client_id=client.id, reason=code[:120])

@@ -36,7 +36,8 @@ BILLING_RULES = (
 """Added by revision 0006: money, once issued or received, is corrected by new rows, never edited."""
 
 
-DESTRUCTION_GATED = ("notes_signed_locked", "addenda_append_only", "cosign_final", "consent_no_delete")
+DESTRUCTION_GATED = ("notes_signed_locked", "addenda_append_only", "cosign_final", "consent_no_delete",
+                     "safety_plans_fixed")
 """From revision 0013 on, the DELETE of these rules lets retention's destruction through; UPDATE stays refused.
 
 ``create`` builds them gated whenever the permit's table exists, so a later migration that lifts these rules
@@ -150,3 +151,12 @@ def ungate_deletes() -> None:
     create(_gated_rules(), gated=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS polymodal_refuse_unless_destroying()")
+
+
+# --- Revision 0014: a safety plan's versions ----------------------------------------------------------------
+
+SAFETY_RULES = (
+    ("safety_plans_fixed", "safety_plans", ("UPDATE", "DELETE"), None,
+     "a safety plan version cannot change; write a revision"),
+)
+"""A revision is a new row: what the client was given on a day stays readable (only destruction removes it)."""

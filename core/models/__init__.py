@@ -89,3 +89,4 @@ __all__ = [
 # that migrations and tests compare against.
 from polymodal.core.messaging import models as _messaging_models  # noqa: E402,F401
 from polymodal.core.retention import models as _retention_models  # noqa: E402,F401
+from polymodal.core.safety import models as _safety_models  # noqa: E402,F401

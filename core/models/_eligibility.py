@@ -52,6 +52,8 @@ class RiskAcknowledgement(IdMixin, Base):
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
     code: Mapped[str] = mapped_column(String(120))
     plan: Mapped[str] = mapped_column(Text)
+    safety_plan_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("safety_plans.id"), default=None, doc="The safety plan version this plan relies on, if any.")
     acknowledged_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[dt.datetime]
 

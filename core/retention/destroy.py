@@ -2,7 +2,7 @@
 
 Removed: notes (with addenda and co-signatures), intake answers, assessment results, consents (their
 contents: scope, signer, what was disclosed), eligibility records (clearances, overrides, risk plans,
-session checks), portal packets and links, the text of messages, contact details. Notes kept on a shared
+session checks), safety plans, portal packets and links, the text of messages, contact details. Notes kept on a shared
 case without a client of their own (a couple's or group's note), its goals and its diagnoses go once every
 client of that case is destroyed. Kept: the client's name and date of birth (the tombstone must say whose
 record went), cases and sessions as dates on the calendar, billing (tax law keeps it on its own terms) and
@@ -46,6 +46,7 @@ from polymodal.core.retention.due import Candidate, candidates
 from polymodal.core.retention.holds import typed_reason
 from polymodal.core.retention.models import Destruction
 from polymodal.core.retention.rules import RetentionRule
+from polymodal.core.safety.models import SafetyPlan
 from polymodal.core.services.privacy import ERASED
 from polymodal.core.timeutil import today_in
 
@@ -99,6 +100,7 @@ def _destroy_one(work: Work, rule: RetentionRule, record: Candidate, reason: str
         "clearances": gone(Clearance, Clearance.client_id == client_id),
         "eligibility_overrides": gone(EligibilityOverride, EligibilityOverride.client_id == client_id),
         "risk_plans": gone(RiskAcknowledgement, RiskAcknowledgement.client_id == client_id),
+        "safety_plans": gone(SafetyPlan, SafetyPlan.client_id == client_id),  # after the plans that name them
         "session_checks": gone(SessionCheck, SessionCheck.client_id == client_id),
         "goals": gone(Goal, Goal.case_id.in_(whole_cases)),
         "diagnoses": gone(CaseDiagnosis, CaseDiagnosis.case_id.in_(whole_cases)),

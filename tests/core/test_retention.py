@@ -28,6 +28,7 @@ from polymodal.core.models import (
 from polymodal.core.retention import destroy, due, holds
 from polymodal.core.retention.models import Destruction
 from polymodal.core.retention.rules import DEFAULT, RULES, due_date, rule_for
+from polymodal.core.safety import plans
 from polymodal.core.services import assessments, cases, clients, consent, forms, notes
 
 CANARY = "CANARY-RETAIN-7731"
@@ -108,6 +109,8 @@ def records(practice, staff, clock):
         notes.add_addendum(work, made["ada_note"], f"{CANARY} addendum")
         forms.submit_form(work, made["ada"], "clinic/intake", {"concern": CANARY, "seizures": False})
         assessments.record_assessment(work, made["ada"], "clinic/mini", {"i1": "1", "i2": "1", "risk": "0"})
+        plans.write(work, made["ada"], {**{key: "step" for key in plans.STEP_KEYS}, "warning_signs": CANARY,
+                                        "reviewed_on": "2016-05-10"})
     with practice.work(staff["super"]) as work:
         notes.cosign(work, made["ada_note"])
     return made
@@ -198,7 +201,7 @@ def test_destruction_removes_clinical_content_and_leaves_a_tombstone_the_audit_t
         assert stone.destroyed_at == clock.now and stone.completed_at == clock.now
         assert stone.due_on == on("2023-05-10") and stone.last_contact_on == on("2016-05-10")
         assert stone.destroyed == {"notes": 1, "note_addenda": 1, "note_cosignatures": 1, "intake_answers": 1,
-                                   "assessments": 1, "consents": 1}
+                                   "assessments": 1, "consents": 1, "safety_plans": 1}
         ada = db.get(Client, records["ada"])
         assert (ada.legal_first_name, ada.email, ada.restricted) == ("Ada", "", True)
         assert "example" not in ada.search_contact  # the search index forgot the address too

@@ -21,6 +21,7 @@ from polymodal.web.controllers.portal import PortalController
 from polymodal.web.controllers.portal_staff import PortalStaffController
 from polymodal.web.controllers.privacy import PrivacyController
 from polymodal.web.controllers.retention import RetentionController
+from polymodal.web.controllers.safety import SafetyPlanController
 from polymodal.web.controllers.schedule import ScheduleController
 from polymodal.web.controllers.second_factor import (
     AccountController,
@@ -43,6 +44,7 @@ CONTROLLERS = [
     CasesController,
     SessionsController,
     EligibilityController,
+    SafetyPlanController,
     NotesController,
     PortalStaffController,
     PortalController,

@@ -31,8 +31,12 @@ CLEARANCE_FIELDS = ("modality_key", "techniques", "cleared_by_name", "cleared_by
 
 def tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
     """The client's eligibility tab: risks, clearances, re-screens waiting for review."""
+    from polymodal.web.controllers.safety import plan_context
+
     tz = work.center.timezone
+    can_write = work.may("clinical.write", client_id)
     return {
+        **plan_context(work, client_id, can_write),
         "risks": eligibility.risks_of(work, client_id),
         "clearances": [{**row._asdict(), "recorded": f"{to_local(row.recorded_at, tz):%d %b %Y}",
                         "modality": getattr(work.registry.modalities.get(row.modality_key), "name", row.modality_key)}
@@ -41,7 +45,7 @@ def tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
                      "form": getattr(work.registry.forms.get(r.form_key), "title", r.form_key)}
                     for r in eligibility.pending_reviews(work, client_id)],
         "modality_options": [(m.key, m.name) for m in work.registry.modalities],
-        "can_write": work.may("clinical.write", client_id),
+        "can_write": can_write,
         "elig_values": {}, "elig_errors": {}, "elig_message": "",
     }
 
@@ -85,6 +89,12 @@ class EligibilityController(Controller):
 
     def _tab(self, request: HTMXRequest, practice: Practice, actor: Actor, client_id: uuid.UUID,
              status_code: int = 200, **extra: Any) -> Template:
+        return self.tab_page(request, practice, actor, client_id, status_code, **extra)
+
+    @staticmethod
+    def tab_page(request: HTMXRequest, practice: Practice, actor: Actor, client_id: uuid.UUID,
+                 status_code: int = 200, **extra: Any) -> Template:
+        """The Eligibility tab again (the whole page, or its block for htmx), with what the form needs."""
         from polymodal.web.controllers.client_tabs import TABS, tab_context
 
         with practice.work(actor, write=False) as work:
@@ -108,9 +118,14 @@ class EligibilityController(Controller):
     def acknowledge_risk(self, request: HTMXRequest, practice: NamedDependency[Practice],
                          actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
         code, plan = one(data, "code", 120), one(data, "plan", 5000)
+        linked = one(data, "safety_plan_id", 64)
         try:
             with practice.work(actor) as work:
-                eligibility.acknowledge_risk(work, client_id, code, plan)
+                eligibility.acknowledge_risk(work, client_id, code, plan,
+                                             safety_plan_id=uuid.UUID(linked) if linked else None)
+        except ValueError:  # not an id at all: the same answer as another client's plan
+            return self._tab(request, practice, actor, client_id, 422, elig_values={"plan": plan, "code": code},
+                             elig_errors={"safety_plan_id": "Choose this client's safety plan, or none."})
         except ValidationFailed as exc:
             return self._tab(request, practice, actor, client_id, 422, elig_values={"plan": plan, "code": code},
                              elig_errors=exc.errors)
