@@ -19,6 +19,7 @@ from litestar.response import Template
 from polymodal.core.access import Actor, Role
 from polymodal.core.errors import Conflict, ValidationFailed
 from polymodal.core.practice import Practice, Work
+from polymodal.core.safety import crisis
 from polymodal.core.services import center, clients, privacy, users
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers._shared import AnyForm, go, one
@@ -28,6 +29,12 @@ ROLE_LABELS = {Role.admin: "Admin", Role.front_desk: "Front desk", Role.practiti
                Role.supervisor: "Supervisor"}
 USER_FIELDS = ("username", "display_name", "email", "password", "disciplines", "supervisor")
 CENTER_FIELDS = ("name", "timezone", "jurisdiction", "age_of_majority", "minor_consent_age")
+
+
+def _crisis(rows: list[dict[str, str]], errors: dict[str, str] | None = None, saved: bool = False) -> dict[str, Any]:
+    """What the crisis-text form shows: its rows (the fixed ones, the center's own, a blank one to add)."""
+    return {"crisis_rows": rows, "crisis_errors": errors or {}, "crisis_saved": saved,
+            "crisis_elsewhere": crisis.ELSEWHERE, "crisis_max": crisis.MAX_TEXT}
 
 
 def _listed(data: dict[str, Any], name: str) -> list[str]:
@@ -178,8 +185,28 @@ class AdminController(Controller):
         with practice.work(actor, write=False) as work:
             c = work.center
             values = {name: "" if getattr(c, name) is None else str(getattr(c, name)) for name in CENTER_FIELDS}
+            rows = crisis.settings_rows(work)
         return render(request, "admin/center.html", {"section": "center", "values": values, "errors": {},
-                                                     "saved": False}, block="center_form")
+                                                     "saved": False, **_crisis(rows)}, block="center_form")
+
+    @post("/center/crisis", opt={"action": "center.manage"}, status_code=200, sync_to_thread=True)
+    def crisis_save(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                    actor: NamedDependency[Actor], data: AnyForm) -> Template:
+        """The crisis text the portal shows a client who reports suicidal thoughts, per jurisdiction."""
+        count = min(int(n) if (n := one(data, "rows", 4)).isdigit() else 0, crisis.MAX_ROWS + 1)
+        # Read generously: an over-long text is refused by the service with its length, never cut silently.
+        rows = [{"jurisdiction": one(data, f"jurisdiction_{i}", 40), "text": one(data, f"text_{i}", 4 * crisis.MAX_TEXT),
+                 "fixed": "1" if one(data, f"jurisdiction_{i}", 40) in crisis.FIXED and i < len(crisis.FIXED) else ""}
+                for i in range(count)]
+        with practice.work(actor) as work:
+            try:
+                crisis.save_texts(work, rows)
+            except ValidationFailed as exc:
+                return render(request, "admin/center.html", {"section": "center", **_crisis(rows, exc.errors)},
+                              block="crisis_form", status_code=422)
+            saved = crisis.settings_rows(work)
+        return render(request, "admin/center.html", {"section": "center", **_crisis(saved, saved=True)},
+                      block="crisis_form")
 
     @post("/center", opt={"action": "center.manage"}, status_code=200, sync_to_thread=True)
     def center_save(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
@@ -192,10 +219,12 @@ class AdminController(Controller):
                 center.setup_center(work, submitted)
             except ValidationFailed as exc:
                 return render(request, "admin/center.html", {"section": "center", "values": values,
-                                                             "errors": exc.errors, "saved": False},
+                                                             "errors": exc.errors, "saved": False,
+                                                             **_crisis(crisis.settings_rows(work))},
                               block="center_form", status_code=422)
+            rows = crisis.settings_rows(work)
         return render(request, "admin/center.html", {"section": "center", "values": values, "errors": {},
-                                                     "saved": True}, block="center_form")
+                                                     "saved": True, **_crisis(rows)}, block="center_form")
 
     # --- plugins ------------------------------------------------------------------------
 

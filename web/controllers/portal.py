@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 from polymodal.core.access import AccessRequest
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.practice import Practice
+from polymodal.core.safety import crisis
 from polymodal.core.services import portal
 from polymodal.web.config import WebSettings
 from polymodal.web.portal_steps import (
@@ -162,20 +163,22 @@ class PortalController(Controller):
         if smuggled(request.query_params, form):
             return await anyio.to_thread.run_sync(_refuse_tampering, practice, request)
 
-        def submit() -> list[str]:
+        def submit() -> str:
+            """File the packet; the crisis text, if the answers just filed report suicidal thoughts."""
             with practice.work(request.state.actor) as work:
-                portal.submit_packet(work, request.state.packet_id)
-            return []
+                filed = portal.submit_packet(work, request.state.packet_id)
+                return crisis.text_for(work) if crisis.reports_suicidal_thoughts(work, filed) else ""
 
         try:
-            await anyio.to_thread.run_sync(submit)
+            crisis_text = await anyio.to_thread.run_sync(submit)
         except (ValidationFailed, Conflict) as exc:
             view = await anyio.to_thread.run_sync(_load, practice, request)
             errors = exc.errors if isinstance(exc, ValidationFailed) else {"": str(exc)}
             return _page("portal/review.html", request, {**view, "problems": _problems(view["steps"], errors)},
                          status_code=422)
         # Submitted: the session has nothing left to do (the link now answers "already submitted").
-        return _page("portal/done.html", request, {},
+        # Shown on the page itself, first, not as a flash: the client may close the tab a second later.
+        return _page("portal/done.html", request, {"crisis_text": crisis_text},
                      cookies=[expired_portal_cookie(request.app.state.web_settings)])
 
 
