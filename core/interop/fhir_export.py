@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from polymodal.core import seals
@@ -37,6 +37,8 @@ from polymodal.core.models import (
     User,
 )
 from polymodal.core.practice import Work
+from polymodal.core.safety import plans
+from polymodal.core.safety.models import SafetyPlan
 from polymodal.core.services import notes
 
 RESOURCE_TYPES = ("Organization", "Location", "Practitioner", "PractitionerRole", "Patient", "RelatedPerson",
@@ -140,6 +142,18 @@ class _Reader:
             for result in batch:
                 yield fm.questionnaire_response(result, kind="assessment")
                 yield fm.observation(result)
+        yield from self.safety_plans()
+
+    def safety_plans(self) -> Iterator[dict[str, Any]]:
+        """Every version of each safety plan, the newest active (one query for the newest per batch)."""
+        for batch in _batches(self.work, select(SafetyPlan).where(self._of_clients(SafetyPlan.client_id))):
+            newest = dict(self.work.db.execute(
+                select(SafetyPlan.client_id, func.max(SafetyPlan.version))
+                .where(SafetyPlan.client_id.in_({p.client_id for p in batch})).group_by(SafetyPlan.client_id)
+            ).tuples().all())
+            for plan in batch:
+                steps = [(s.label, getattr(plan, s.key)) for s in plans.STEPS]
+                yield fm.safety_plan(plan, steps, newest.get(plan.client_id) == plan.version)
 
     def notes(self) -> Iterator[dict[str, Any]]:
         # Signed and not a process note (HIPAA 164.524(a)(1)(i) keeps those out of any disclosure).
@@ -169,6 +183,7 @@ class _Reader:
         found = set(self.work.db.scalars(select(CasePractitioner.user_id).where(CasePractitioner.case_id.in_(cases))))
         found |= set(self.work.db.scalars(select(SessionPractitioner.user_id)
                                           .where(SessionPractitioner.session_id.in_(sessions))))
+        found |= set(self.work.db.scalars(select(SafetyPlan.written_by).where(self._of_clients(SafetyPlan.client_id))))
         found |= set(self.work.db.scalars(select(Note.author_id).where(Note.case_id.in_(cases),
                                                                        Note.status == "signed",
                                                                        self._readable(Note.id))))

@@ -320,3 +320,29 @@ def document_reference(note: Any, client_id: Any, addenda: list[Any], seal_probl
         + ([ref("Appointment", note.session_id)] if note.session_id else []),
         "content": [{"attachment": {"contentType": "application/json", "data": data,
                                     "title": f"{note.template_key} v{note.template_version}"}}]})
+
+
+SAFETY_PLAN_SYSTEM = f"{OWN}:safety-plan"
+
+
+def safety_plan(plan: Any, steps: list[tuple[str, str]], newest: bool) -> dict[str, Any]:
+    """One version of a safety plan as a CarePlan: each step an annotation, in the intervention's order.
+
+    The newest version is ``active``, earlier ones ``revoked`` and named by the version that ``replaces``
+    them (a logical reference by identifier: each version is its own CarePlan, never changed).
+    """
+    def version_id(n: int) -> dict[str, str]:
+        return {"system": SAFETY_PLAN_SYSTEM, "value": f"{plan.client_id}/{n}"}
+
+    return _drop_empty({
+        "resourceType": "CarePlan", "id": str(plan.id), "identifier": [version_id(plan.version)],
+        "status": "active" if newest else "revoked", "intent": "plan",
+        "category": [{"coding": [{"system": f"{OWN}:care-plan-category", "code": "safety-plan"}],
+                      "text": "Safety plan (Stanley & Brown safety-planning intervention)"}],
+        "title": f"Safety plan, version {plan.version}", "subject": ref("Patient", plan.client_id),
+        "period": {"start": _day(plan.reviewed_on)}, "created": plan.written_at.isoformat(),
+        "custodian": ref("Practitioner", plan.written_by),
+        "replaces": [{"identifier": version_id(plan.version - 1)}] if plan.version > 1 else None,
+        "description": plan.change_note or None,
+        "note": [{"authorReference": ref("Practitioner", plan.written_by), "time": plan.written_at.isoformat(),
+                  "text": f"{label}: {text}"} for label, text in steps if text]})

@@ -31,6 +31,7 @@ from polymodal.core.models import (
     User,
 )
 from polymodal.core.practice import Work
+from polymodal.core.safety.models import SafetyPlan
 from polymodal.core.services import account
 from polymodal.core.services import notes as notes_service
 
@@ -135,6 +136,9 @@ def export_record(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
         "forms": [_columns(r) for r in db.scalars(select(FormResponse).where(FormResponse.client_id == client.id))],
         "assessments": [_columns(r) for r in db.scalars(
             select(AssessmentResult).where(AssessmentResult.client_id == client.id))],
+        # Every version: what the client was given on each day is part of their record.
+        "safety_plans": [_columns(p) for p in db.scalars(
+            select(SafetyPlan).where(SafetyPlan.client_id == client.id).order_by(SafetyPlan.version))],
         "notes": [_note_export(work, n, list(db.scalars(select(NoteAddendum).where(NoteAddendum.note_id == n.id))))
                   for n in notes],
     }

@@ -130,3 +130,28 @@ def test_the_fhir_route_follows_the_export_rule(client, web_practice, client_id)
     assert theirs.status_code == 404
     desk = client.get(f"/api/v1/clients/{tom}/fhir", headers=bearer(token_for(web_practice, "frontdesk")))
     assert desk.status_code == 403
+
+
+def test_every_safety_plan_version_is_a_care_plan_the_newest_active(web_practice, rich_record):
+    from polymodal.core.safety import plans
+    from polymodal.core.services import privacy
+
+    tom = rich_record["client_id"]
+    steps = {key: f"Step {key}" for key in plans.STEP_KEYS} | {"reviewed_on": "2026-10-21"}
+    with web_practice.work(user_actor(web_practice, "maya")) as work:
+        plans.write(work, tom, steps)
+        plans.write(work, tom, {**steps, "warning_signs": "Giving things away", "change_note": "New sign"},
+                    based_on=1)
+    with web_practice.work(user_actor(web_practice, "maya"), write=False) as work:
+        bundle = fhir_export.client_bundle(work, tom)
+        exported = privacy.export_record(work, tom)
+    _validate(bundle)
+    safety = sorted((e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"
+                     and e["resource"].get("category", [{}])[0].get("text", "").startswith("Safety plan")),
+                    key=lambda r: r["title"])
+    assert [(r["title"], r["status"]) for r in safety] == [("Safety plan, version 1", "revoked"),
+                                                           ("Safety plan, version 2", "active")]
+    assert safety[1]["replaces"] == [{"identifier": safety[0]["identifier"][0]}]
+    assert "1. Warning signs: Giving things away" in [n["text"] for n in safety[1]["note"]]
+    assert [(p["version"], p["warning_signs"]) for p in exported["safety_plans"]] == [
+        (1, "Step warning_signs"), (2, "Giving things away")]
