@@ -182,11 +182,11 @@ def care_team_gaps(work: Work, session_id: uuid.UUID) -> list[str]:
     client_ids = [c.client_id for c in session.clients]
     practitioner_ids = [p.user_id for p in session.practitioners]
     on_team = set(work.db.execute(select(CareTeamMember.client_id, CareTeamMember.user_id).where(
-        CareTeamMember.client_id.in_(client_ids), CareTeamMember.user_id.in_(practitioner_ids))).tuples())
+        CareTeamMember.client_id.in_(client_ids), CareTeamMember.user_id.in_(practitioner_ids))).all())
     missing = [(c, p) for c in client_ids for p in practitioner_ids if (c, p) not in on_team]
     if not missing:
         return []
-    names = dict(work.db.execute(select(User.id, User.display_name).where(User.id.in_(practitioner_ids))).tuples())
+    names = dict(work.db.execute(select(User.id, User.display_name).where(User.id.in_(practitioner_ids))).all())
     clients = {c.id: c.display_name for c in work.db.scalars(select(Client).where(Client.id.in_(client_ids)))}
     modality = work.registry.modalities.get(session.modality_key)
     covered = qualified(work, session.modality_key, practitioner_ids, to_local(session.starts_at,

@@ -257,7 +257,9 @@ def booking_choices(work: Work, values: dict[str, Any]) -> dict[str, Any]:
         offered = calendar.case_booking(work, case_id).offered_modalities
     modalities = [m for m in work.registry.modalities if not offered or m.key in offered]
     chosen = values.get("modality_key") or ""
-    structures = [s for s in work.registry.session_structures if not chosen or chosen in s.modalities]
+    # A modality's own structures in the order its plugin gave them: the first one for the format is its usual.
+    structures = list(work.registry.session_structures.for_modality(chosen) if chosen
+                      else work.registry.session_structures)
     fmt = values.get("format") or "individual"
     usual = next((s for s in structures if fmt in s.formats), None) if chosen else None
     picked = next((s for s in structures if s.key == values.get("structure_key")), None) or usual

@@ -89,3 +89,10 @@ def test_walk_and_talk_note_on_a_talk_client_stays_displayable_when_absent(full,
     assert display.raw
     assert ("setting.place", "Riverside path") in display.rows
     assert ("plan", "Same route next week.") in display.rows
+
+
+def test_a_modalitys_own_plugin_comes_first_and_the_addition_last(full):
+    # Issue 13: by key alone "ecotherapy/walk-and-talk" sorted before talk's notes, so a psychotherapy
+    # session offered it first; a plugin adding to another's modality now comes after that plugin.
+    offered = [t.key for t in full.note_templates.for_modality("talk/psychotherapy")]
+    assert offered[0].startswith("talk/") and offered[-1] == "ecotherapy/walk-and-talk"
