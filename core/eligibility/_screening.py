@@ -23,7 +23,7 @@ from polymodal.core.contributions import (
     ModalitySpec,
     Outcome,
 )
-from polymodal.core.eligibility._verdicts import OVERRIDABLE, Finding, Verdict
+from polymodal.core.eligibility._verdicts import OVERRIDABLE, RANK, Finding, Verdict
 from polymodal.core.models import AssessmentResult, FormResponse
 from polymodal.core.practice import Work
 from polymodal.core.services.forms import REVIEW_CODE
@@ -104,6 +104,9 @@ def screening_findings(work: Work, screening: ClientScreening, modality: Modalit
                        who: dict[str, Any]) -> list[Finding]:
     findings: list[Finding] = []
     tz = work.center.timezone
+    # Facts an answer rule already judged for this modality, with the verdict it gave: a fact rule saying
+    # the same (or less) about the same fact would only repeat it. One that says more still fires.
+    judged: dict[ClientFact, int] = {}
     for response in screening.responses.values():
         form = work.registry.forms.get(response.form_key)
         form_modalities = form.modalities if form else ()
@@ -123,12 +126,15 @@ def screening_findings(work: Work, screening: ClientScreening, modality: Modalit
                                                                                         Verdict.eligible)
             if not applies or verdict is Verdict.eligible:
                 continue
+            if rule is not None and rule.sets_fact is not None:
+                judged[rule.sets_fact] = max(judged.get(rule.sets_fact, 0), RANK[verdict])
             source = where + (f" · rule source: {stored['source']}" if stored.get("source") else "")
             findings.append(_screened(verdict, stored.get("code", "screening"), stored.get("message", ""), source,
                                       modality, where, response.submitted_at, who))
     for fact, (where, since) in screening.facts.items():
         for rule in work.registry.screening_rules:
-            if rule.if_fact is fact and (not rule.modalities or modality.key in rule.modalities):
+            if rule.if_fact is fact and (not rule.modalities or modality.key in rule.modalities) and \
+                    judged.get(fact, 0) < RANK[Verdict(rule.outcome.value)]:
                 source = f"{FACT_LABELS[fact].capitalize()}, found in the {where}" + (
                     f" · rule source: {rule.source}" if rule.source else "")
                 findings.append(_screened(Verdict(rule.outcome.value), rule.key, rule.reason, source, modality,

@@ -7,6 +7,7 @@ from polymodal.core.api import hookimpl
 from polymodal.plugins.breathwork.consents import CONSENTS
 from polymodal.plugins.breathwork.forms import FORMS
 from polymodal.plugins.breathwork.modalities import MODALITIES
+from polymodal.plugins.breathwork.notes import NOTE_TEMPLATES
 from polymodal.plugins.breathwork.screening import SCREENING_RULES
 from polymodal.plugins.breathwork.structures import STRUCTURES
 
@@ -24,6 +25,11 @@ def polymodal_register_forms():
 @hookimpl
 def polymodal_register_session_structures():
     return list(STRUCTURES)
+
+
+@hookimpl
+def polymodal_register_note_templates():
+    return list(NOTE_TEMPLATES)
 
 
 @hookimpl

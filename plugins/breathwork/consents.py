@@ -6,10 +6,10 @@ https://icedragontraining.com/wim-hof-method-breathing-technique (never near wat
 """
 
 from polymodal.core.api import ConsentDocument, ConsentKind, FieldType, FormField
-from polymodal.plugins.breathwork.modalities import BREATHWORK, RISK_CONSENT
+from polymodal.plugins.breathwork.modalities import ALL, RISK_CONSENT
 
 RISK = ConsentDocument(
-    key=RISK_CONSENT, title="Breathwork: risks and consent", modalities=(BREATHWORK,), kind=ConsentKind.breathwork,
+    key=RISK_CONSENT, title="Breathwork: risks and consent", modalities=ALL, kind=ConsentKind.breathwork,
     scope="Taking part in breathwork sessions after screening.",
     source="https://holotropicalleida.org/contraindicaciones/",
     text=(

@@ -6,7 +6,7 @@ not clinical thresholds.
 """
 
 from polymodal.core.api import FieldType, FormField, FormPurpose, FormSection, FormSpec, Option
-from polymodal.plugins.breathwork.modalities import BREATHWORK, SCREENING, SESSION_LOG
+from polymodal.plugins.breathwork.modalities import ALL, SCREENING, SESSION_LOG
 
 YES_NO = FieldType.yes_no
 TEXT = FieldType.long_text
@@ -22,7 +22,7 @@ def _choice(key: str, label: str, *options: tuple[str, str], required: bool = Tr
 
 
 SCREENING_FORM = FormSpec(
-    key=SCREENING, title="Breathwork health screening", purpose=FormPurpose.screening, modalities=(BREATHWORK,),
+    key=SCREENING, title="Breathwork health screening", purpose=FormPurpose.screening, modalities=ALL,
     source="clinical.md §3.3",
     sections=(
         FormSection(key="body", title="Physical health", fields=(
@@ -77,7 +77,7 @@ ADVERSE_EVENT_FIELDS = (
 )
 
 SESSION_LOG_FORM = FormSpec(
-    key=SESSION_LOG, title="Breathwork session log", purpose=FormPurpose.session_log, modalities=(BREATHWORK,),
+    key=SESSION_LOG, title="Breathwork session log", purpose=FormPurpose.session_log, modalities=ALL,
     source="clinical.md §1.3",
     sections=(
         FormSection(key="pre", title="Before the session", fields=(

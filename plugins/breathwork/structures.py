@@ -10,16 +10,16 @@ those two defaults are marked as not sourced.
 """
 
 from polymodal.core.api import Phase, SessionFormat, SessionStructure
-from polymodal.plugins.breathwork.modalities import BREATHWORK
+from polymodal.plugins.breathwork.modalities import BREATHWORK, GENTLE
 
 NOT_SOURCED = "Minutes not given by the source; set your own."
 FORMATS = (SessionFormat.individual, SessionFormat.group)
 SOURCE = "https://makesomebreathingspace.com/blog/art-of-breathwork-sequencing?format=amp"
 
 
-def _structure(key: str, name: str, breathing: Phase) -> SessionStructure:
+def _structure(key: str, name: str, breathing: Phase, modality: str = BREATHWORK) -> SessionStructure:
     return SessionStructure(
-        key=key, name=name, modalities=(BREATHWORK,), formats=FORMATS, source=SOURCE,
+        key=key, name=name, modalities=(modality,), formats=FORMATS, source=SOURCE,
         phases=(
             Phase(key="check-in", name="Check-in, intention and screening re-check", minutes=15,
                   guidance="Typically 10-15 minutes; group openers can take far longer."),
@@ -40,4 +40,9 @@ STRUCTURES = [
                Phase(key="breathing", name="Breathing rounds", minutes=20,
                      guidance=("3-4 rounds of 30-40 breaths, retention about 1-3 minutes, recovery breath held "
                                f"about 15 seconds. {NOT_SOURCED}"))),
+    _structure("breathwork/gentle", "Gentle breathwork",
+               Phase(key="breathing", name="Slow nasal or paced breathing", minutes=20,
+                     guidance=("Slow nasal breathing at a pace the client finds easy; no breath holds, no forced or "
+                               "mouth breathing (https://forms.gle/dbVgubbUeaWyJ9FN8). " + NOT_SOURCED)),
+               GENTLE),
 ]

@@ -83,7 +83,7 @@ def test_refused_booking_then_clearance_then_check_in_then_a_declined_region(pag
 
     # A re-screen lowers the outcome to "clearance needed": Leo reviews it, then records the clearance.
     with practice.work(Actor.system("t")) as work:
-        forms.submit_form(work, hana.id, "breathwork/screening", {**CLEAR, "pregnant": True})
+        forms.submit_form(work, hana.id, "breathwork/screening", {**CLEAR, "ptsd": True})
     sign_in(page, base, "leo")
     page.goto(f"{base}/clients/{hana.id}/eligibility")
     page.get_by_role("button", name="Reviewed: apply it").click()
@@ -91,11 +91,11 @@ def test_refused_booking_then_clearance_then_check_in_then_a_declined_region(pag
     page.get_by_text("Record a clearance…").click()
     page.get_by_label("Modality").select_option(label="Breathwork")
     page.get_by_label("Cleared by (name)").fill("Dr. Ines Okafor")
-    page.get_by_label("Profession").fill("Obstetrician")
+    page.get_by_label("Profession").fill("Psychiatrist")
     page.get_by_label("Licence number").fill("A-48213")
     page.get_by_label("Cleared on").fill("2026-10-20")
     page.get_by_role("button", name="Record clearance").click()
-    expect(page.locator("#client-clearances")).to_contain_text("Dr. Ines Okafor, Obstetrician, licence A-48213")
+    expect(page.locator("#client-clearances")).to_contain_text("Dr. Ines Okafor, Psychiatrist, licence A-48213")
 
     # Check-in now succeeds, the clearance shown in the pre-flight.
     page.goto(f"{base}/clients/{hana.id}/sessions")

@@ -81,7 +81,7 @@ def test_the_booking_form_shows_the_decision_live(client, signed_in, web_practic
     before = client.get("/schedule/eligibility", params=params, headers=HTMX)
     assert before.status_code == 200 and before.text.lstrip().startswith('<section id="booking-decision"')
     assert "Screening needed" in before.text and "needs the Breathwork health screening" in before.text
-    breath_screening(web_practice, hana, pregnant=True)
+    breath_screening(web_practice, hana, ptsd=True)
     pending = client.get("/schedule/eligibility", params=params, headers=HTMX).text
     assert "Clearance needed" in pending and "marked <strong>pending clearance</strong>" in pending
     web_clock.advance(minutes=1)
@@ -93,7 +93,7 @@ def test_the_booking_form_shows_the_decision_live(client, signed_in, web_practic
 
 
 def test_clearance_needed_books_marked_pending_and_check_in_waits(client, signed_in, web_practice, hana):
-    breath_screening(web_practice, hana, pregnant=True)
+    breath_screening(web_practice, hana, ptsd=True)
     case_id, room_id = case_and_room(web_practice, "Hana: breath")
     desk = signed_in("frontdesk")
     booked = client.post("/schedule/sessions", data=booking(desk, case_id, room_id), follow_redirects=False)
@@ -134,7 +134,7 @@ def test_screening_needed_refuses_check_in(client, signed_in, web_practice, hana
 
 
 def test_a_recorded_clearance_lets_check_in_proceed(client, signed_in, web_practice, hana, session_of):
-    breath_screening(web_practice, hana, pregnant=True)
+    breath_screening(web_practice, hana, ptsd=True)
     sid = session_of("Sato", "Hana")
     token = signed_in("leo")
     assert check_in(client, token, sid).status_code == 409
@@ -144,12 +144,12 @@ def test_a_recorded_clearance_lets_check_in_proceed(client, signed_in, web_pract
     assert bad.status_code == 422 and "Give their profession" in bad.text and "&lt;b&gt;A1&lt;/b&gt;" in bad.text
     ok = client.post(f"/clients/{hana}/clearances", data={
         "_csrf": token, "modality_key": "breathwork/breathwork", "cleared_by_name": "Dr. Okafor",
-        "cleared_by_profession": "Obstetrician", "cleared_by_licence": "A1", "cleared_on": "2026-10-20",
+        "cleared_by_profession": "Psychiatrist", "cleared_by_licence": "A1", "cleared_on": "2026-10-20",
         "valid_until": "2027-01-31"}, follow_redirects=False)
     assert ok.status_code == 303
     tab = client.get(f"/clients/{hana}/eligibility").text
-    assert "Dr. Okafor, Obstetrician, licence A1" in tab
-    assert "Cleared by Dr. Okafor (Obstetrician, licence A1)" in client.get(f"/sessions/{sid}").text
+    assert "Dr. Okafor, Psychiatrist, licence A1" in tab
+    assert "Cleared by Dr. Okafor (Psychiatrist, licence A1)" in client.get(f"/sessions/{sid}").text
     assert check_in(client, token, sid).status_code == 200
 
 
@@ -361,11 +361,14 @@ def test_the_booking_page_books_risk_and_screening_needed(client, signed_in, web
                 "violence_risk": False})
     case_id, room_id = case_and_room(web_practice, "Hana: breath")
     token = signed_in("frontdesk")
-    params = {k: v for k, v in booking(token, case_id, room_id).items() if k != "_csrf"}
+    # Current suicidal ideation also excludes the intensive styles (breathwork's own rule): gentle books.
+    modality = "breathwork/gentle" if verdict == "risk" else "breathwork/breathwork"
+    params = {k: v for k, v in booking(token, case_id, room_id, modality).items() if k != "_csrf"}
     label = {"risk": "Risk", "screening": "Screening needed"}[verdict]
     preview = client.get("/schedule/eligibility", params=params, headers=HTMX).text
     assert f'verdict-{verdict}">{label}</span>' in preview and "will be refused" not in preview
-    booked = client.post("/schedule/sessions", data=booking(token, case_id, room_id), follow_redirects=False)
+    booked = client.post("/schedule/sessions", data=booking(token, case_id, room_id, modality),
+                         follow_redirects=False)
     assert booked.status_code == 303
 
 
