@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from polymodal.core import eligibility
-from polymodal.core.contributions import OUTCOME_RANK, Finding, FindingLevel, Outcome
+from polymodal.core.contributions import OUTCOME_RANK, Finding, FindingLevel, FormPurpose, FormSpec, Outcome
 from polymodal.core.errors import NotFound, ValidationFailed
-from polymodal.core.models import Client, FormResponse
+from polymodal.core.models import Client, FormResponse, Session
 from polymodal.core.practice import Work
 from polymodal.core.services import client_record
 
@@ -126,4 +126,36 @@ def response_rows(work: Work, client_id: uuid.UUID) -> list[Any]:
         .where(FormResponse.client_id == client_id).order_by(FormResponse.submitted_at.desc())
     ).all())
     work.audit("form.list", record_type="form", client_id=client_id)
+    return rows
+
+
+# --- session logs: a form of purpose session_log filled in for one session ---------------------------------
+
+
+def log_forms(work: Work, modality_key: str) -> list[FormSpec]:
+    """The session logs the modality's plugins offer (a breathwork session's rounds log, for example)."""
+    return [f for f in work.registry.forms.for_modality(modality_key) if f.purpose is FormPurpose.session_log]
+
+
+def submit_session_log(work: Work, session: Session, client_id: uuid.UUID, form_key: str,
+                       answers: dict[str, Any]) -> FormResponse:
+    """Store a session log for one client of ``session``; only a log offered for its modality is taken."""
+    if form_key not in {f.key for f in log_forms(work, session.modality_key)}:
+        raise ValidationFailed({"form_key": "Choose a session log offered for this session's modality."})
+    if client_id not in {link.client_id for link in session.clients}:
+        raise NotFound("no such client in this session")
+    return submit_form(work, client_id, form_key, answers, session_id=session.id)
+
+
+def session_log_rows(work: Work, session: Session) -> list[Any]:
+    """The logs written for ``session``, oldest first, as columns only; reading them is audited per client."""
+    client_ids = [link.client_id for link in session.clients]
+    for client_id in client_ids:
+        work.require("clinical.read", client_id, record_type="form")
+    rows = list(work.db.execute(
+        select(FormResponse.id, FormResponse.client_id, FormResponse.form_key, FormResponse.form_version,
+               FormResponse.submitted_at)
+        .where(FormResponse.session_id == session.id, FormResponse.client_id.in_(client_ids))
+        .order_by(FormResponse.submitted_at)).all())
+    work.audit_each("form.list", client_ids, record_type="form", reason=f"logs of session {session.id}")
     return rows

@@ -28,6 +28,7 @@ from polymodal.web.controllers.second_factor import (
     SecondStepController,
     SignInAdminController,
 )
+from polymodal.web.controllers.session_log import SessionLogController
 from polymodal.web.controllers.sessions import SessionsController
 from polymodal.web.controllers.waitlist import WaitlistController
 
@@ -43,6 +44,7 @@ CONTROLLERS = [
     WaitlistController,
     CasesController,
     SessionsController,
+    SessionLogController,
     EligibilityController,
     SafetyPlanController,
     NotesController,

@@ -17,7 +17,7 @@ from polymodal.core.eligibility import Gate
 from polymodal.core.errors import Conflict, ValidationFailed
 from polymodal.core.messaging import meetings
 from polymodal.core.practice import Practice, Work
-from polymodal.core.services import notes, session_view
+from polymodal.core.services import forms, notes, session_view
 from polymodal.core.services.scheduling import TRANSITIONS
 from polymodal.core.timeutil import to_local
 from polymodal.web.rendering import render
@@ -62,6 +62,21 @@ def note_rows(work: Work, rows: list[Any]) -> list[dict[str, Any]]:
     return result
 
 
+def log_rows(work: Work, view: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The session logs the modality offers (to open) and those written for the session (to read)."""
+    offered = forms.log_forms(work, view.session.modality_key)
+    if not offered or not view.clinical:  # no statement for a modality without a log
+        return [], []
+    names = {c.id: client_name(c) for c in view.clients}
+    tz = work.center.timezone
+    written = [{
+        "href": f"/clients/{r.client_id}/intake/{r.id}", "client": names.get(r.client_id, ""),
+        "title": getattr(work.registry.forms.get(r.form_key, r.form_version), "title", r.form_key),
+        "when": f"{to_local(r.submitted_at, tz):%d %b %Y %H:%M}",
+    } for r in forms.session_log_rows(work, view.session)]
+    return (offered if view.can_write_notes else []), written
+
+
 def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
     view = session_view.open_session(work, session_id)
     s = view.session
@@ -73,6 +88,8 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
     if work.now < s.starts_at:  # a no-show is known only once the session has started
         steps = [step for step in steps if step != "no_show"]
     from polymodal.web.controllers.eligibility import session_panel
+
+    log_forms, logs = log_rows(work, view)
 
     return {
         **session_panel(work, s, view.clinical, findings),
@@ -89,6 +106,7 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
         "can_cancel": "cancelled" in steps,
         "notes": note_rows(work, notes.notes_of_session(work, s)) if view.clinical else [],
         "templates": work.registry.note_templates.for_modality(s.modality_key) if view.can_write_notes else (),
+        "log_forms": log_forms, "logs": logs,
         "message": "", "errors": {}, "values": {},
     }
 
