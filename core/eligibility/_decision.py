@@ -128,7 +128,7 @@ def refuse(work: Work, decision: Decision, gate: Gate, verb: str) -> None:
     for f in blocks:
         shown = f.shown_to(f.client_id is None or work.may("clinical.read", f.client_id))
         who = f"{f.client_name}: " if f.client_name else ""
-        parts.append(f"{who}{f.label}: {shown.reason} Source: {f.source}. Next: {f.next_step}")
+        parts.append(f"{who}{f.label}: {shown.reason} Source: {shown.source}. Next: {f.next_step}")
     raise Refused(f"{verb}: " + " | ".join(parts), blocks)
 
 

@@ -89,7 +89,10 @@ class Finding:
         """The finding as a reader without clinical access sees it."""
         if clinical or not self.clinical:
             return self
+        # The code and the rule's source can name the condition ("breathwork/pregnancy", a page about
+        # lymphedema, "Pregnancy, found in ..."), so they go too; the summary names the form and its date.
         return replace(self, reason=self.summary or "A clinical check (details are visible to the care team).",
+                       code=f"clinical/{self.verdict.value}", source="the client's clinical record",
                        settled="Settled (details are visible to the care team)." if self.settled else "")
 
 

@@ -220,6 +220,11 @@ def test_a_fact_found_by_the_talk_intake_excludes_breathing(practice, staff, ada
     screen(practice, staff["super"], client_id, "breath/talk-intake", seizures=True)
     with pytest.raises(Refused) as refused:
         book(practice, staff["desk"], case_id, "breath/breathing", rooms)
+    # The desk reads the kind and where it was found; the fact itself is for the care team.
+    assert "Excluded from Breathing by the Talk intake of 02 Mar 2026" in str(refused.value)
+    assert "pilepsy" not in str(refused.value) and "breath/" not in str(refused.value)
+    with pytest.raises(Refused) as refused:
+        book(practice, staff["super"], case_id, "breath/breathing", rooms)
     assert "Epilepsy or seizures, found in the Talk intake of 02 Mar 2026" in str(refused.value)
     assert book(practice, staff["desk"], case_id, "clinic/therapy", rooms)  # the fact excludes breathing only
 

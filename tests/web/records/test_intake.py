@@ -149,7 +149,7 @@ def test_a_response_shows_with_its_own_definition_version(client, signed_in, cli
     location = client.post(f"/clients/{cid}/intake/new", data={**data, "form_key": FORM, "_csrf": maya},
                            follow_redirects=False).headers["location"]
     page = client.get(location)
-    assert "Version 1" in page.text and "no longer installed" not in page.text
+    assert "Version 2" in page.text and "no longer installed" not in page.text
     # A record written under a version the plugin no longer ships: shown as stored, with a notice.
     with web_practice.engine.begin() as conn:
         conn.execute(update(FormResponse).values(form_version=99))
