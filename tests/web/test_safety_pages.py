@@ -37,7 +37,7 @@ def test_a_clinician_writes_then_revises_and_every_version_stays_readable(client
     assert "Call or text 988" in page.split('id="f-professionals"')[1].split("</textarea>")[0]  # the crisis line
     assert post_plan(client, token, jordan).status_code == 303
     page = tab(client, jordan)
-    assert "<strong>Version 1</strong>, reviewed with the client on 2026-10-21" in page
+    assert "<strong>Version 1</strong>, reviewed with the client on 21 Oct 2026" in page
     assert "Walk the dog.\nMusic loud." in page and "Save as version 2" in page
     revised = post_plan(client, token, jordan, based_on=1, warning_signs="Giving things away.",
                         change_note="New warning sign.")
@@ -46,7 +46,7 @@ def test_a_clinician_writes_then_revises_and_every_version_stays_readable(client
     current = page.split('id="safety-plan-current"')[1].split("</dl>")[0]
     assert "Giving things away." in current and "Not sleeping" not in current
     history = page.split('id="safety-plan-history"')[1].split("</details>")[0]
-    assert "Version 1: reviewed 2026-10-21" in history and "Not sleeping; pulling away." in history
+    assert "Version 1: reviewed 21 Oct 2026" in history and "Not sleeping; pulling away." in history
     assert "What changed in version 2: New warning sign." in page
 
 

@@ -29,7 +29,7 @@ def plan_context(work: Work, client_id: uuid.UUID, can_write: bool) -> dict[str,
     tz = work.center.timezone
     versions = [{"id": row.SafetyPlan.id, "version": row.SafetyPlan.version, "author": row.author,
                  "written": f"{to_local(row.SafetyPlan.written_at, tz):%d %b %Y %H:%M}",
-                 "reviewed_on": row.SafetyPlan.reviewed_on, "change_note": row.SafetyPlan.change_note,
+                 "reviewed_on": f"{row.SafetyPlan.reviewed_on:%d %b %Y}", "change_note": row.SafetyPlan.change_note,
                  "steps": [(s, getattr(row.SafetyPlan, s.key)) for s in plans.STEPS]}
                 for row in plans.history(work, client_id)]
     latest = versions[0] if versions else None
