@@ -78,6 +78,15 @@ def demo_practice(data: Path, clock: RunningClock | None = None) -> Practice:
     return practice
 
 
+@contextmanager
+def center_of_its_own(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[str, Practice]]:
+    """A demo center served for one module whose journey changes records: (base URL, practice)."""
+    practice = demo_practice(tmp_path_factory.mktemp(name))
+    with serving(practice) as base:
+        yield base, practice
+    practice.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_clock() -> RunningClock:
     """The live server's 'now' (a test making TOTP codes must read the server's time, not the wall's)."""

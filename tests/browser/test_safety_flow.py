@@ -15,7 +15,7 @@ from polymodal.core.access import Actor
 from polymodal.core.models import Client
 from polymodal.core.practice import Practice
 from polymodal.core.services import portal
-from tests.browser.conftest import demo_practice, serving
+from tests.browser.conftest import center_of_its_own
 from tests.browser.test_eligibility_flow import sign_in
 
 pytestmark = pytest.mark.browser
@@ -24,10 +24,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Practice]]:
     """A center of its own: this journey changes Jordan's record."""
-    practice = demo_practice(tmp_path_factory.mktemp("safety-live"))
-    with serving(practice) as base:
-        yield base, practice
-    practice.engine.dispose()
+    with center_of_its_own(tmp_path_factory, "safety-live") as served:
+        yield served
 
 
 def test_crisis_text_then_a_safety_plan_then_the_risk_acknowledged(browser: Browser, page: Page, server, artifacts):
