@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, select
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import Client, Goal, Note, Session, SessionClient
 from polymodal.core.practice import Work
+from polymodal.core.safety import plans
 from polymodal.core.services import assessments, cases, client_record, clients, consent, notes, session_view
 
 MAX_PAGE = 200
@@ -170,6 +171,17 @@ def results_of(work: Work, client_id: uuid.UUID) -> list[dict[str, Any]]:
 def one_result(work: Work, client_id: uuid.UUID, result_id: uuid.UUID) -> dict[str, Any]:
     found = assessments.get_result(work, client_id, result_id)
     return {**result_dict(found), "answers": found.answers, "subscales": found.subscales}
+
+
+def safety_plans_of(work: Work, client_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every version of the client's safety plan, newest first (the Eligibility tab's read and audit)."""
+    return [_safety_plan_dict(row.SafetyPlan, row.author) for row in plans.history(work, client_id)]
+
+
+def _safety_plan_dict(plan: Any, author: str) -> dict[str, Any]:
+    return {"id": str(plan.id), "version": plan.version, "steps": {key: getattr(plan, key) for key in plans.STEP_KEYS},
+            "change_note": plan.change_note, "reviewed_on": _iso(plan.reviewed_on), "written_by": str(plan.written_by),
+            "written_by_name": author, "written_at": _iso(plan.written_at)}
 
 
 def _shareable(row: Any) -> bool:

@@ -111,3 +111,17 @@ def test_the_tab_costs_the_same_queries_however_many_versions(client, signed_in,
     six = queries.of_page(client, f"/clients/{jordan}/eligibility")
     assert one == six, queries.statements
     assert six <= 30, queries.statements
+
+
+def test_the_api_gives_every_version_to_the_care_team_only(client, signed_in, web_practice, jordan):
+    from tests.web.api.helpers import bearer, token_for
+
+    token = signed_in("rivera")
+    post_plan(client, token, jordan)
+    post_plan(client, token, jordan, based_on=1, warning_signs="Giving things away.", change_note="New sign.")
+    got = client.get(f"/api/v1/clients/{jordan}/safety-plans", headers=bearer(token_for(web_practice, "rivera")))
+    assert got.status_code == 200
+    assert [(p["version"], p["steps"]["warning_signs"], p["written_by_name"]) for p in got.json()["data"]] == [
+        (2, "Giving things away.", "Dr. Dana Rivera"), (1, "Not sleeping; pulling away.", "Dr. Dana Rivera")]
+    desk = client.get(f"/api/v1/clients/{jordan}/safety-plans", headers=bearer(token_for(web_practice, "frontdesk")))
+    assert desk.status_code in (403, 404)

@@ -15,6 +15,7 @@ from polymodal.web.api.clients import ClientsApi
 from polymodal.web.api.consents import ConsentsApi
 from polymodal.web.api.fhir import FhirApi
 from polymodal.web.api.notes import NotesApi
+from polymodal.web.api.safety import SafetyPlansApi
 from polymodal.web.api.sessions import SessionsApi
 
 API_PATH = "/api/v1"
@@ -23,7 +24,7 @@ SCHEMA_PATH = "/schema"
 
 def api_router() -> Router:
     return Router(path=API_PATH, route_handlers=[ClientsApi, CasesApi, SessionsApi, ConsentsApi, AssessmentsApi,
-                                                  NotesApi, FhirApi],
+                                                  NotesApi, SafetyPlansApi, FhirApi],
                   opt={"api": True}, include_in_schema=True, security=[{"bearer": []}])
 
 

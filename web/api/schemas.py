@@ -110,6 +110,22 @@ class ConsentList(TypedDict):
     next_cursor: str | None
 
 
+class SafetyPlanOut(TypedDict):
+    id: str
+    version: int
+    steps: dict[str, str]
+    change_note: str
+    reviewed_on: str
+    written_by: str
+    written_by_name: str
+    written_at: str
+
+
+class SafetyPlanList(TypedDict):
+    data: list[SafetyPlanOut]
+    next_cursor: str | None
+
+
 class ResultRow(TypedDict):
     id: str
     instrument_key: str
