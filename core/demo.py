@@ -79,6 +79,7 @@ FEES = [
     ("talk/psychedelic-integration", "individual", 50, "Integration session, 50 minutes", 17000, []),
     ("bodywork/massage", "individual", 50, "Massage, 50 minutes", 12000, []),
     ("breathwork/breathwork", "individual", 50, "Breathwork, 50 minutes", 9500, []),
+    ("breathwork/gentle", "individual", 50, "Gentle breathwork, 50 minutes", 8500, []),
     ("arts/art-therapy", "individual", 50, "Art therapy, 50 minutes", 13000,
      [{"name": "Community", "price_minor": 7000}]),
 ]

@@ -91,7 +91,7 @@ def test_refused_booking_then_clearance_then_check_in_then_a_declined_region(pag
     page.get_by_text("Record a clearance…").click()
     page.get_by_label("Modality").select_option(label="Breathwork")
     page.get_by_label("Cleared by (name)").fill("Dr. Ines Okafor")
-    page.get_by_label("Profession").fill("Psychiatrist")
+    page.get_by_role("textbox", name="Profession", exact=True).fill("Psychiatrist")  # the safety plan also has "Professionals ..."
     page.get_by_label("Licence number").fill("A-48213")
     page.get_by_label("Cleared on").fill("2026-10-20")
     page.get_by_role("button", name="Record clearance").click()
