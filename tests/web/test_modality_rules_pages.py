@@ -182,3 +182,22 @@ def test_screening_answers_unchanged_for_clear_clients(web_practice, hana):
     with web_practice.work(Actor.system("test")) as work:
         response = forms.submit_form(work, hana, "breathwork/screening", CLEAR)
         assert response.outcome == "eligible" and response.findings == []
+
+
+def test_the_breathwork_note_is_not_signed_without_the_adaptations_and_then_signs(client, signed_in, web_practice,
+                                                                                 hana, start):
+    breath_screening(web_practice, hana, pregnant=True)
+    leo = signed_in("leo")
+    note = start(leo, "Sato", "Hana", "breathwork/session-note")
+    data = {"_csrf": leo, "revision": "1", "c.intention.intention": "Rest <b>deeply</b>",
+            "c.intention.recheck": "no change", "c.method.style": "slow-nasal", "c.breathing.rounds": "3",
+            "c.breathing.active_minutes": "20", "c.response.response": "Calm, warm hands", "c.response.grounded": "yes",
+            "c.adverse.adverse_events.0.type": "Lightheaded", "c.adverse.adverse_events.0.action": "Slowed down"}
+    refused = client.post(f"/notes/{note}/sign", headers=HTMX, data=data)
+    assert refused.status_code == 422 and 'id="f-c-adaptations-adaptations-error"' in refused.text
+    assert "Rest &lt;b&gt;deeply&lt;/b&gt;" in refused.text and 'value="Slowed down"' in refused.text
+    data.update({"revision": "2", "c.adaptations.adaptations": "Slow nasal breathing only, no breath holds"})
+    done = client.post(f"/notes/{note}/sign", headers=HTMX, data=data)
+    assert done.status_code == 200 and done.headers["HX-Redirect"] == f"/notes/{note}"
+    signed = client.get(f"/notes/{note}").text
+    assert "Slow nasal breathing only, no breath holds" in signed and "Lightheaded" in signed
