@@ -63,3 +63,18 @@ def test_a_session_without_a_log_has_no_log_card_and_the_desk_cannot_open_one(cl
     sid = session_of("Sato", "Hana")
     assert 'id="session-logs"' not in client.get(f"/sessions/{sid}").text
     assert client.get(f"/sessions/{sid}/log?form={LOG}").status_code == 403
+
+
+def test_the_session_page_costs_the_same_statements_however_many_logs(client, signed_in, session_of, queries,
+                                                                      web_clock):
+    token = signed_in("leo")
+    sid = session_of("Sato", "Hana")
+    url = f"/sessions/{sid}"
+    client.post(f"/sessions/{sid}/log", data={**ROUNDS, "form_key": LOG, "_csrf": token})
+    client.get(url)
+    one_log = queries.of_page(client, url)
+    for _ in range(5):
+        web_clock.advance(minutes=1)
+        client.post(f"/sessions/{sid}/log", data={**ROUNDS, "form_key": LOG, "_csrf": token})
+    assert client.get(url).text.count("Breathwork session log</a>") == 6
+    assert queries.of_page(client, url) == one_log
