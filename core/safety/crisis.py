@@ -78,7 +78,7 @@ def save_texts(work: Work, rows: list[dict[str, str]]) -> dict[str, str]:
     work.require("center.manage")
     errors: dict[str, str] = {}
     chosen: dict[str, str] = {}
-    if len(rows) > MAX_ROWS:
+    if sum(1 for row in rows if row.get("jurisdiction") or row.get("text")) > MAX_ROWS:
         raise ValidationFailed({"text_0": f"Keep to {MAX_ROWS} jurisdictions."})
     for i, row in enumerate(rows):
         code = str(row.get("jurisdiction") or "").strip().upper()

@@ -153,9 +153,16 @@ def test_the_admin_sets_texts_per_jurisdiction_with_named_errors(practice, staff
     with practice.work(staff["admin"]) as work, pytest.raises(ValidationFailed) as caught:
         crisis.save_texts(work, bad)
     assert set(caught.value.errors) == {"text_0", "text_1", "jurisdiction_2", "jurisdiction_3"}
+    many = [*({"jurisdiction": f"US-{state}", "text": "t"} for state in ("AK", "AZ", "CO", "CT", "DE", "FL")),
+            *rows, *({"jurisdiction": f"DE-{n}", "text": "t"} for n in ("BE", "BY", "HH", "HB", "NW", "SN")),
+            *({"jurisdiction": f"AU-{n}", "text": "t"} for n in ("NSW", "VIC", "QLD", "WA", "SA")), {"jurisdiction": "", "text": ""}]
+    with practice.work(staff["admin"]) as work:  # 20 jurisdictions and the page's blank row: accepted
+        assert len(crisis.save_texts(work, many)) == 20
+    with practice.work(staff["admin"]) as work, pytest.raises(ValidationFailed):
+        crisis.save_texts(work, [*many, {"jurisdiction": "NZ", "text": "t"}])
     with practice.work(staff["super"]) as work, pytest.raises(AccessDenied):
         crisis.save_texts(work, rows)
-    assert audited(practice, "center.crisis_text") == ["center.crisis_text"]
+    assert audited(practice, "center.crisis_text") == ["center.crisis_text"] * 2
 
 
 def test_what_counts_as_reporting_suicidal_thoughts(practice, staff, ada):

@@ -193,7 +193,8 @@ class AdminController(Controller):
     def crisis_save(self, request: HTMXRequest, practice: NamedDependency[Practice],
                     actor: NamedDependency[Actor], data: AnyForm) -> Template:
         """The crisis text the portal shows a client who reports suicidal thoughts, per jurisdiction."""
-        count = min(int(n) if (n := one(data, "rows", 4)).isdigit() else 0, crisis.MAX_ROWS + 1)
+        # The page shows MAX_ROWS rows at most, plus a blank one to add; more is refused by the service.
+        count = min(int(n) if (n := one(data, "rows", 4)).isdigit() else 0, crisis.MAX_ROWS + 2)
         # Read generously: an over-long text is refused by the service with its length, never cut silently.
         rows = [{"jurisdiction": one(data, f"jurisdiction_{i}", 40), "text": one(data, f"text_{i}", 4 * crisis.MAX_TEXT),
                  "fixed": "1" if one(data, f"jurisdiction_{i}", 40) in crisis.FIXED and i < len(crisis.FIXED) else ""}
