@@ -5,17 +5,20 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 import zipfile
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from polymodal.core import audit, migrations, seals
+from polymodal.core import audit, eligibility, migrations, seals
 from polymodal.core.access import Actor
 from polymodal.core.db import make_engine
 from polymodal.core.interop import center_export, jobs
-from polymodal.core.models import AuditEvent
-from tests.web.api.helpers import signed_note
+from polymodal.core.models import AuditEvent, Base
+from polymodal.core.safety import plans
+from polymodal.core.services import assessments
+from tests.web.api.helpers import signed_note, user_actor
 
 
 def _table_rows(engine, table, audit_events: int) -> list[tuple]:
@@ -109,3 +112,27 @@ def test_the_export_carries_no_password_hash_second_factor_secret_or_recovery_co
         everything = b"".join(z.read(name) for name in z.namelist())
     assert secret.encode() not in everything and b"a" * 64 not in everything
     assert password_hash.encode() not in everything
+
+
+def test_safety_plans_and_the_acknowledgements_that_rely_on_them_restore(web_practice, client_id, tmp_path):
+    jordan = uuid.UUID(client_id("Ellis", "Jordan"))
+    steps = {key: f"Step {key}" for key in plans.STEP_KEYS} | {"reviewed_on": "2026-10-21"}
+    with web_practice.work(user_actor(web_practice, "rivera")) as work:
+        instrument = work.registry.assessments.get("talk/phq-9")
+        answers = {i.key: instrument.options_for(i)[0].value for i in instrument.items}
+        assessments.record_assessment(work, jordan, "talk/phq-9", {**answers, "q9": "1"})
+        plans.write(work, jordan, steps)
+        plan = plans.write(work, jordan, {**steps, "change_note": "Reviewed"}, based_on=1)
+        eligibility.acknowledge_risk(work, jordan, "talk/phq-9:phq9-item9", "Assessed; plan made with the client.",
+                                     safety_plan_id=plan.id)
+    archive = tmp_path / "center.zip"
+    with web_practice.work(Actor.system("test"), write=False) as work:
+        center_export.write_archive(work, archive)
+    target = make_engine(f"sqlite:///{tmp_path / 'restored.db'}")
+    migrations.upgrade(target)
+    counts = center_export.restore(target, archive)
+    assert counts["safety_plans"] == 2 and counts["risk_acknowledgements"] == 1
+    for name in ("safety_plans", "risk_acknowledgements"):
+        table = Base.metadata.tables[name]
+        assert _table_rows(target, table, 0) == _table_rows(web_practice.engine, table, 0), name
+    target.dispose()

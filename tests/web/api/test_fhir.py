@@ -15,7 +15,8 @@ from polymodal.core import eligibility
 from polymodal.core.access import Actor
 from polymodal.core.interop import fhir_export
 from polymodal.core.models import Guardian, Session, SessionClient
-from polymodal.core.services import assessments, cases, consent, scheduling
+from polymodal.core.safety import plans
+from polymodal.core.services import assessments, cases, consent, privacy, scheduling
 from polymodal.core.testing import sample_answers
 from tests.web.api.helpers import bearer, signed_note, token_for, user_actor
 
@@ -133,9 +134,6 @@ def test_the_fhir_route_follows_the_export_rule(client, web_practice, client_id)
 
 
 def test_every_safety_plan_version_is_a_care_plan_the_newest_active(web_practice, rich_record):
-    from polymodal.core.safety import plans
-    from polymodal.core.services import privacy
-
     tom = rich_record["client_id"]
     steps = {key: f"Step {key}" for key in plans.STEP_KEYS} | {"reviewed_on": "2026-10-21"}
     with web_practice.work(user_actor(web_practice, "maya")) as work:
