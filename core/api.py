@@ -67,6 +67,8 @@ hookimpl = pluggy.HookimplMarker("polymodal")
 """Mark a plugin function as the implementation of the hook of the same name."""
 
 TESTING = (
+    "FIXED_NOW",
+    "FixedClock",
     "assert_samples_validate",
     "assert_valid_plugin",
     "installed_plugin",
@@ -78,7 +80,9 @@ TESTING = (
     "sample_content",
     "sample_value",
 )
-"""Helpers for a plugin's tests (``polymodal.core.testing``, whose fixtures pytest loads by itself)."""
+"""Helpers for a plugin's tests (``polymodal.core.testing``, whose fixtures pytest loads by itself). The web
+side (a running demo center, sign-in per role, portal, pre-flight, sweeps) is ``polymodal.web.testing``:
+fixtures only, loaded with ``-p polymodal.web.testing`` (docs/plugins.md, "Testing the web side")."""
 
 
 def __getattr__(name: str) -> Any:

@@ -183,6 +183,20 @@ def cmd_plugins_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plugins_sweep(args: argparse.Namespace) -> int:
+    import tempfile
+
+    # The sweeps start the web app on a throw-away demo center; the CLI reaches web by name, as serve does.
+    testing = importlib.import_module("polymodal.web.testing")
+    with tempfile.TemporaryDirectory(prefix="polymodal-sweep-") as folder:
+        problems = testing.sweep_installed(args.name, Path(folder))
+    for line in problems:
+        print(line if line.startswith("plugin '") else f"plugin '{args.name}': {line}")
+    if not problems:
+        print(f"plugin '{args.name}': no problems found by the authorization and injection sweeps")
+    return 1 if problems else 0
+
+
 def cmd_plugins_reference(args: argparse.Namespace) -> int:
     from polymodal.core import reference
 
@@ -376,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--title", default="", help="the modality's name as people read it")
     new.add_argument("--dir", default=".", help="where to make the package's folder")
     new.set_defaults(func=cmd_plugins_new)
+    sweep = plugins.add_parser("sweep", help="run the authorization and injection sweeps on an installed plugin")
+    sweep.add_argument("name")
+    sweep.set_defaults(func=cmd_plugins_sweep)
     reference = plugins.add_parser("reference", help="write the plugin reference (models, hooks) into a folder")
     reference.add_argument("--out", default="docs/reference", help="the folder to write (default docs/reference)")
     reference.add_argument("--check", action="store_true", help="write nothing; exit 1 if the folder is stale")

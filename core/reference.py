@@ -44,6 +44,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "PreflightContext", "PreflightClient", "PreflightPractitioner", "NoteEvent", "ConsentEvent",
         "MeetingRequest", "Actor", "AccessRequest", "MessageChannel", "OutgoingMessage", "Attachment",
         "DeliveryFailed")),
+    ("Testing", "For a plugin's tests: a clock that moves only when the test moves it.", ("FixedClock",)),
     ("Value lists", "The allowed values of enumerated fields, and what each means.", (
         "Family", "SessionFormat", "Visibility", "FieldType", "FormPurpose", "SectionTag", "ConsentKind",
         "Outcome", "Severity", "FindingLevel", "ClientFact")),

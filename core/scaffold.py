@@ -23,7 +23,7 @@ name = "polymodal-{name.replace("_", "-")}"
 version = "0.1.0"
 description = "{title} for polymodal"
 requires-python = ">=3.11"
-dependencies = ["polymodal"]
+dependencies = ["polymodal", "litestar>=2.24,<3"]
 
 [project.optional-dependencies]
 test = ["pytest>=8"]
@@ -34,10 +34,19 @@ test = ["pytest>=8"]
 
 [tool.setuptools]
 packages = ["{package}"]
+
+# The page templates ship in the wheel, beside the code that renders them.
+[tool.setuptools.package-data]
+{package} = ["templates/*.html"]
+
+# polymodal's web testing kit: the polymodal_center fixture (a demo center with the app, sign-in per role,
+# pre-flight, portal and the sweeps).
+[tool.pytest.ini_options]
+addopts = "-p polymodal.web.testing"
 ''',
         f"{package}/__init__.py": f'''"""{title}: a modality plugin for polymodal. Each hook returns definitions from content.py."""
 
-from polymodal.core.api import hookimpl
+from polymodal.core.api import MenuItem, hookimpl
 from {package} import content
 
 
@@ -69,6 +78,49 @@ def polymodal_register_consent_documents():
 @hookimpl
 def polymodal_register_screening_rules():
     return content.SCREENING_RULES
+
+
+@hookimpl
+def polymodal_register_routes():
+    from {package}.pages import today
+
+    return [today]
+
+
+@hookimpl
+def polymodal_register_menu_items():
+    # The route's own action, so whoever sees the entry may open the page.
+    return [MenuItem(label="{title} today", path="/today", action="schedule.read")]
+''',
+        f"{package}/pages.py": f'''"""The plugin's page under /m/{name}/: today's {title.lower()} sessions, inside the app's layout.
+
+The access policy in ``opt`` is checked by the app's guards, as on every core page; ``reads`` calls the core's
+services as the signed-in user, so names show only to those who may read the client.
+"""
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from polymodal.core.api import CenterReads
+from {package}.content import MODALITY
+
+
+@get("/today", opt={{"action": "schedule.read"}}, sync_to_thread=True)
+def today(reads: NamedDependency[CenterReads]) -> Template:
+    return Template("m/{name}/today.html", context={{"sessions": reads.sessions(modality=MODALITY)}})
+''',
+        f"{package}/templates/today.html": f'''{{% extends "base.html" %}}
+{{% block title %}}{title} today{{% endblock %}}
+{{% block content %}}
+<h1>{title} today</h1>
+{{% if sessions %}}
+<ul>
+{{% for s in sessions %}}<li>{{{{ s.starts_local.strftime("%H:%M") }}}}: {{{{ s.clients|join(", ") or "a client" }}}} with {{{{ s.practitioners|join(", ") }}}}</li>
+{{% endfor %}}
+</ul>
+{{% else %}}<p class="muted">No sessions today.</p>{{% endif %}}
+{{% endblock %}}
 ''',
         f"{package}/content.py": f'''"""{title}: what the modality asks, how a session runs, what the note records, what the client signs.
 
@@ -166,16 +218,50 @@ def test_recent_surgery_needs_clearance():
     rule = registry().screening_rules.get("{name}/recent-surgery")
     assert rule.matches({{"recent_surgery": True}}) and not rule.matches({{"recent_surgery": False}})
 ''',
+        f"tests/test_{name}_web.py": f'''"""The plugin in a running demo center: its page, the portal and pre-flight, and the security sweeps.
+
+``polymodal_center`` comes from polymodal's web testing kit (``-p polymodal.web.testing`` in pyproject.toml).
+"""
+
+import {package} as plugin
+from {package}.content import MODALITY
+
+
+def test_the_page_is_in_the_menu_and_the_layout(polymodal_center):
+    center = polymodal_center(("{name}", plugin))
+    page = center.browser("front_desk").get("/m/{name}/today")
+    assert page.status_code == 200 and "<h1>{title} today</h1>" in page.text
+    assert 'href="/m/{name}/today" aria-current="page"' in page.text
+
+
+def test_the_portal_files_the_intake_and_consent_and_preflight_sees_them(polymodal_center):
+    center = polymodal_center(("{name}", plugin))
+    before = {{f.code for f in center.preflight(MODALITY)}}
+    assert "core/consent-missing" in before
+    visit = center.portal(MODALITY)
+    assert [s["kind"] for s in visit.steps] == ["form", "consent"]
+    # The sample answers say yes to recent surgery: the screening rule asks for a clearance.
+    assert visit.fill() == [303, 303] and "Thank you" in visit.submit().text
+    after = {{(f.verdict, f.code) for f in center.preflight(MODALITY)}}
+    assert ("clearance", "{name}/recent-surgery") in after and ("consent", "core/consent-missing") not in after
+
+
+def test_the_authorization_and_injection_sweeps_find_nothing(polymodal_center):
+    assert polymodal_center(("{name}", plugin)).sweep("{name}") == []
+''',
         "README.md": f'''# polymodal-{name.replace("_", "-")}
 
 {title} for [polymodal](https://pypi.org/project/polymodal/), made by `polymodal plugins new {name}`.
 
     pip install -e '.[test]'          # in the virtual environment where polymodal is installed
     polymodal plugins check {name}     # the definitions, as start-up checks them
-    pytest                            # the plugin's own tests
+    pytest                            # the plugin's own tests, its page, portal and sweeps included
+    polymodal plugins sweep {name}     # the authorization and injection sweeps alone
     POLYMODAL_STRICT_PLUGINS=1 polymodal serve   # a plugin that fails to load stops start-up here
 
-Edit `{package}/content.py`, and cite the source of every clinical item beside it.
+Edit `{package}/content.py`, and cite the source of every clinical item beside it. The page is
+`{package}/pages.py` with its template in `{package}/templates/`. The tutorial
+(docs/plugin-tutorial.md in polymodal) and the reference (docs/reference/) explain every field.
 ''',
     }
 

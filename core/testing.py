@@ -6,6 +6,7 @@ can use these helpers and fixtures as soon as polymodal is installed.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +22,24 @@ import pytest
 from polymodal.core.contributions import FieldType, FormField, NoteTemplate, validate_fields
 from polymodal.core.plugins import ENTRY_POINT_GROUP, get_plugin_manager
 from polymodal.core.registry import Registry
+
+FIXED_NOW = dt.datetime(2026, 10, 21, 15, 0, tzinfo=dt.UTC)
+"""A test's 'now': 08:00 on Wednesday 21 October 2026 in Los Angeles, the demo center's zone (before its first
+session of the day). Tests never read the wall clock, so they pass at any hour and in any zone."""
+
+
+class FixedClock:
+    """A settable 'now' for ``Practice(clock=...)``: it moves only when a test moves it (timeouts, expiries)."""
+
+    def __init__(self, now: dt.datetime = FIXED_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move 'now' on by ``datetime.timedelta(**delta)``, e.g. ``advance(minutes=31)``."""
+        self.now += dt.timedelta(**delta)
 
 
 def make_plugin_manager(*plugins: tuple[str, object], load_entrypoints: bool = False) -> pluggy.PluginManager:

@@ -10,20 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-FIXED_NOW = dt.datetime(2026, 10, 21, 15, 0, tzinfo=dt.UTC)
+from polymodal.core.testing import FIXED_NOW, FixedClock
 
-
-class Clock:
-    """A settable 'now': it moves only when a test moves it (past timeouts, expiries, birthdays)."""
-
-    def __init__(self, now: dt.datetime = FIXED_NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
+# The clock is the one polymodal's testing kit gives plugin authors (polymodal.core.testing).
+Clock = FixedClock
 
 
 class RunningClock:
