@@ -178,7 +178,9 @@ class PortalController(Controller):
                          status_code=422)
         # Submitted: the session has nothing left to do (the link now answers "already submitted").
         # Shown on the page itself, first, not as a flash: the client may close the tab a second later.
-        return _page("portal/done.html", request, {"crisis_text": crisis_text},
+        # A guardian answered about the child: the text is addressed to them, about the child.
+        return _page("portal/done.html", request, {"crisis_text": crisis_text,
+                                                   "for_guardian": request.state.actor.guardian_id is not None},
                      cookies=[expired_portal_cookie(request.app.state.web_settings)])
 
 

@@ -93,3 +93,11 @@ def test_the_admin_sets_the_text_and_the_portal_shows_it_escaped(client, signed_
     portal_token, _ = issue("Ellis", "Jordan", [], assessments=("talk/phq-9",))
     box = crisis_box(submit_one_step(client, web_practice, portal_token, phq9(web_practice, "3")).text)
     assert "&lt;b&gt;Call&lt;/b&gt; the county line" in box and "<b>Call</b>" not in box
+
+
+def test_a_guardian_is_told_about_the_child(client, web_practice, issue):
+    token, _ = issue("Alvarez", "Sofia", [], guardian=True, assessments=("talk/phq-9",))
+    done = submit_one_step(client, web_practice, token, phq9(web_practice, "2"))
+    box = crisis_box(done.text)
+    assert "If your child needs help now" in box and "Call or text 988" in box
+    assert "If you need help now" not in done.text
