@@ -146,10 +146,11 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 def cmd_plugins_list(args: argparse.Namespace) -> int:
     from polymodal.core.plugins import get_plugin_manager
     from polymodal.core.practice import route_label
-    from polymodal.core.registry import collect_or_disable, describe_plugins
+    from polymodal.core.registry import collect_or_disable, describe_plugins, overlaps
 
     pm = get_plugin_manager()
-    infos = describe_plugins(pm, collect_or_disable(pm))
+    registry = collect_or_disable(pm)
+    infos = describe_plugins(pm, registry)
     if args.json:
         print(json.dumps([{"name": i.name, "version": i.version, "hooks": list(i.hooks),
                            "modalities": list(i.modalities), "contributions": i.contributions} for i in infos]
@@ -172,6 +173,8 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
                     print(f"    menu  {item.label!r} -> /m/{info.name}{item.path}  ({item.action})")
     for name, reason in sorted(pm.disabled.items()):
         print(f"{name}: DISABLED, {reason}")
+    for _, line in overlaps(registry.modalities):
+        print(f"OVERLAP: {line}")
     return 0
 
 

@@ -22,7 +22,7 @@ from polymodal.core import hookspecs
 from polymodal.core.contributions import Contribution, FormSpec, ModalitySpec, ScreeningRule
 from polymodal.core.plugins import ENTRY_POINT_GROUP
 from polymodal.core.practice import menu_problem, route_problem
-from polymodal.core.registry import KINDS, Kind
+from polymodal.core.registry import KINDS, Kind, overlaps
 
 HOOK_PREFIX = "polymodal_"
 
@@ -47,6 +47,7 @@ def check_plugin(name: str) -> list[str]:
     errors += collect_errors
     others = _other_plugins(name)
     errors += _check_references(name, own, others)
+    errors += _check_overlaps(name, own, others)
     errors += _check_routes(name, module)
     errors += _check_menu(name, module)
     return errors
@@ -208,6 +209,13 @@ def _other_plugins(name: str) -> list[Catalogs]:
             continue
         found.append(_collect(ep.name, module, report=False)[0])
     return found
+
+
+def _check_overlaps(plugin: str, own: Catalogs, others: Iterable[Catalogs]) -> list[str]:
+    """A discipline or modality name this plugin shares with another without saying so."""
+    modalities = [versions[max(versions)] for catalogs in (own, *others)
+                  for versions in catalogs["modalities"].values()]
+    return [f"plugin '{plugin}': {line}" for plugins, line in overlaps(modalities) if plugin in plugins]
 
 
 # --- cross-references -----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from polymodal.core.keys import load as load_keys
 from polymodal.core.models import Center, PluginErrorRecord, utcnow
 from polymodal.core.models._base import work_now
 from polymodal.core.plugins import get_plugin_manager
-from polymodal.core.registry import PluginInfo, Registry, collect_or_disable, describe_plugins
+from polymodal.core.registry import PluginInfo, Registry, collect_or_disable, describe_plugins, overlaps
 from polymodal.core.services import throttle
 from polymodal.core.settings import Settings
 
@@ -377,6 +377,10 @@ class Practice:
                     continue
                 routes.setdefault(plugin, []).append(handler)
         return routes
+
+    def plugin_overlaps(self) -> list[str]:
+        """Where installed plugins' modalities meet (a discipline named by two, one name offered twice)."""
+        return [line for _, line in overlaps(self.registry.modalities)]
 
     def plugin_info(self) -> list[PluginInfo]:
         return describe_plugins(self.pm, self.registry)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -246,6 +246,30 @@ def _check_references(registry: Registry) -> None:
             owner = registry.screening_rules.owner(rule.key)
             raise PluginDefinitionError(f"plugin '{owner}': screening_rules '{rule.ref}': {why}, so it can never "
                                         "match", plugin=owner)
+
+
+def overlaps(modalities: Iterable[ModalitySpec]) -> list[tuple[frozenset[str], str]]:
+    """Where plugins' modalities meet: a discipline two plugins name without ``shares_discipline`` (their
+    practitioners would silently read each other's discipline-only notes), and one modality name offered by
+    two plugins (staff would book one not knowing which). Each: the plugins concerned, and a line naming them."""
+    by_discipline: dict[str, dict[str, bool]] = {}
+    by_name: dict[str, list[str]] = {}
+    for modality in modalities:
+        declared = by_discipline.setdefault(modality.discipline, {})
+        declared[modality.namespace] = declared.get(modality.namespace, False) or modality.shares_discipline
+        by_name.setdefault(modality.name.casefold(), []).append(modality.key)
+    lines = []
+    for discipline, plugins in sorted(by_discipline.items()):
+        owners = sorted(p for p, shares in plugins.items() if not shares)
+        if len(owners) > 1:
+            lines.append((frozenset(owners), f"discipline '{discipline}' is named by plugins {', '.join(owners)}, none of which marks it "
+                         "shared: their practitioners read each other's discipline-only notes; choose another "
+                         "discipline, or set shares_discipline=True on the modality that means to share it"))
+    for keys in by_name.values():
+        if len(plugins := frozenset(k.split('/', 1)[0] for k in keys)) > 1:
+            lines.append((plugins, f"the modality name of {', '.join(sorted(keys))} is the same: staff cannot tell them apart "
+                         "when booking; rename one, or leave one plugin out (POLYMODAL_DISABLE_PLUGINS)"))
+    return lines
 
 
 @dataclass(frozen=True)

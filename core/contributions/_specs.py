@@ -106,6 +106,11 @@ class ModalitySpec(Contribution):
     screening_valid_days: int = Field(
         default=365, ge=1, le=3660,
         description="How long a screening (a form with purpose 'screening') stays valid for this modality.")
+    shares_discipline: bool = False
+    """Says that ``discipline`` is deliberately one another plugin's modalities already name, so practitioners
+    of both read each other's discipline-only notes (Since: API 1.2). Two plugins naming one discipline
+    without it are reported by ``polymodal plugins check`` and on the admin's plugin page: sharing notes is a
+    decision, never an accident of two plugins choosing the same word."""
 
     def credential_rule_for(self, jurisdiction: str) -> CredentialRequirement | None:
         """The most specific rule for ``jurisdiction`` (``US-CA`` before ``US`` before ``*``)."""

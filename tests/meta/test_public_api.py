@@ -53,3 +53,13 @@ def test_the_api_version_is_major_minor_and_the_policy_is_documented():
     assert re.fullmatch(r"\d+\.\d+", api.API_VERSION)
     text = (ROOT / "docs" / "plugins.md").read_text()
     assert "## Stability of the plugin API" in text and "API_VERSION" in text
+
+
+def test_each_api_version_up_to_the_current_one_says_what_it_added():
+    """The policy's table grows with API_VERSION; the example and the scaffold are checked against the
+    current API by tests/core/test_plugin_check.py (every installed plugin, ecotherapy included) and
+    tests/core/test_scaffold.py (its check and its own tests)."""
+    text = (ROOT / "docs" / "plugins.md").read_text()
+    versions = re.findall(r"^\| (\d+)\.(\d+) \| .+ \|$", text, re.M)
+    assert versions and f"{versions[-1][0]}.{versions[-1][1]}" == api.API_VERSION
+    assert [int(minor) for _, minor in versions] == list(range(len(versions)))  # no minor version skipped

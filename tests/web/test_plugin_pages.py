@@ -106,3 +106,13 @@ def test_the_installed_example_page_is_in_the_layout_and_listed_with_its_action(
     out = capsys.readouterr().out
     assert re.search(r"route GET /m/ecotherapy/checklist\s+schedule\.read", out)
     assert "menu  'Outdoor checklist' -> /m/ecotherapy/checklist  (schedule.read)" in out
+
+
+def test_the_admin_sees_where_plugins_overlap(web_practice, load_plugin, sign_in):
+    pm = get_plugin_manager(plugins=[("copycat", load_plugin("copycat"))])
+    practice = Practice(pm, web_practice.settings, engine=web_practice.engine, clock=web_practice.clock)
+    with TestClient(app=create_app(practice, WebSettings(insecure_cookies=True))) as client:
+        sign_in(client, "admin")
+        page = client.get("/admin/plugins").text
+    assert "Where plugins overlap" in page
+    assert "discipline &#39;dance-movement-therapy&#39; is named by plugins arts, copycat" in page

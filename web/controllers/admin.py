@@ -254,7 +254,8 @@ class AdminController(Controller):
         known = {p["name"] for p in infos}
         orphans = {name: rows for name, rows in by_plugin.items() if name not in known}
         return render(request, "admin/plugins.html", {"section": "plugins", "plugins": infos, "orphans": orphans,
-                                                      "disabled": practice.disabled_plugins}, block="plugin_list")
+                                                      "disabled": practice.disabled_plugins,
+                                                      "overlaps": practice.plugin_overlaps()}, block="plugin_list")
 
 
 class AccessHistoryController(Controller):
