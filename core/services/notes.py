@@ -330,6 +330,14 @@ def notes_of_client(work: Work, client_id: uuid.UUID, *, limit: int = 200) -> li
     return rows
 
 
+def usual_template(work: Work, session: Session) -> str | None:
+    """The note template the actor last wrote in this session's case: the next note starts in the same
+    format (issue 13: the template defaults from the case). One statement; the caller checked the session."""
+    return work.db.scalar(select(Note.template_key).where(Note.case_id == session.case_id,
+                                                          Note.author_id == work.actor.user_id)
+                          .order_by(Note.updated_at.desc()).limit(1))
+
+
 def notes_of_session(work: Work, session: Session) -> list[Any]:
     """Notes written for ``session`` that the actor may read (columns only); the caller checked the session."""
     for link in session.clients:

@@ -90,6 +90,8 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
     from polymodal.web.controllers.eligibility import session_panel
 
     log_forms, logs = log_rows(work, view)
+    templates = work.registry.note_templates.for_modality(s.modality_key) if view.can_write_notes else ()
+    usual = notes.usual_template(work, s) if templates else None
 
     return {
         **session_panel(work, s, view.clinical, findings),
@@ -105,9 +107,10 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
         "steps": [{"value": step, "label": STEP_LABELS[step]} for step in steps if step != "cancelled"],
         "can_cancel": "cancelled" in steps,
         "notes": note_rows(work, notes.notes_of_session(work, s)) if view.clinical else [],
-        "templates": work.registry.note_templates.for_modality(s.modality_key) if view.can_write_notes else (),
+        "templates": templates,
         "log_forms": log_forms, "logs": logs,
-        "message": "", "errors": {}, "values": {},
+        # The format this practitioner last wrote in the case, else the modality's own first template.
+        "message": "", "errors": {}, "values": {"template_key": usual} if usual in {t.key for t in templates} else {},
     }
 
 

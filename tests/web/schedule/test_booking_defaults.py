@@ -52,6 +52,14 @@ def test_a_psychotherapy_session_offers_talks_own_notes_first(client, signed_in,
     assert options[0].startswith("talk/") and "ecotherapy/walk-and-talk" not in options[:-1]
 
 
+def test_the_next_note_starts_in_the_format_last_written_in_the_case(client, signed_in, start, ids):
+    token = signed_in("rivera")
+    first, second = (row.id for row in ids.sessions_of("Jordan: anxiety")[:2])
+    assert _selected(client.get(f"/sessions/{second}").text, "template_key") == ""  # talk's own first, SOAP
+    start(token, "Ellis", "Jordan", "talk/dap")
+    assert _selected(client.get(f"/sessions/{second}").text, "template_key") == "talk/dap"
+
+
 def test_a_first_appointment_from_the_client_page_opens_a_case_named_by_the_modality(client, signed_in, ids,
                                                                                   client_id, web_practice):
     token = signed_in("frontdesk")
