@@ -233,16 +233,13 @@ SHOWN_PROBLEMS = 100
 
 
 def _verify(practice, checkpoint: str | None):
-    from polymodal.core import audit, seals
     from polymodal.core.access import Actor
+    from polymodal.core.audit_trail import check
 
-    found = audit.read_checkpoint(Path(checkpoint)) if checkpoint else None
+    found = check.checkpoint_at(checkpoint)
     with practice.work(Actor.system("cli"), write=False) as work:
-        result = audit.verify(work.db, checkpoint=found)
-        broken = list(seals.scan(work.db, practice.keys))
-    lines = [f"event {p.seq}: {p.kind}: {p.detail}" for p in result.problems]
-    lines += [f"{b.record_type} {b.record_id}: altered: {b.detail}" for b in broken]
-    return result, lines
+        outcome = check.check(work, found)
+    return outcome.result, list(outcome.problems)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:

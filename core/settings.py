@@ -23,6 +23,9 @@ class Settings:
     """Seconds a signed-in session, once read, answers again without a database read; 0 reads it every page.
     Sign-out, disabling a user or changing their roles in one worker process takes effect there at once and in
     other processes within this time (``polymodal.core.services.signin``)."""
+    audit_checkpoints: str = field(default_factory=lambda: os.environ.get("POLYMODAL_AUDIT_CHECKPOINTS", ""))
+    """Where ``polymodal audit checkpoint`` writes (a file or folder): the admin's "verify the trail" checks
+    against its newest checkpoint, as ``audit verify --checkpoint`` does; empty: no checkpoint is read."""
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
     jobs: JobSettings = field(default_factory=lambda: JobSettings())
 

@@ -183,6 +183,6 @@ def access_history(work: Work, client_id: uuid.UUID, limit: int = 500) -> list[A
     """Who touched this client's record, newest first: the accounting of disclosures view."""
     work.require("audit.read")
     rows = list(work.db.scalars(select(AuditEvent).where(AuditEvent.client_id == client_id)
-                                .order_by(AuditEvent.seq.desc()).limit(limit)))
+                                .order_by(AuditEvent.at.desc(), AuditEvent.seq.desc()).limit(limit)))
     work.audit("audit.client_history", record_type="client", record_id=client_id, client_id=client_id)
     return rows

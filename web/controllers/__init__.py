@@ -3,6 +3,7 @@
 from polymodal.web.controllers.admin import AccessHistoryController, AdminController
 from polymodal.web.controllers.api_tokens import IntegrationsController, TokensController
 from polymodal.web.controllers.assessments import AssessmentsController
+from polymodal.web.controllers.audit_trail import AuditTrailController
 from polymodal.web.controllers.auth import AuthController
 from polymodal.web.controllers.billing import BillingController
 from polymodal.web.controllers.cases import CasesController
@@ -55,6 +56,7 @@ CONTROLLERS = [
     ConsentController,
     AdminController,
     AccessHistoryController,
+    AuditTrailController,
     EmergencyAccessController,
     PrivacyController,
     RetentionController,
