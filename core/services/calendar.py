@@ -126,7 +126,7 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
 
 @dataclass(frozen=True)
 class Directory:
-    """Who and where can be booked: active practitioners (with their modalities) and rooms."""
+    """Who and where can be booked: active practitioners (with their modalities) and rooms not retired."""
 
     practitioners: tuple[Any, ...]
     rooms: tuple[Any, ...]
@@ -142,7 +142,8 @@ def directory(work: Work) -> Directory:
     practitioners = tuple(u for u in staff if {"practitioner", "supervisor"} & set(u.roles or ()))
     rooms = tuple(work.db.execute(
         select(Room.id, Room.name, Location.name.label("location"))
-        .join(Location, Location.id == Room.location_id).order_by(Location.name, Room.name)
+        .join(Location, Location.id == Room.location_id).where(Room.active.is_(True))
+        .order_by(Location.name, Room.name)
     ).all())
     return Directory(practitioners, rooms)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from polymodal.core.errors import ValidationFailed
+from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.minors import reference_age
-from polymodal.core.models import Center, Location, Room
+from polymodal.core.models import Center, Location, Room, Session
 from polymodal.core.practice import Work
 from polymodal.core.timeutil import zone
 from polymodal.core.wording import field_errors
@@ -54,15 +55,41 @@ def setup_center(work: Work, data: dict) -> Center:
     return center
 
 
-def add_room(work: Work, location_name: str, room_name: str, address: str = "") -> Room:
-    work.require("center.manage")
-    if not room_name.strip() or not location_name.strip():
-        raise ValidationFailed({"name": "Give the location and the room a name."})
-    location = work.db.query(Location).filter_by(name=location_name).first()
+def _location(work: Work, name: str, address: str) -> Location:
+    location = work.db.query(Location).filter_by(name=name).first()
     if location is None:
-        location = Location(center_id=work.center.id, name=location_name, address=address)
+        location = Location(center_id=work.center.id, name=name, address=address)
         work.db.add(location)
         work.db.flush()
+    return location
+
+
+def _room_names(location_name: str, room_name: str) -> dict[str, str]:
+    errors = {}
+    if not location_name:
+        errors["location"] = "Give the location: an existing one's name, or a new one."
+    elif len(location_name) > 200:
+        errors["location"] = "Keep the location's name under 200 characters."
+    if not room_name:
+        errors["name"] = "Give the room a name."
+    elif len(room_name) > 200:
+        errors["name"] = "Keep the room's name under 200 characters."
+    return errors
+
+
+def _taken(work: Work, location: Location, name: str, room_id: uuid.UUID | None = None) -> bool:
+    return work.db.scalar(select(Room.id).where(Room.location_id == location.id, Room.name == name,
+                                                Room.id != room_id if room_id else Room.id.is_not(None))) is not None
+
+
+def add_room(work: Work, location_name: str, room_name: str, address: str = "") -> Room:
+    work.require("center.manage")
+    location_name, room_name = location_name.strip(), room_name.strip()
+    if errors := _room_names(location_name, room_name):
+        raise ValidationFailed(errors)
+    location = _location(work, location_name, address.strip()[:500])
+    if _taken(work, location, room_name):
+        raise ValidationFailed({"name": f"{location_name} already has a room called {room_name}."})
     room = Room(location_id=location.id, name=room_name)
     work.db.add(room)
     work.db.flush()
@@ -70,10 +97,79 @@ def add_room(work: Work, location_name: str, room_name: str, address: str = "") 
     return room
 
 
+def _room(work: Work, room_id: uuid.UUID) -> Room:
+    work.require("center.manage")
+    room = work.db.get(Room, room_id)
+    if room is None:
+        raise NotFound("no such room")
+    return room
+
+
+def update_room(work: Work, room_id: uuid.UUID, room_name: str, location_name: str, address: str = "") -> Room:
+    """Rename a room or move it to another location (a new location's name makes it, at ``address``).
+
+    Sessions keep pointing at the room, so past and future ones show its new name and place.
+    """
+    room = _room(work, room_id)
+    location_name, room_name = location_name.strip(), room_name.strip()
+    if errors := _room_names(location_name, room_name):
+        raise ValidationFailed(errors)
+    location = _location(work, location_name, address.strip()[:500])
+    if _taken(work, location, room_name, room.id):
+        raise ValidationFailed({"name": f"{location_name} already has a room called {room_name}."})
+    before = f"{room.location.name} / {room.name}"
+    if (room.location_id, room.name) != (location.id, room_name):
+        room.location_id, room.name = location.id, room_name
+        work.db.flush()
+        work.db.expire(room, ["location"])
+        work.audit("room.update", record_type="room", record_id=room.id,
+                   reason=f"{before} -> {location_name} / {room_name}")
+    return room
+
+
+BOOKED = ("scheduled", "checked_in")
+"""Sessions that still need their room: booked and not yet over."""
+
+
+def sessions_ahead(work: Work, room_id: uuid.UUID) -> int:
+    """How many sessions still to come are booked in the room."""
+    return work.db.scalar(select(func.count()).select_from(Session).where(
+        Session.room_id == room_id, Session.ends_at > work.now, Session.status.in_(BOOKED))) or 0
+
+
+def retire_room(work: Work, room_id: uuid.UUID) -> Room:
+    """Stop offering a room for booking; its past sessions keep showing it.
+
+    Refused while sessions still to come are booked there: moving them is the front desk's decision,
+    not a side effect of closing a room.
+    """
+    room = _room(work, room_id)
+    if not room.active:
+        return room
+    ahead = sessions_ahead(work, room.id)
+    if ahead:
+        raise Conflict(f"{ahead} session{'s are' if ahead != 1 else ' is'} still booked in {room.name}: "
+                       "move or cancel them first, then retire the room.")
+    room.active = False
+    work.db.flush()
+    work.audit("room.retire", record_type="room", record_id=room.id)
+    return room
+
+
+def restore_room(work: Work, room_id: uuid.UUID) -> Room:
+    """Offer a retired room for booking again."""
+    room = _room(work, room_id)
+    if not room.active:
+        room.active = True
+        work.db.flush()
+        work.audit("room.restore", record_type="room", record_id=room.id)
+    return room
+
+
 def rooms(work: Work) -> list[Any]:
-    """Rooms with their location, as columns (for the rooms page and room pickers)."""
+    """Every room with its location and whether it is still offered (for the rooms page and room feeds)."""
     work.require("schedule.read")
     return list(work.db.execute(
-        select(Room.id, Room.name, Location.name.label("location"), Location.address)
-        .join(Location, Location.id == Room.location_id).order_by(Location.name, Room.name)
+        select(Room.id, Room.name, Room.active, Location.name.label("location"), Location.address)
+        .join(Location, Location.id == Room.location_id).order_by(Room.active.desc(), Location.name, Room.name)
     ).all())

@@ -245,10 +245,19 @@ def _check_people(work: Work, client_ids: list[uuid.UUID], practitioner_ids: lis
         user = work.db.get(User, user_id)
         if user is None or not ({"practitioner", "supervisor"} & set(user.roles)) or not user.active:
             raise ValidationFailed({"practitioner_ids": "Choose active practitioners."})
-    if room_id is not None and work.db.get(Room, room_id) is None:
-        raise ValidationFailed({"room_id": "Choose a room of this center."})
+    _bookable_room(work, room_id)
     if delivery == "in_person" and room_id is None:
         raise ValidationFailed({"room_id": "An in-person session needs a room."})
+
+
+def _bookable_room(work: Work, room_id: uuid.UUID | None) -> None:
+    if room_id is None:
+        return
+    room = work.db.get(Room, room_id)
+    if room is None:
+        raise ValidationFailed({"room_id": "Choose a room of this center."})
+    if not room.active:
+        raise ValidationFailed({"room_id": f"{room.name} is retired: choose another room."})
 
 
 def _hold_calendars(work: Work, client_ids: list[uuid.UUID], practitioner_ids: list[uuid.UUID],
@@ -342,6 +351,7 @@ def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
     length = session.ends_at - session.starts_at
     start = local_to_utc(starts_at, work.center.timezone)
     room = room_id if room_id is not None else session.room_id
+    _bookable_room(work, room)
     _hold_calendars(work, [c.client_id for c in session.clients], [p.user_id for p in session.practitioners],
                     [room])
     _refuse_conflicts(work, start, start + length, [c.client_id for c in session.clients],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -102,30 +103,135 @@ def _center_name(work: Work) -> str:
         return ""  # the first admin can be created before the center
 
 
+JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+"""ISO 3166 like the center's: a country (a national certification, valid in all its states) or a subdivision."""
+
+
+def _credential_fields(type_: str, number: str, jurisdiction: str) -> tuple[str, str, str]:
+    """The three texts, trimmed; ``ValidationFailed`` names each that is missing, too long or malformed."""
+    type_, number, jurisdiction = type_.strip(), number.strip(), jurisdiction.strip().upper()
+    errors = {name: f"Give the credential's {label}." for name, label, value in (
+        ("type", "type", type_), ("number", "number", number), ("jurisdiction", "issuing jurisdiction", jurisdiction))
+        if not value}
+    for name, label, value, limit in (("type", "type", type_, 40), ("number", "number", number, 80)):
+        if len(value) > limit:
+            errors[name] = f"Keep the {label} under {limit} characters."
+    if jurisdiction and "jurisdiction" not in errors and not JURISDICTION.match(jurisdiction):
+        errors["jurisdiction"] = "Give a country code, or country and state, e.g. US or US-CA."
+    if errors:
+        raise ValidationFailed(errors)
+    return type_, number, jurisdiction
+
+
+def _not_own(work: Work, user_id: uuid.UUID, what: str) -> None:
+    # Credentials, disciplines and modalities decide which sessions and notes a practitioner may take on:
+    # like roles, another admin changes them, and the change is audited under their name.
+    if user_id == work.actor.user_id:
+        raise ValidationFailed({what: "You cannot change your own; ask another admin."})
+
+
+def _duplicate(work: Work, user_id: uuid.UUID, type_: str, jurisdiction: str, other_than: uuid.UUID | None) -> None:
+    stmt = select(Credential.id).where(Credential.user_id == user_id, Credential.type == type_,
+                                       Credential.jurisdiction == jurisdiction)
+    if other_than is not None:
+        stmt = stmt.where(Credential.id != other_than)
+    if work.db.scalar(stmt) is not None:
+        raise ValidationFailed({"type": "This person already holds this credential in that jurisdiction."})
+
+
 def add_credential(work: Work, user_id: uuid.UUID, type_: str, number: str, jurisdiction: str,
                    expires_on: dt.date | None) -> Credential:
     work.require("user.manage")
     if work.db.get(User, user_id) is None:
         raise NotFound("no such user")
-    errors = {name: f"Give the credential's {label}." for name, label, value in (
-        ("type", "type", type_), ("number", "number", number), ("jurisdiction", "issuing jurisdiction", jurisdiction))
-        if not value.strip()}
-    if errors:
-        raise ValidationFailed(errors)
-    if len(type_.strip()) > 40 or len(number.strip()) > 80 or len(jurisdiction.strip()) > 20:
-        raise ValidationFailed({"type": "Keep the type under 40, the number under 80 and the jurisdiction under "
-                                        "20 characters."})
-    duplicate = work.db.scalar(select(Credential.id).where(Credential.user_id == user_id,
-                                                           Credential.type == type_.strip(),
-                                                           Credential.jurisdiction == jurisdiction.strip().upper()))
-    if duplicate is not None:
-        raise ValidationFailed({"type": "This person already holds this credential in that jurisdiction."})
-    credential = Credential(user_id=user_id, type=type_.strip(), number=number.strip(),
-                            jurisdiction=jurisdiction.strip().upper(), expires_on=expires_on)
+    _not_own(work, user_id, "type")
+    type_, number, jurisdiction = _credential_fields(type_, number, jurisdiction)
+    _duplicate(work, user_id, type_, jurisdiction, None)
+    credential = Credential(user_id=user_id, type=type_, number=number, jurisdiction=jurisdiction,
+                            expires_on=expires_on)
     work.db.add(credential)
     work.db.flush()
     work.audit("credential.add", record_type="credential", record_id=credential.id)
     return credential
+
+
+def _credential(work: Work, user_id: uuid.UUID, credential_id: uuid.UUID) -> Credential:
+    work.require("user.manage")
+    credential = work.db.get(Credential, credential_id)
+    if credential is None or credential.user_id != user_id:
+        raise NotFound("no such credential")
+    return credential
+
+
+def update_credential(work: Work, user_id: uuid.UUID, credential_id: uuid.UUID, type_: str, number: str,
+                      jurisdiction: str, expires_on: dt.date | None) -> Credential:
+    """Correct or renew a credential: a renewed licence keeps its row with the new number and expiry.
+
+    The eligibility check reads type, jurisdiction and expiry on the session's day, so the change applies
+    to every later booking and check-in at once.
+    """
+    credential = _credential(work, user_id, credential_id)
+    _not_own(work, user_id, "type")
+    type_, number, jurisdiction = _credential_fields(type_, number, jurisdiction)
+    _duplicate(work, user_id, type_, jurisdiction, credential.id)
+    changed = [name for name, old, new in (("type", credential.type, type_), ("number", credential.number, number),
+                                           ("jurisdiction", credential.jurisdiction, jurisdiction),
+                                           ("expiry", credential.expires_on, expires_on)) if old != new]
+    if changed:
+        credential.type, credential.number, credential.jurisdiction = type_, number, jurisdiction
+        credential.expires_on = expires_on
+        work.db.flush()
+        work.audit("credential.update", record_type="credential", record_id=credential.id,
+                   reason=f"changed: {', '.join(changed)}")
+    return credential
+
+
+def remove_credential(work: Work, user_id: uuid.UUID, credential_id: uuid.UUID) -> None:
+    """Remove a credential recorded in error or given up (an expired one can simply stay, shown as expired)."""
+    credential = _credential(work, user_id, credential_id)
+    _not_own(work, user_id, "credential")
+    work.audit("credential.remove", record_type="credential", record_id=credential.id,
+               reason=f"{credential.type} {credential.jurisdiction}")
+    work.db.delete(credential)
+    work.db.flush()
+
+
+def disciplines(work: Work) -> list[str]:
+    """The disciplines of the installed modalities: what a practitioner's disciplines are chosen from."""
+    return sorted({m.discipline for m in work.registry.modalities})
+
+
+def set_practice(work: Work, user_id: uuid.UUID, chosen_disciplines: list[str], modalities: list[str]) -> User:
+    """What a practitioner practises (disciplines) and offers (modalities).
+
+    Disciplines decide which notes they write and read; modalities what they are booked for. Each
+    modality offered needs its discipline, or the practitioner could be booked for sessions whose
+    notes they may not write.
+    """
+    work.require("user.manage")
+    user = work.db.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    _not_own(work, user_id, "disciplines")
+    known = set(disciplines(work)) | set(user.disciplines or ())
+    unknown = [d for d in chosen_disciplines if d not in known]
+    if unknown:
+        raise ValidationFailed({"disciplines": "Choose disciplines from the list."})
+    offered = [work.registry.modalities.get(m) for m in modalities]
+    if any(m is None for m in offered):
+        raise ValidationFailed({"modalities": "Choose modalities from the list."})
+    missing = [m for m in offered if m.discipline not in chosen_disciplines]
+    if missing:
+        names = ", ".join(f"{m.name} needs {m.discipline.replace('-', ' ')}" for m in missing)
+        raise ValidationFailed({"modalities": f"{names}: tick it under Disciplines, or leave the modality out."})
+    new_disciplines, new_modalities = sorted(set(chosen_disciplines)), sorted(set(modalities))
+    if (sorted(user.disciplines or ()), sorted(user.modalities or ())) != (new_disciplines, new_modalities):
+        user.disciplines, user.modalities = new_disciplines, new_modalities
+        work.db.flush()
+        work.audit("user.practice", record_type="user", record_id=user.id,
+                   reason=f"disciplines: {', '.join(new_disciplines) or 'none'}; "
+                          f"modalities: {', '.join(new_modalities) or 'none'}")
+    return user
 
 
 def authenticate(work: Work, username: str, password: str) -> User | None:

@@ -17,7 +17,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from polymodal.core.access import Actor, Role
-from polymodal.core.errors import Conflict, ValidationFailed
+from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.practice import Practice, Work
 from polymodal.core.safety import crisis
 from polymodal.core.services import center, clients, privacy, users
@@ -28,6 +28,7 @@ from polymodal.web.rendering import render
 ROLE_LABELS = {Role.admin: "Admin", Role.front_desk: "Front desk", Role.practitioner: "Practitioner",
                Role.supervisor: "Supervisor"}
 USER_FIELDS = ("username", "display_name", "email", "password", "disciplines", "supervisor")
+CREDENTIAL_FIELDS = ("type", "number", "jurisdiction", "expires_on")
 CENTER_FIELDS = ("name", "timezone", "jurisdiction", "age_of_majority", "minor_consent_age")
 
 
@@ -48,6 +49,19 @@ def _field_errors(errors: dict[str, str]) -> dict[str, str]:
     for key, message in errors.items():
         out.setdefault(key.split(".", 1)[0], message)
     return out
+
+
+def _uuid(value: str) -> uuid.UUID:
+    # A hidden field names the record; anything else is a form nobody could have sent from the page.
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound("no such record") from None
+
+
+def _credential_types(work: Work) -> list[str]:
+    """Credential types the installed modalities ask for, offered while typing (any other may be entered)."""
+    return sorted({t for m in work.registry.modalities for rule in m.credentials for t in rule.types})
 
 
 def _user_form_context(work: Work) -> dict[str, Any]:
@@ -99,15 +113,32 @@ class AdminController(Controller):
         return go(request, f"/admin/users/{user_id}")
 
     def _user_page(self, request: HTMXRequest, work: Work, user_id: uuid.UUID, *, errors: dict[str, str],
-                   values: dict[str, Any], status_code: int = 200) -> Template:
+                   values: dict[str, Any], status_code: int = 200, editing: str = "") -> Template:
         user = users.get_user(work, user_id)
         context = {
             "section": "users", "user": user, "credentials": users.credentials_of(work, user.id),
             "today": work.now.date(), "is_me": user.id == work.actor.user_id, "errors": errors, "values": values,
             "role_labels": {r.value: v for r, v in ROLE_LABELS.items()},
             "modality_names": [getattr(work.registry.modalities.get(k), "name", k) for k in user.modalities or ()],
+            "all_disciplines": sorted(set(users.disciplines(work)) | set(user.disciplines or ())),
+            "all_modalities": [(m.key, m.name, m.discipline) for m in work.registry.modalities],
+            "credential_types": _credential_types(work), "editing": editing,
+            # The add form shows only its own fields' errors, and none while a listed credential is being changed.
+            "add_errors": {} if editing else {k: v for k, v in errors.items() if k in CREDENTIAL_FIELDS},
+            "add_values": {} if editing else values,
         }
         return render(request, "admin/user.html", context, block="user_detail", status_code=status_code)
+
+    @post("/users/{user_id:uuid}/practice", opt={"action": "user.manage"}, status_code=200, sync_to_thread=True)
+    def user_practice(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                      actor: NamedDependency[Actor], user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        chosen = {"disciplines": _listed(data, "disciplines"), "modalities": _listed(data, "modalities")}
+        with practice.work(actor) as work:
+            try:
+                users.set_practice(work, user_id, chosen["disciplines"], chosen["modalities"])
+            except ValidationFailed as exc:
+                return self._user_page(request, work, user_id, errors=exc.errors, values=chosen, status_code=422)
+        return go(request, f"/admin/users/{user_id}")
 
     @get("/users/{user_id:uuid}", opt={"action": "user.manage"}, sync_to_thread=True)
     def user_detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
@@ -138,33 +169,70 @@ class AdminController(Controller):
                                        values={"roles": roles}, status_code=422)
         return go(request, f"/admin/users/{user_id}")
 
-    @post("/users/{user_id:uuid}/credentials", opt={"action": "user.manage"}, status_code=200,
-          sync_to_thread=True)
-    def credential_add(self, request: HTMXRequest, practice: NamedDependency[Practice],
-                       actor: NamedDependency[Actor], user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
-        values = {name: one(data, name, 100) for name in ("type", "number", "jurisdiction", "expires_on")}
+    def _credential_change(self, request: HTMXRequest, practice: Practice, actor: Actor, user_id: uuid.UUID,
+                           data: dict[str, Any], change: Any) -> Response:
+        """Run ``change(work, expires_on, values)``; the page again with the named errors (422) if refused."""
+        values = {name: one(data, name, 100) for name in CREDENTIAL_FIELDS}
+        editing = one(data, "credential", 40)
         with practice.work(actor) as work:
             try:
                 expires = dt.date.fromisoformat(values["expires_on"]) if values["expires_on"].strip() else None
             except ValueError:
-                return self._user_page(request, work, user_id, values=values, status_code=422,
+                return self._user_page(request, work, user_id, values=values, status_code=422, editing=editing,
                                        errors={"expires_on": "Enter the expiry date as YYYY-MM-DD, or leave it empty."})
             try:
-                users.add_credential(work, user_id, values["type"], values["number"], values["jurisdiction"],
-                                     expires)
+                change(work, expires, values)
             except ValidationFailed as exc:
-                return self._user_page(request, work, user_id, errors=exc.errors, values=values, status_code=422)
+                return self._user_page(request, work, user_id, errors=exc.errors, values=values, status_code=422,
+                                       editing=editing)
+        return go(request, f"/admin/users/{user_id}")
+
+    @post("/users/{user_id:uuid}/credentials", opt={"action": "user.manage"}, status_code=200,
+          sync_to_thread=True)
+    def credential_add(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                       actor: NamedDependency[Actor], user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        return self._credential_change(request, practice, actor, user_id, {**data, "credential": ""},
+                                       lambda work, expires, v: users.add_credential(
+                                           work, user_id, v["type"], v["number"], v["jurisdiction"], expires))
+
+    # The credential is named in the form, not the path: the access matrix knows users, not credentials,
+    # and the service checks that the credential is this user's.
+    @post("/users/{user_id:uuid}/credentials/edit", opt={"action": "user.manage"}, status_code=200,
+          sync_to_thread=True)
+    def credential_edit(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                        actor: NamedDependency[Actor], user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        credential_id = _uuid(one(data, "credential", 40))
+        return self._credential_change(request, practice, actor, user_id, data,
+                                       lambda work, expires, v: users.update_credential(
+                                           work, user_id, credential_id, v["type"], v["number"], v["jurisdiction"],
+                                           expires))
+
+    @post("/users/{user_id:uuid}/credentials/remove", opt={"action": "user.manage"}, status_code=200,
+          sync_to_thread=True)
+    def credential_remove(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                          actor: NamedDependency[Actor], user_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
+        credential_id = _uuid(one(data, "credential", 40))
+        with practice.work(actor) as work:
+            try:
+                users.remove_credential(work, user_id, credential_id)
+            except ValidationFailed as exc:
+                return self._user_page(request, work, user_id, errors=exc.errors, values={}, status_code=422)
         return go(request, f"/admin/users/{user_id}")
 
     # --- rooms and center settings ----------------------------------------------------
+
+    def _rooms_page(self, request: HTMXRequest, work: Work, *, values: dict[str, Any], errors: dict[str, str],
+                    editing: str = "", status_code: int = 200) -> Template:
+        return render(request, "admin/rooms.html", {
+            "section": "rooms", "rows": center.rooms(work), "values": values, "errors": errors, "editing": editing,
+            "locations": sorted({r.location for r in center.rooms(work)})}, block="room_form",
+            status_code=status_code)
 
     @get("/rooms", opt={"action": "center.manage"}, sync_to_thread=True)
     def room_list(self, request: HTMXRequest, practice: NamedDependency[Practice],
                   actor: NamedDependency[Actor]) -> Template:
         with practice.work(actor, write=False) as work:
-            rows = center.rooms(work)
-        return render(request, "admin/rooms.html", {"section": "rooms", "rows": rows, "values": {}, "errors": {}},
-                      block="room_form")
+            return self._rooms_page(request, work, values={}, errors={})
 
     @post("/rooms", opt={"action": "center.manage"}, status_code=200, sync_to_thread=True)
     def room_add(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
@@ -172,11 +240,36 @@ class AdminController(Controller):
         values = {name: one(data, name, 500) for name in ("location", "name", "address")}
         with practice.work(actor) as work:
             try:
-                center.add_room(work, values["location"].strip(), values["name"].strip(), values["address"].strip())
+                center.add_room(work, values["location"], values["name"], values["address"])
             except ValidationFailed as exc:
-                rows = center.rooms(work)
-                return render(request, "admin/rooms.html", {"section": "rooms", "rows": rows, "values": values,
-                                                            "errors": exc.errors}, block="room_form", status_code=422)
+                return self._rooms_page(request, work, values=values, errors=exc.errors, status_code=422)
+        return go(request, "/admin/rooms")
+
+    # The room is named in the form, like a credential: see credential_edit.
+    @post("/rooms/edit", opt={"action": "center.manage"}, status_code=200, sync_to_thread=True)
+    def room_edit(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
+                  data: AnyForm) -> Response:
+        values = {name: one(data, name, 500) for name in ("room", "location", "name", "address")}
+        room_id = _uuid(values["room"])
+        with practice.work(actor) as work:
+            try:
+                center.update_room(work, room_id, values["name"], values["location"], values["address"])
+            except ValidationFailed as exc:
+                return self._rooms_page(request, work, values=values, errors=exc.errors, editing=values["room"],
+                                        status_code=422)
+        return go(request, "/admin/rooms")
+
+    @post("/rooms/retire", opt={"action": "center.manage"}, status_code=200, sync_to_thread=True)
+    def room_retire(self, request: HTMXRequest, practice: NamedDependency[Practice],
+                    actor: NamedDependency[Actor], data: AnyForm) -> Response:
+        room = one(data, "room", 40)
+        room_id, restore = _uuid(room), one(data, "restore", 5) == "yes"
+        with practice.work(actor) as work:
+            try:
+                (center.restore_room if restore else center.retire_room)(work, room_id)
+            except Conflict as exc:
+                return self._rooms_page(request, work, values={"room": room}, errors={"retire": str(exc)},
+                                        editing=room, status_code=422)
         return go(request, "/admin/rooms")
 
     @get("/center", opt={"action": "center.manage"}, sync_to_thread=True)

@@ -212,14 +212,18 @@ def time_grid(work: Work, period: Period, days: list[dt.date], by_day: dict[dt.d
     elif period.by == "room":
         rooms = [r for r in people.rooms if period.room in (None, r.id)]
         placed: dict[Any, list[dict[str, Any]]] = {r.id: [] for r in rooms}
-        elsewhere = []
+        elsewhere: dict[str, list[dict[str, Any]]] = {}
         for card in by_day[days[0]]:
             target = as_uuid(card["room_id"])
-            (placed[target] if target in placed else elsewhere).append(card)
+            if target in placed:
+                placed[target].append(card)
+            else:  # no room, or a retired one: its past sessions still show, in a lane nobody books
+                elsewhere.setdefault(card["room_id"], []).append(card)
         lanes = [schedule_grid.lane(str(r.id), r.name, days[0], placed[r.id], hours, lo, hi, practitioner=None,
                                     room=r.id, bookable=bookable) for r in rooms]
-        if elsewhere:
-            lanes.append(schedule_grid.lane("elsewhere", "No room", days[0], elsewhere, hours, lo, hi,
+        for key, cards in elsewhere.items():
+            label = f"{cards[0]['where']} (retired)" if key else "No room"
+            lanes.append(schedule_grid.lane(key or "elsewhere", label, days[0], cards, hours, lo, hi,
                                             practitioner=None, room=None, bookable=False))
     else:
         staff = [p for p in people.practitioners if period.practitioner in (None, p.id)]
