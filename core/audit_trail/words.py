@@ -16,7 +16,7 @@ THINGS = {
     "goal": "Goal", "guardian": "Guardian", "invoice": "Invoice", "legal_hold": "Legal hold",
     "messages": "Messages", "note": "Note", "package": "Package", "payment": "Payment", "portal": "Client portal",
     "record": "Record", "retention": "Retention", "risk": "Risk", "room": "Room", "schedule": "Schedule",
-    "session": "Session", "superbill": "Superbill", "user": "Staff account", "waitlist": "Waitlist",
+    "safety_plan": "Safety plan", "session": "Session", "superbill": "Superbill", "user": "Staff account", "waitlist": "Waitlist",
 }
 
 VERBS = {
@@ -28,7 +28,7 @@ VERBS = {
     "submit": "submitted", "export": "exported", "erase": "erased", "destroy": "destroyed", "place": "placed",
     "lift": "lifted", "verify": "checked", "client_history": "a client's access history viewed",
     "activate": "reactivated", "deactivate": "deactivated", "roles": "roles changed", "retire": "retired",
-    "rename": "renamed", "book": "booked", "restore": "offered again", "hours": "working hours changed", "time_off": "time off changed",
+    "rename": "renamed", "book": "booked", "write": "written", "crisis_text": "crisis text changed", "restore": "offered again", "hours": "working hours changed", "time_off": "time off changed",
     "room_hours": "room hours changed", "edit": "changed", "practice": "disciplines and modalities changed",
     "hours_remove": "working hours removed", "time_off_remove": "time off removed",
     "room_hours_remove": "room hours removed", "fee": "fee charged", "export.done": "export finished",
@@ -61,7 +61,7 @@ KNOWN = frozenset({
     "room.create", "room.restore", "room.retire", "room.update", "schedule.view", "session.cancelled", "session.checked_in",
     "session.completed", "session.list", "session.move", "session.no_show", "session.read", "session.schedule",
     "superbill.create", "user.activate", "user.create", "user.list", "user.meeting_room", "user.practice",
-    "user.read", "user.roles", "waitlist.add", "waitlist.book", "waitlist.remove", "waitlist.view",
+    "user.read", "user.roles", "center.crisis_text", "safety_plan.read", "safety_plan.write", "waitlist.add", "waitlist.book", "waitlist.remove", "waitlist.view",
 })
 """Every action the core writes (tests/core/test_audit_page.py finds each literal one here), for the filter."""
 

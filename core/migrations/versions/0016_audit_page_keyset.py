@@ -5,7 +5,7 @@ ordered by seq within person and action, and by at alone, so a filtered page sor
 before taking 50; a client's events had an index on client_id only. These four read a page in order.
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0014
 Create Date: 2026-12-06 09:00:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '0016'
-down_revision: str | None = '0015'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
