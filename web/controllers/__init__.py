@@ -4,8 +4,8 @@ from polymodal.web.controllers.admin import AccessHistoryController, AdminContro
 from polymodal.web.controllers.api_tokens import IntegrationsController, TokensController
 from polymodal.web.controllers.assessments import AssessmentsController
 from polymodal.web.controllers.audit_trail import AuditTrailController
-from polymodal.web.controllers.availability import AvailabilityController
 from polymodal.web.controllers.auth import AuthController
+from polymodal.web.controllers.availability import AvailabilityController
 from polymodal.web.controllers.billing import BillingController
 from polymodal.web.controllers.cases import CasesController
 from polymodal.web.controllers.center_export import CenterExportController

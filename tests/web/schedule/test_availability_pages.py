@@ -4,7 +4,6 @@ anyone, by a practitioner for themself; each wrong entry is named by field and k
 from __future__ import annotations
 
 import datetime as dt
-
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
