@@ -6,6 +6,7 @@ core scores them. The trend is an SVG drawn here, with a data table.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections import defaultdict
@@ -23,7 +24,7 @@ from polymodal.core.contributions import Assessment
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Practice, Work
 from polymodal.core.services import assessments, clients
-from polymodal.core.timeutil import to_local
+from polymodal.core.timeutil import to_local, today_in
 from polymodal.web.charts import Trend, trend
 from polymodal.web.controllers._shared import AnyForm, go, one
 from polymodal.web.rendering import render
@@ -65,7 +66,31 @@ def _new_context(work: Work, client_id: uuid.UUID, instrument_key: str) -> dict[
     work.require("clinical.write", client.id, record_type="assessment")
     offered = scorable(work)
     instrument = next((a for a in offered if a.key == instrument_key), None) if instrument_key else None
-    return {"client": client, "offered": offered, "instrument": instrument}
+    tz = work.center.timezone
+    today = today_in(tz, work.now)
+    sessions = [(str(s.id), f"{to_local(s.starts_at, tz):%a %d %b %H:%M}, "
+                            f"{getattr(work.registry.modalities.get(s.modality_key), 'name', 'session')}")
+                for s in assessments.recent_sessions(work, client.id)] if instrument else []
+    return {"client": client, "offered": offered, "instrument": instrument, "sessions": sessions,
+            "today": today.isoformat(),
+            "earliest": (today - dt.timedelta(days=assessments.RECENT_DAYS - 1)).isoformat()}
+
+
+def _given(values: dict[str, str]) -> tuple[uuid.UUID | None, dt.date | None, dict[str, str]]:
+    """The session and the date from the form; what cannot be read is named, the rest left to the service."""
+    errors: dict[str, str] = {}
+    session_id = administered_on = None
+    if values["session_id"]:
+        try:
+            session_id = uuid.UUID(values["session_id"])
+        except ValueError:
+            errors["session_id"] = "Choose a session from the list, or no session."
+    if values["administered_on"]:
+        try:
+            administered_on = dt.date.fromisoformat(values["administered_on"])
+        except ValueError:
+            errors["administered_on"] = "Enter the date as YYYY-MM-DD."
+    return session_id, administered_on, errors
 
 
 class AssessmentsController(Controller):
@@ -77,7 +102,7 @@ class AssessmentsController(Controller):
             instrument: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
         with practice.work(actor, write=False) as work:
             context = _new_context(work, client_id, instrument)
-        return render(request, "assessments/form.html", {**context, "values": {}, "errors": {}},
+        return render(request, "assessments/form.html", {**context, "values": {}, "errors": {}, "given": {}},
                       block="assessment_form")
 
     @post("/new", opt={"action": "clinical.write"}, status_code=200, sync_to_thread=True)
@@ -92,10 +117,16 @@ class AssessmentsController(Controller):
                     **context, "values": {}, "errors": {"instrument_key": "Choose one of the instruments listed."},
                 }, block="assessment_form", status_code=422)
             values = {item.key: one(data, f"a.{item.key}", 1000 if item.free_text else 40) for item in instrument.items}
+            given = {name: one(data, name, 40).strip() for name in ("session_id", "administered_on")}
+            session_id, administered_on, unreadable = _given(given)
             try:
-                result = assessments.record_assessment(work, client_id, key, values)
+                if unreadable:
+                    raise ValidationFailed(unreadable)
+                result = assessments.record_assessment(work, client_id, key, values, session_id=session_id,
+                                                       administered_on=administered_on)
             except ValidationFailed as exc:
-                return render(request, "assessments/form.html", {**context, "values": values, "errors": exc.errors},
+                return render(request, "assessments/form.html", {**context, "values": values, "given": given,
+                                                                 "errors": exc.errors},
                               block="assessment_form", status_code=422)
             result_id = result.id
         return go(request, f"/clients/{client_id}/assessments/{result_id}")
