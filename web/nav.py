@@ -29,6 +29,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Fees", "/billing/settings", "billing.configure"),
     NavItem("Reports", "/billing/reports", "billing.report"),
     NavItem("My calendar", "/me/calendar", "schedule.read"),
+    NavItem("Hours", "/availability", "schedule.read"),
     NavItem("Users", "/admin/users", "user.manage"),
     NavItem("Messages", "/admin/messages", "messages.manage"),
     NavItem("Audit", "/admin/audit", "audit.read"),

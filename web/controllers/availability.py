@@ -10,7 +10,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from polymodal.core.access import Actor
 from polymodal.core.availability import entries
@@ -46,9 +46,14 @@ class AvailabilityController(Controller):
                    "zone": work.center.timezone, "values": values or {}, "errors": errors or {}}
         return render(request, "availability/person.html", context, block="availability", status_code=status_code)
 
-    @get("/me", opt={"action": "schedule.read"}, sync_to_thread=False)
-    def mine(self, actor: NamedDependency[Actor]) -> Redirect:
-        return Redirect(path=f"/availability/{actor.user_id}", status_code=303)
+    @get("", opt={"action": "schedule.read"}, sync_to_thread=True)
+    def index(self, request: HTMXRequest, practice: NamedDependency[Practice],
+              actor: NamedDependency[Actor]) -> Template:
+        """Whose hours to see or change: every practitioner, with one's own first."""
+        with practice.work(actor, write=False) as work:
+            people = sorted(users.practitioners(work), key=lambda p: (p.id != actor.user_id, p.display_name))
+            context = {"people": people, "me": actor.user_id, "rooms": work.may("availability.manage")}
+        return render(request, "availability/index.html", context, block="people")
 
     @get("/{user_id:uuid}", opt={"action": "schedule.read"}, sync_to_thread=True)
     def person(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],

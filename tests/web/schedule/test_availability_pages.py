@@ -25,7 +25,9 @@ def count(web_practice, model, **where) -> int:
 def test_a_practitioner_keeps_their_own_hours_and_the_grid_and_booking_read_them(client, signed_in, ids, web_practice):
     token = signed_in("maya")
     maya = ids.user("maya")
-    assert client.get("/availability/me", follow_redirects=False).headers["location"] == f"/availability/{maya}"
+    listed = client.get("/availability").text
+    assert f'href="/availability/{maya}">Maya' in listed and "(you)" in listed
+    assert f'href="/availability/{maya}"' in client.get("/me/calendar").text
     page = client.get(f"/availability/{maya}")
     assert page.status_code == 200 and "Add working hours" in page.text and "America/Los_Angeles" in page.text
     added = client.post(f"/availability/{maya}/hours", data={"_csrf": token, "weekday": "0", "starts": "09:00",
