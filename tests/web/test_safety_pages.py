@@ -110,7 +110,7 @@ def test_the_tab_costs_the_same_queries_however_many_versions(client, signed_in,
         post_plan(client, token, jordan, based_on=version, change_note=f"Review {version}")
     six = queries.of_page(client, f"/clients/{jordan}/eligibility")
     assert one == six, queries.statements
-    assert six <= 30, queries.statements
+    assert six <= 20, queries.statements  # 18 on SQLite, with or without a plan: one read for all versions
 
 
 def test_the_api_gives_every_version_to_the_care_team_only(client, signed_in, web_practice, jordan):
