@@ -40,6 +40,7 @@ from polymodal.core.models import (
     RiskAcknowledgement,
     SessionCheck,
     User,
+    WaitlistEntry,
 )
 from polymodal.core.practice import Work
 from polymodal.core.retention.due import Candidate, candidates
@@ -102,6 +103,8 @@ def _destroy_one(work: Work, rule: RetentionRule, record: Candidate, reason: str
         "risk_plans": gone(RiskAcknowledgement, RiskAcknowledgement.client_id == client_id),
         "safety_plans": gone(SafetyPlan, SafetyPlan.client_id == client_id),  # after the plans that name them
         "session_checks": gone(SessionCheck, SessionCheck.client_id == client_id),
+        # What the desk noted about the client's wishes goes too; nothing refers to a waitlist entry.
+        "waitlist_entries": gone(WaitlistEntry, WaitlistEntry.client_id == client_id),
         "goals": gone(Goal, Goal.case_id.in_(whole_cases)),
         "diagnoses": gone(CaseDiagnosis, CaseDiagnosis.case_id.in_(whole_cases)),
     }

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import delete, inspect, select, update
 
 from polymodal.core import seals
 from polymodal.core.access import AccessRequest
@@ -29,6 +29,7 @@ from polymodal.core.models import (
     Session,
     SessionClient,
     User,
+    WaitlistEntry,
 )
 from polymodal.core.practice import Work
 from polymodal.core.safety.models import SafetyPlan
@@ -133,6 +134,8 @@ def export_record(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
         "sessions": [_columns(s) for s in db.scalars(select(Session).where(Session.id.in_(session_ids))
                                                      .order_by(Session.starts_at))],
         "consents": [_columns(r) for r in db.scalars(select(ConsentRecord).where(ConsentRecord.client_id == client.id))],
+        "waitlist": [_columns(w) for w in db.scalars(select(WaitlistEntry).where(WaitlistEntry.client_id == client.id)
+                                                     .order_by(WaitlistEntry.created_at))],
         "forms": [_columns(r) for r in db.scalars(select(FormResponse).where(FormResponse.client_id == client.id))],
         "assessments": [_columns(r) for r in db.scalars(
             select(AssessmentResult).where(AssessmentResult.client_id == client.id))],
@@ -173,7 +176,13 @@ def erase_client(work: Work, client_id: uuid.UUID) -> dict[str, int]:
         "portal_drafts": work.db.execute(delete(PortalPacket).where(PortalPacket.client_id == client.id,
                                                                     PortalPacket.status == "open")).rowcount,
         "messages": outbox.forget_client(work, client.id),
+        # A waiting client would still be offered slots, and the desk's note about them is not clinical.
+        "waitlist_entries": work.db.execute(
+            update(WaitlistEntry).where(WaitlistEntry.client_id == client.id, WaitlistEntry.status == "waiting")
+            .values(status="removed", close_reason="Erasure requested", closed_at=work.now,
+                    closed_by=work.actor.user_id)).rowcount,
     }
+    work.db.execute(update(WaitlistEntry).where(WaitlistEntry.client_id == client.id).values(note=""))
     work.audit("record.erase", record_type="client", record_id=client.id, client_id=client.id,
                reason="contact details and drafts deleted; clinical record restricted for retention")
     return counts

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from polymodal.core import audit
+from polymodal.core import audit, waitlist
 from polymodal.core.access import Actor
 from polymodal.core.errors import AccessDenied, ValidationFailed
 from polymodal.core.models import (
@@ -100,6 +100,7 @@ def records(practice, staff, clock):
                                    practitioner_ids=[staff["trainee"].user_id])
             made[key], made[f"{key}_case"] = client.id, case.id
         consent.record_consent(work, made["ada"], "clinic/informed", signer_name="Ada Retain")
+        waitlist.add_entry(work, {"client_id": made["ada"], "modality_key": "clinic/therapy", "note": CANARY})
     with practice.work(staff["trainee"]) as work:
         for key in ("ada", "ben"):
             note = notes.start_note(work, made[f"{key}_case"], "clinic/dap")
@@ -201,7 +202,7 @@ def test_destruction_removes_clinical_content_and_leaves_a_tombstone_the_audit_t
         assert stone.destroyed_at == clock.now and stone.completed_at == clock.now
         assert stone.due_on == on("2023-05-10") and stone.last_contact_on == on("2016-05-10")
         assert stone.destroyed == {"notes": 1, "note_addenda": 1, "note_cosignatures": 1, "intake_answers": 1,
-                                   "assessments": 1, "consents": 1, "safety_plans": 1}
+                                   "assessments": 1, "consents": 1, "safety_plans": 1, "waitlist_entries": 1}
         ada = db.get(Client, records["ada"])
         assert (ada.legal_first_name, ada.email, ada.restricted) == ("Ada", "", True)
         assert "example" not in ada.search_contact  # the search index forgot the address too

@@ -175,3 +175,23 @@ def test_finding_candidates_costs_the_same_statements_however_long_the_list(prac
     few = statements()
     fill(30, "Many")
     assert statements() == few
+
+
+def test_the_record_export_carries_the_waitlist_and_erasure_takes_the_client_off_it(practice, staff, people):
+    from polymodal.core.services import privacy
+
+    add(practice, staff["desk"], people["Ann"], note="Call her mobile after 6pm")
+    with practice.work(staff["desk"]) as work:  # the trainee exports as a member of Ann's care team
+        cases.open_case(work, title="Ann", kind="individual", client_ids=[people["Ann"]],
+                        practitioner_ids=[staff["trainee"].user_id])
+    with practice.work(staff["trainee"]) as work:
+        exported = privacy.export_record(work, people["Ann"])
+    assert [(w["modality_key"], w["note"]) for w in exported["waitlist"]] == [("clinic/therapy",
+                                                                                "Call her mobile after 6pm")]
+    with practice.work(staff["admin"]) as work:
+        counts = privacy.erase_client(work, people["Ann"])
+    assert counts["waitlist_entries"] == 1
+    with practice.work(staff["desk"], write=False) as work:
+        entry = work.db.scalars(select(WaitlistEntry).where(WaitlistEntry.client_id == people["Ann"])).one()
+        assert (entry.status, entry.close_reason, entry.note) == ("removed", "Erasure requested", "")
+    assert names(practice, staff["desk"], staff=staff) == []
