@@ -57,9 +57,10 @@ from polymodal.core.messaging.channels import Attachment, DeliveryFailed, Messag
 from polymodal.core.messaging.meetings import MeetingRequest
 from polymodal.core.plugin_reads import CenterReads, ClientSummary, ScheduledSession
 
-API_VERSION = "1.2"
+API_VERSION = "1.3"
 # 1.1: ConsentDocument.kind (ConsentKind), FormField.guardian_label, the screening outcome "review".
 # 1.2: polymodal_register_menu_items (MenuItem), plugin templates under m/<plugin>/, CenterReads for pages.
+# 1.3: FormSection.staff_only (never shown in or accepted from the portal), ConsentDocument.min_signed_version.
 """The plugin API's version (major.minor); docs/plugins.md, 'Stability of the plugin API', says what each
 kind of change may do."""
 

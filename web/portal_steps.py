@@ -42,9 +42,14 @@ class Step:
 
 
 def steps_of(registry: Registry, items: list[dict[str, Any]]) -> list[Step]:
+    """The packet's steps. A form is drawn as the client sees it: its staff-only sections are not
+    rendered, not read from a post, not listed on the review page (``FormSpec.for_client``)."""
     catalogs = {"form": registry.forms, "consent": registry.consent_documents, "assessment": registry.assessments}
-    return [Step(n, item, catalogs[item["kind"]].get(item["key"], item["version"]))
-            for n, item in enumerate(items, start=1)]
+    steps = []
+    for n, item in enumerate(items, start=1):
+        spec = catalogs[item["kind"]].get(item["key"], item["version"])
+        steps.append(Step(n, item, spec.for_client() if item["kind"] == "form" and spec is not None else spec))
+    return steps
 
 
 def _text(form: Any, name: str) -> str:

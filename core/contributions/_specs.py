@@ -134,6 +134,9 @@ class FormSection(Frozen):
     optional: bool = Field(default=False, description=(
         "Marks a section a center might not use (e.g. spirituality). Informational: the core shows and "
         "validates it like any other section, so leave its fields not required."))
+    staff_only: bool = Field(default=False, description=(
+        "Filled in by staff only (clinician observations, risk review): never shown in the client portal, "
+        "neither the questions nor the answers, and never accepted from it."))
     fields: tuple[FormField, ...] = Field(min_length=1)
     """The section's fields, in order; field keys are unique across the whole form."""
 
@@ -193,6 +196,21 @@ class FormSpec(Contribution):
 
     def validate_answers(self, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         return validate_fields(self.fields, answers)
+
+    @property
+    def staff_keys(self) -> frozenset[str]:
+        """Keys of the fields in staff-only sections."""
+        return frozenset(f.key for s in self.sections if s.staff_only for f in s.fields)
+
+    def for_client(self) -> FormSpec:
+        """The form as a client sees it in the portal: staff-only sections left out.
+
+        Validating with it ignores (drops) answers to staff-only fields and does not
+        ask for the required ones, so a client can neither read nor fill them.
+        """
+        if not self.staff_keys:
+            return self
+        return self.model_copy(update={"sections": tuple(s for s in self.sections if not s.staff_only)})
 
 
 class Phase(Frozen):
@@ -377,6 +395,9 @@ class ConsentDocument(Contribution):
         default=(), description="Deliveries this consent covers, e.g. ('phone', 'video') for telehealth: "
                                 "a session by one of them needs it active before check-in.")
     fields: tuple[FormField, ...] = Field(default=(), description="Extra answers captured with the signature.")
+    min_signed_version: int = Field(default=1, ge=1, description=(
+        "Signatures on versions below this no longer count: the client signs again. Raise it to the new version "
+        "when a change alters what the client agrees to; leave it when the wording changes but not the meaning."))
     source: str = ""
     """Where the wording's requirements come from (a code of ethics, a statute)."""
 
@@ -384,6 +405,9 @@ class ConsentDocument(Contribution):
     def _own_keys(self) -> ConsentDocument:
         _no_repeats("field keys", [f.key for f in self.fields])
         _not_reserved(self.fields)
+        if self.min_signed_version > self.version:
+            raise ValueError(f"min_signed_version {self.min_signed_version} is above the document's version "
+                             f"{self.version}")
         return self
 
     @property

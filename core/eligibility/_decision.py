@@ -157,6 +157,12 @@ def _consent_findings(work: Work, client: Client, modality: ModalitySpec, ask: A
             findings.append(Finding(Verdict.consent, "core/consent-missing",
                                     f"{title} is missing, expired or revoked (needs {signer}'s signature).",
                                     title, f"Have {signer} sign the {title} (consent page, or a portal link).", **who))
+        elif document is not None and record.document_version < document.min_signed_version:
+            findings.append(Finding(Verdict.consent, "core/consent-outdated",
+                                    f"{title} was signed on version {record.document_version}; version "
+                                    f"{document.version} changed what it says, so it must be signed again.",
+                                    title, f"Have {'a guardian with authority' if guardian else 'the client'} sign "
+                                    f"the new {title} (consent page, or a portal link).", **who))
         elif guardian and record.signer_capacity == "self":
             findings.append(Finding(Verdict.consent, "core/consent-guardian",
                                     f"{title} was signed by the minor alone; a guardian with authority must sign "

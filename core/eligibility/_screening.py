@@ -175,14 +175,17 @@ def _screened(verdict: Verdict, code: str, reason: str, source: str, modality: M
                             "page before check-in."),
         Verdict.modify: "Plan the adaptations named here before the session.",
         Verdict.review: ("A practitioner reads the answers and, if they allow the session, overrides with the "
-                         "reason; the admin looks at the plugin error (admin, plugins)."),
+                         "reason" + ("; the admin looks at the plugin error (admin, plugins)."
+                                     if code.startswith(REVIEW_CODE) else ".")),
     }.get(verdict, "See the screening.")
     summary = {
         Verdict.risk: f"Risk found in the {where}: a clinician must acknowledge it.",
         Verdict.excluded: f"Excluded from {modality.name} by the {where}.",
         Verdict.clearance: f"{modality.name} needs a recorded clearance (from the {where}).",
         Verdict.modify: f"{modality.name} is to be modified (from the {where}).",
-        Verdict.review: f"A plugin's check of the {where} failed: a practitioner reviews it.",
+        Verdict.review: (f"A plugin's check of the {where} failed: a practitioner reviews it."
+                         if code.startswith(REVIEW_CODE) else
+                         f"The {where} needs a practitioner's review before {modality.name}."),
     }.get(verdict, f"See the {where}.")
     return Finding(verdict=verdict, code=code, reason=reason, source=source, next_step=next_step, summary=summary,
                    clinical=True, overridable=verdict in OVERRIDABLE, since=since, **who)

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from polymodal.core import eligibility
 from polymodal.core.contributions import OUTCOME_RANK, Finding, FindingLevel, FormPurpose, FormSpec, Outcome
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.models import Client, FormResponse, Session
@@ -41,9 +40,14 @@ def submit_form(work: Work, client_id: uuid.UUID, form_key: str, answers: dict[s
     form = work.registry.forms.get(form_key)
     if form is None:
         raise ValidationFailed({"form_key": "Choose a form offered here."})
-    values, errors = form.validate_answers(answers)
+    # A client (portal) answers only the sections meant for them: staff-only answers are dropped, not stored.
+    values, errors = (form.for_client() if work.actor.is_portal else form).validate_answers(answers)
     if errors:
         raise ValidationFailed(errors)
+    # Imported here: eligibility reads this module's REVIEW_CODE, so a top-level import is a cycle that breaks
+    # whenever this module is imported first.
+    from polymodal.core import eligibility
+
     findings, outcome = screen(work, form_key, values)
     # Risk comes only from findings: a calm answer costs no read of the client's risk.
     risk_before = eligibility.open_risk_codes(work, client.id) if findings else None

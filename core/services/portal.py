@@ -72,16 +72,20 @@ def packet_items(work: Work, modality_keys: list[str]) -> list[dict[str, Any]]:
             seen.add(item_id(item))
             items.append(item)
 
+    def add_form(form: Any) -> None:
+        if form is not None and form.for_client().fields:  # a form of staff-only sections is not the client's
+            add("form", form)
+
     registry = work.registry
     for key in modality_keys:
         modality = registry.modalities.get(key)
         if modality is None:
             continue
         for form_key in modality.intake_forms:
-            add("form", registry.forms.get(form_key))
+            add_form(registry.forms.get(form_key))
         for form in registry.forms.for_modality(key):
             if form.purpose is FormPurpose.screening:
-                add("form", form)
+                add_form(form)
         for consent_key in modality.consents_required:
             add("consent", registry.consent_documents.get(consent_key))
     return items
@@ -252,6 +256,10 @@ def save_step(work: Work, packet_id: uuid.UUID, item: str, answers: dict[str, An
     spec = next((i for i in packet.items if item_id(i) == item), None)
     if spec is None:
         raise NotFound("no such step")
+    if spec["kind"] == "form":
+        # Staff-only sections are not the client's to fill: a posted answer to one is dropped, never kept.
+        staff = work.registry.forms.get(spec["key"], spec["version"]).staff_keys
+        answers = {k: v for k, v in answers.items() if k not in staff}
     packet.drafts = {**packet.drafts, item: answers}
     work.db.flush()
     work.audit("portal.save_step", record_type="portal_packet", record_id=packet.id, client_id=packet.client_id)
@@ -262,7 +270,7 @@ def step_errors(work: Work, spec: dict[str, Any], answers: dict[str, Any]) -> di
     """What is still missing or wrong in one step's answers (no access check: callers have done it)."""
     registry = work.registry
     if spec["kind"] == "form":
-        return registry.forms.get(spec["key"], spec["version"]).validate_answers(answers)[1]
+        return registry.forms.get(spec["key"], spec["version"]).for_client().validate_answers(answers)[1]
     if spec["kind"] == "assessment":
         return registry.assessments.get(spec["key"], spec["version"]).validate_answers(answers)[1]
     document = registry.consent_documents.get(spec["key"], spec["version"])

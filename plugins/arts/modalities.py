@@ -14,6 +14,7 @@ DANCE = "arts/dance-movement-therapy"
 ALL = (ART, MUSIC, DRAMA, DANCE)
 
 INTAKE = "arts/intake"
+INFORMED = "arts/informed-consent"
 WORK_CONSENT = "arts/artwork-and-recordings"
 
 FORMATS = (SessionFormat.individual, SessionFormat.group)
@@ -22,7 +23,7 @@ FORMATS = (SessionFormat.individual, SessionFormat.group)
 def _modality(key: str, name: str, family: Family, discipline: str, description: str,
               rules: tuple[CredentialRequirement, ...]) -> ModalitySpec:
     return ModalitySpec(key=key, name=name, family=family, discipline=discipline, formats=FORMATS,
-                        description=description, credentials=rules, consents_required=(WORK_CONSENT,),
+                        description=description, credentials=rules, consents_required=(INFORMED, WORK_CONSENT),
                         intake_forms=(INTAKE,))
 
 

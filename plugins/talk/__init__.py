@@ -8,6 +8,8 @@ from polymodal.plugins.talk.asq import ASQ
 from polymodal.plugins.talk.assessments import GAD7, K10, PHQ9, WHO5
 from polymodal.plugins.talk.consents import CONSENTS
 from polymodal.plugins.talk.forms import FORMS
+from polymodal.plugins.talk.integration import SCREENING_FORM as INTEGRATION_SCREENING_FORM
+from polymodal.plugins.talk.integration import SCREENING_RULES as INTEGRATION_RULES
 from polymodal.plugins.talk.modalities import MODALITIES
 from polymodal.plugins.talk.notes import NOTE_TEMPLATES
 from polymodal.plugins.talk.pcl5 import PCL5
@@ -23,7 +25,7 @@ def polymodal_register_modalities():
 
 @hookimpl
 def polymodal_register_forms():
-    return list(FORMS)
+    return [*FORMS, INTEGRATION_SCREENING_FORM]
 
 
 @hookimpl
@@ -48,4 +50,4 @@ def polymodal_register_assessments():
 
 @hookimpl
 def polymodal_register_screening_rules():
-    return list(SCREENING_RULES)
+    return [*SCREENING_RULES, *INTEGRATION_RULES]

@@ -128,8 +128,11 @@ COUPLE_NO_SECRETS = ConsentDocument(
     ),
 )
 
-PSYCHEDELIC_INTEGRATION = ConsentDocument(
-    key=INTEGRATION_CONSENT, title="Psychedelic integration and harm reduction", modalities=(INTEGRATION,),
+# Version 1, kept for the signatures made under it. Version 2 replaces it: v1 called ketamine "the clinical
+# exception" (it is a prescription medicine, and the center supplies that no more than any other substance),
+# said nothing of federal and state law or of the regulated programs, and promised a screening that did not exist.
+PSYCHEDELIC_INTEGRATION_V1 = ConsentDocument(
+    key=INTEGRATION_CONSENT, version=1, title="Psychedelic integration and harm reduction", modalities=(INTEGRATION,),
     kind=ConsentKind.substance,
     scope="Preparation and integration support around the client's own experiences.",
     source="https://harmreductionjournal.biomedcentral.com/articles/10.1186/s12954-021-00489-1",
@@ -144,6 +147,55 @@ PSYCHEDELIC_INTEGRATION = ConsentDocument(
     ),
 )
 
+INTEGRATION_LEGAL_SOURCES = (
+    "Harm reduction and integration, its ethics and legal limits: Pilecki, Luoma, Bathje, Rhea & Narloch 2021, "
+    "Harm Reduction Journal 18:40, https://harmreductionjournal.biomedcentral.com/articles/10.1186/s12954-021-00489-1 · "
+    "federal law: Controlled Substances Act, 21 U.S.C. §812 (psilocybin, LSD, MDMA, DMT, mescaline in Schedule I) · "
+    "Oregon: Psilocybin Services Act (Ballot Measure 109, 2020), ORS chapter 475A, licensed by the Oregon Health "
+    "Authority, https://www.oregon.gov/oha/ph/preventionwellness/pages/oregon-psilocybin-services.aspx · "
+    "Colorado: Natural Medicine Health Act (Proposition 122, 2022; SB23-290), C.R.S. title 12 article 170 "
+    "(facilitators licensed by the Department of Regulatory Agencies, healing centers by the Department of "
+    "Revenue; adults' personal possession decriminalised under state law by the same Act), https://dpo.colorado.gov/NaturalMedicine. "
+    "Jurisdiction data for a local expert to review, not legal advice"
+)
+
+PSYCHEDELIC_INTEGRATION = ConsentDocument(
+    key=INTEGRATION_CONSENT, version=2, title="Psychedelic integration and harm reduction", modalities=(INTEGRATION,),
+    kind=ConsentKind.substance,
+    # What the client agrees to changed (the legal position, the screening): a v1 signature no longer counts.
+    min_signed_version=2,
+    scope="Preparation and integration support around the client's own experiences; no substances.",
+    source=INTEGRATION_LEGAL_SOURCES,
+    text=(
+        "What we offer. Psychedelic integration is talking support: preparing before an experience you have "
+        "decided on yourself, and making sense of it afterwards. It is not treatment with a psychedelic.\n\n"
+        "What we do not do. We do not provide, sell or give you any psychedelic or other controlled substance, and "
+        "we do not help you obtain one: we do not refer you to sources, sellers, ceremonies or retreats. We are "
+        "not present while you take a substance and do not supervise or guide its use.\n\n"
+        "The law. Psilocybin, LSD, MDMA, DMT and mescaline are Schedule I controlled substances under US federal "
+        "law, and possessing them remains illegal under federal law and in most states. Oregon and Colorado run "
+        "regulated programs in which state-licensed facilitators give psilocybin at licensed centers, under "
+        "those states' own licences; Colorado also lets adults aged 21 and over possess certain natural "
+        "medicines for personal use under state law. This center is not a licensed service of either program, "
+        "and neither program changes federal law. A city's decision to give enforcement a low priority does not "
+        "make possession legal. Ketamine is a prescription medicine, given only under a prescriber's care; we "
+        "do not provide it either.\n\n"
+        "Harm reduction. We talk openly and without judgement about what you plan or have done, including its "
+        "risks, because that keeps people safer. Such a conversation is not advice to take a substance and not "
+        "an endorsement of it: the decision and its legal consequences are yours.\n\n"
+        "Screening. Before we begin you complete a health screening (mental-health history, including in your "
+        "close family; medicines; heart conditions; pregnancy). Some answers make a psychedelic experience "
+        "riskier; your therapist will talk them through with you. Questions about your medicines belong with "
+        "your prescriber: never stop or change a medicine without them. We agree a plan for emergencies.\n\n"
+        "Confidentiality. What you tell us, including about illegal drug use, is confidential like everything "
+        "else in therapy, and we record only what your care needs. The limits are those in the informed consent: "
+        "a serious threat to someone who can be identified, suspected abuse or neglect of a child or dependent "
+        "adult, a court order, and imminent danger to yourself. Telling us about your own drug use is not in "
+        "itself one of them.\n\n"
+        "You can stop at any time."
+    ),
+)
+
 CONSENTS = [INFORMED_CONSENT, TELEHEALTH, RECORDING, RELEASE_OF_INFORMATION, COUPLE_NO_SECRETS,
-            PSYCHEDELIC_INTEGRATION]
+            PSYCHEDELIC_INTEGRATION_V1, PSYCHEDELIC_INTEGRATION]
 

@@ -21,6 +21,7 @@ CLINICAL = (INDIVIDUAL, COUPLE, FAMILY, GROUP, INTEGRATION)
 INFORMED = "talk/informed-consent"
 NO_SECRETS = "talk/couple-no-secrets"
 INTEGRATION_CONSENT = "talk/psychedelic-integration"
+INTEGRATION_SCREENING = "talk/integration-screening"
 INTAKE = "talk/intake"
 
 

@@ -1,8 +1,8 @@
-"""Arts modalities, intake screening, structures, notes and the artwork consent."""
+"""Arts modalities, intake screening, structures, notes, informed consent and the artwork consent."""
 
 import pytest
 
-from polymodal.core.api import Family, Outcome
+from polymodal.core.api import ClientFact, ConsentKind, Family, Outcome
 from polymodal.core.testing import (
     assert_samples_validate,
     assert_valid_plugin,
@@ -10,7 +10,9 @@ from polymodal.core.testing import (
     make_registry,
 )
 
-INTAKE_BASE = {"mobility_balance": "no", "sharps_risk": "no"}
+INTAKE_BASE = {"presenting_concerns": "Grief since spring", "mobility_balance": "no", "sharps_risk": "no",
+               "suicidal_thoughts_now": "no", "suicidal_thoughts_past": "no", "suicide_attempt": "no",
+               "self_harm": "no", "violence_risk": "no"}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +48,7 @@ def test_elsewhere_in_the_us_each_arts_therapy_needs_its_national_credential(art
 
 
 def test_every_form_template_and_consent_accepts_sample_answers(arts):
+    # the intake, 4 note templates and the artwork consent (the informed consent has no fields)
     assert assert_samples_validate(arts, plugin="arts") == 6
 
 
@@ -64,6 +67,62 @@ def test_each_modality_has_its_own_structure_and_note(arts):
 def test_rule(arts, key, changes):
     assert fired(arts, changes) == [key]
     assert arts.screening_rules.get(key).outcome is Outcome.modify
+
+
+@pytest.mark.parametrize(("key", "changes", "outcome", "fact"), [
+    ("arts/risk-suicidal-now", {"suicidal_thoughts_now": "yes"}, Outcome.risk, ClientFact.current_suicidal_ideation),
+    ("arts/risk-suicidal-past", {"suicidal_thoughts_past": "yes"}, Outcome.modify, ClientFact.past_suicidal_ideation),
+    ("arts/risk-attempt", {"suicide_attempt": "yes"}, Outcome.modify, ClientFact.prior_suicide_attempt),
+    ("arts/risk-self-harm", {"self_harm": "yes"}, Outcome.risk, ClientFact.self_harm),
+    ("arts/risk-violence", {"violence_risk": "yes"}, Outcome.risk, ClientFact.harm_to_others),
+    ("arts/psychosis-history", {"psychosis_history": "yes"}, Outcome.modify, ClientFact.psychosis_history),
+    ("arts/bipolar-history", {"bipolar_history": "yes"}, Outcome.eligible, ClientFact.bipolar_history),
+    ("arts/substance-use", {"substance_concern": "yes"}, Outcome.eligible, ClientFact.substance_use),
+    ("arts/heart", {"heart_condition": "yes"}, Outcome.modify, ClientFact.cardiovascular_disease),
+    ("arts/pregnancy", {"pregnant": "yes"}, Outcome.modify, ClientFact.pregnancy),
+    ("arts/recent-injury", {"recent_injury": "yes"}, Outcome.modify, ClientFact.recent_surgery),
+    ("arts/seizures", {"seizures": "yes"}, Outcome.modify, ClientFact.seizures),
+])
+def test_intake_risk_and_health_answers_set_the_shared_facts(arts, key, changes, outcome, fact):
+    assert fired(arts, changes) == [key]
+    rule = arts.screening_rules.get(key)
+    assert (rule.outcome, rule.sets_fact) == (outcome, fact) and rule.source
+
+
+def test_movement_rules_apply_to_dance_movement_only(arts):
+    for key in ("arts/heart", "arts/pregnancy", "arts/recent-injury"):
+        assert arts.screening_rules.get(key).modalities == ("arts/dance-movement-therapy",)
+
+
+def test_intake_asks_the_clinical_history_and_keeps_version_1(arts):
+    assert arts.forms.versions("arts/intake") == (1, 2)
+    intake = arts.forms.get("arts/intake")
+    keys = {f.key for f in intake.fields}
+    assert {"presenting_concerns", "goals", "previous_therapy", "mental_health_history", "medications",
+            "material_allergies", "textures", "touch_preference", "stop_signal", "heart_condition"} <= keys
+    assert {"latex", "solvents"} <= {o.value for o in intake.field("material_allergies").options}
+
+
+def test_the_clinicians_section_is_staff_only_and_left_out_for_the_client(arts):
+    for version in (1, 2):
+        intake = arts.forms.get("arts/intake", version)
+        assert "sharps_risk" in intake.staff_keys
+        client_view = intake.for_client()
+        assert client_view.field("sharps_risk") is None and all(not s.staff_only for s in client_view.sections)
+    values, errors = arts.forms.get("arts/intake").for_client().validate_answers(
+        {**INTAKE_BASE, "sharps_risk": "yes", "clinician_observations": "x"})
+    assert errors == {} and "sharps_risk" not in values and "clinician_observations" not in values
+
+
+def test_informed_consent_to_arts_therapy_is_required_for_every_arts_modality(arts):
+    consent = arts.consent_documents.get("arts/informed-consent")
+    text = consent.text
+    for promise in ("not marked or judged for skill", "only with your permission", "Limits of confidentiality",
+                    "court order", "stop a session, or end therapy at any time"):
+        assert promise in text
+    assert consent.kind is ConsentKind.general  # a guardian signs for a minor
+    for modality in arts.modalities:
+        assert modality.consents_required == ("arts/informed-consent", "arts/artwork-and-recordings")
 
 
 def test_mobility_rule_applies_to_dance_movement_only(arts):
