@@ -70,10 +70,18 @@ class IntakeController(Controller):
     def new(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
             client_id: FromPath[uuid.UUID],
             form: Annotated[str, QueryParameter(max_length=120)] = "",
-            answered_by: Annotated[str, QueryParameter(max_length=10)] = "") -> Template:
+            answered_by: Annotated[str, QueryParameter(max_length=10)] = "",
+            from_response: Annotated[uuid.UUID | None, QueryParameter(name="from")] = None) -> Template:
+        """The form, empty or filled from one of the client's responses (``?from=``): staff complete a
+        portal response's staff-only sections without typing the client's answers again."""
         with practice.work(actor, write=False) as work:
             context = _form_context(work, client_id, form, answered_by)
-        return render(request, "intake/form.html", {**context, "values": {}, "errors": {}}, block="intake_form")
+            values: dict[str, Any] = {}
+            if from_response is not None and context["form"] is not None:
+                stored = forms.get_response(work, context["client"].id, from_response)
+                if stored.form_key == context["form"].key:
+                    values = dict(stored.answers)
+        return render(request, "intake/form.html", {**context, "values": values, "errors": {}}, block="intake_form")
 
     @post("/new", opt={"action": "clinical.write"}, status_code=200, sync_to_thread=True)
     def submit(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
@@ -107,8 +115,14 @@ class IntakeController(Controller):
             client = clients.get_client(work, client_id)
             stored = forms.get_response(work, client.id, response_id)
             shown = display.describe(work.registry, "forms", stored.form_key, stored.form_version, stored.answers)
+            spec = work.registry.forms.get(stored.form_key, stored.form_version)
+            staff_only = spec is not None and bool(spec.staff_keys)
             context = {
                 "client": client, "shown": shown, "version": stored.form_version, "outcome": stored.outcome,
+                "form_key": stored.form_key, "response_id": stored.id,
+                # A portal response leaves the staff-only sections empty: staff complete them from its answers.
+                "complete_staff": staff_only and stored.submitted_via == "portal"
+                and work.may("clinical.write", client.id),
                 "flagged": stored.outcome in NOT_ELIGIBLE, "via": stored.submitted_via.replace("_", " "),
                 "findings": [f for f in stored.findings if isinstance(f, dict)],
                 "submitted": f"{to_local(stored.submitted_at, work.center.timezone):%d %b %Y %H:%M}",
