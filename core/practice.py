@@ -164,7 +164,7 @@ class Practice:
                  keys: Keyring | None = None) -> None:
         self.pm = pm
         self.settings = settings or Settings()
-        self.registry = collect_or_disable(pm)
+        self.registry = collect_or_disable(pm).hiding_modalities(frozenset(self.settings.hidden_modalities))
         self.engine = engine or make_engine(self.settings.url)
         self.keys = keys or load_keys(self.settings.data_dir, self.settings.audit_key, self.settings.audit_key_file)
         """The integrity key ring: the audit chain, its checkpoints and note seals are keyed with it."""
@@ -379,8 +379,17 @@ class Practice:
         return routes
 
     def plugin_overlaps(self) -> list[str]:
-        """Where installed plugins' modalities meet (a discipline named by two, one name offered twice)."""
+        """Where installed plugins' modalities meet (a discipline named by two, one name offered twice), left
+        aside what the center has settled by hiding a modality."""
         return [line for _, line in overlaps(self.registry.modalities)]
+
+    def hidden_modalities(self) -> list[str]:
+        """Each modality the center hides (``POLYMODAL_HIDE_MODALITIES``), for the admin's plugin page."""
+        catalog = self.registry.modalities
+        lines = [f"{catalog.get(k).name} ({k}, from plugin {catalog.owner(k)}): hidden, not offered"
+                 for k in sorted(catalog.hidden)]
+        return lines + [f"{k}: to be hidden, but no installed plugin provides it"
+                        for k in sorted(set(self.settings.hidden_modalities) - catalog.hidden)]
 
     def plugin_info(self) -> list[PluginInfo]:
         return describe_plugins(self.pm, self.registry)

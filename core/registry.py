@@ -48,11 +48,19 @@ KIND_BY_NAME = {k.name: k for k in KINDS}
 class Catalog(Generic[T]):
     """All versions of one kind of definition, keyed and frozen."""
 
-    def __init__(self, kind: Kind[T], entries: dict[str, dict[int, T]], owners: dict[str, str]) -> None:
+    def __init__(self, kind: Kind[T], entries: dict[str, dict[int, T]], owners: dict[str, str],
+                 hidden: frozenset[str] = frozenset()) -> None:
         self.kind = kind
         self._entries = MappingProxyType({k: MappingProxyType(v) for k, v in entries.items()})
         self._owners = MappingProxyType(owners)
-        self._latest = tuple(v[max(v)] for _, v in sorted(self._entries.items()))
+        self.hidden = hidden & set(entries)
+        """Keys the center chose not to offer: left out of iteration (every list), still found by ``get``
+        (records written under them)."""
+        self._latest = tuple(v[max(v)] for k, v in sorted(self._entries.items()) if k not in self.hidden)
+
+    def hiding(self, keys: frozenset[str]) -> Catalog[T]:
+        """The same definitions with ``keys`` hidden."""
+        return Catalog(self.kind, {k: dict(v) for k, v in self._entries.items()}, dict(self._owners), keys)
 
     def __iter__(self) -> Iterator[T]:
         """Latest version of each definition, ordered by key."""
@@ -94,6 +102,12 @@ class Registry:
 
     def __init__(self, catalogs: dict[str, Catalog[Any]]) -> None:
         self._catalogs = MappingProxyType(catalogs)
+
+    def hiding_modalities(self, keys: frozenset[str]) -> Registry:
+        """This registry with the center's hidden modalities (``Settings.hidden_modalities``) left out of lists."""
+        if not keys:
+            return self
+        return Registry({**self._catalogs, "modalities": self.modalities.hiding(keys)})
 
     @property
     def modalities(self) -> Catalog[ModalitySpec]:
@@ -268,7 +282,7 @@ def overlaps(modalities: Iterable[ModalitySpec]) -> list[tuple[frozenset[str], s
     for keys in by_name.values():
         if len(plugins := frozenset(k.split('/', 1)[0] for k in keys)) > 1:
             lines.append((plugins, f"the modality name of {', '.join(sorted(keys))} is the same: staff cannot tell them apart "
-                         "when booking; rename one, or leave one plugin out (POLYMODAL_DISABLE_PLUGINS)"))
+                         "when booking; rename one, or hide one (POLYMODAL_HIDE_MODALITIES=<key>)"))
     return lines
 
 

@@ -26,6 +26,11 @@ class Settings:
     audit_checkpoints: str = field(default_factory=lambda: os.environ.get("POLYMODAL_AUDIT_CHECKPOINTS", ""))
     """Where ``polymodal audit checkpoint`` writes (a file or folder): the admin's "verify the trail" checks
     against its newest checkpoint, as ``audit verify --checkpoint`` does; empty: no checkpoint is read."""
+    hidden_modalities: tuple[str, ...] = field(default_factory=lambda: tuple(
+        k.strip() for k in os.environ.get("POLYMODAL_HIDE_MODALITIES", "").split(",") if k.strip()))
+    """Modality keys the center does not offer although a plugin provides them (e.g. one of two plugins'
+    dance/movement therapy): left out of every list and refused at booking, their records still shown.
+    The admin's plugin page lists them, so hiding is never silent."""
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
     jobs: JobSettings = field(default_factory=lambda: JobSettings())
 

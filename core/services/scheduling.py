@@ -100,7 +100,7 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
     elif not values.client_ids:
         raise ValidationFailed({"case_id": "Choose a case, or the client for a first appointment."})
     modality = work.registry.modalities.get(values.modality_key)
-    if modality is None:
+    if modality is None or values.modality_key in work.registry.modalities.hidden:
         raise ValidationFailed({"modality_key": "Choose a modality offered here."})
     if values.format not in {f.value for f in modality.formats}:
         raise ValidationFailed({"format": f"{modality.name} is not offered as {values.format}."})

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from polymodal.core.api import load_module_from_path
 from polymodal.core.errors import StartupError
-from polymodal.core.models import AuditEvent
+from polymodal.core.models import AuditEvent, Client
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.practice import Practice
 from polymodal.core.settings import Settings
@@ -116,3 +116,30 @@ def test_the_admin_sees_where_plugins_overlap(web_practice, load_plugin, sign_in
         page = client.get("/admin/plugins").text
     assert "Where plugins overlap" in page
     assert "discipline &#39;dance-movement-therapy&#39; is named by plugins arts, copycat" in page
+
+
+def test_a_center_hides_one_of_two_plugins_modalities_explicitly_and_the_admin_sees_it(web_practice, load_plugin,
+                                                                                        sign_in):
+    import dataclasses
+
+    from polymodal.core.access import Actor
+    from polymodal.core.errors import ValidationFailed
+    from polymodal.core.services import scheduling
+
+    pm = get_plugin_manager(plugins=[("copycat", load_plugin("copycat"))])
+    settings = dataclasses.replace(web_practice.settings, hidden_modalities=("copycat/dmt", "gone/x"))
+    practice = Practice(pm, settings, engine=web_practice.engine, clock=web_practice.clock)
+    assert "copycat/dmt" not in [m.key for m in practice.registry.modalities]
+    assert practice.registry.modalities.get("copycat/dmt").name == "Dance/movement therapy"  # records still show
+    with practice.work(Actor.system("test")) as work, pytest.raises(ValidationFailed) as refused:
+        jordan = work.db.scalars(select(Client.id).where(Client.legal_last_name == "Ellis")).one()
+        scheduling.schedule_session(work, {"modality_key": "copycat/dmt", "starts_at": "2026-10-22T10:00:00Z",
+                                           "client_ids": [jordan], "practitioner_ids": []})
+    assert refused.value.errors == {"modality_key": "Choose a modality offered here."}
+    with TestClient(app=create_app(practice, WebSettings(insecure_cookies=True))) as client:
+        sign_in(client, "admin")
+        page = client.get("/admin/plugins").text
+    assert "Modalities this center hides" in page
+    assert "Dance/movement therapy (copycat/dmt, from plugin copycat): hidden, not offered" in page
+    assert "gone/x: to be hidden, but no installed plugin provides it" in page
+    assert "Where plugins overlap" not in page  # hiding one of the two settles it

@@ -348,7 +348,8 @@ class AdminController(Controller):
         orphans = {name: rows for name, rows in by_plugin.items() if name not in known}
         return render(request, "admin/plugins.html", {"section": "plugins", "plugins": infos, "orphans": orphans,
                                                       "disabled": practice.disabled_plugins,
-                                                      "overlaps": practice.plugin_overlaps()}, block="plugin_list")
+                                                      "overlaps": practice.plugin_overlaps(),
+                                                      "hidden": practice.hidden_modalities()}, block="plugin_list")
 
 
 class AccessHistoryController(Controller):
