@@ -64,3 +64,17 @@ def test_plugins_sweep_runs_both_sweeps_on_an_installed_plugin(capsys, tmp_path,
         capsys.readouterr().out
     assert cli.main(["plugins", "sweep", "nosuch"]) == 1
     assert "plugin 'nosuch' is not installed" in capsys.readouterr().out
+
+
+def test_every_helper_the_guide_names_exists(center):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "plugins.md").read_text()
+    section = text[text.index("### Testing the web side"):]
+    named = {("center", n) for n in re.findall(r"`center\.(\w+)", section)} | \
+        {("visit", n) for n in re.findall(r"`visit\.(\w+)", section)}
+    assert {("center", "preflight"), ("center", "sweep"), ("visit", "fill")} <= named
+    visit = center.portal("ecotherapy/nature-based")
+    missing = [f"{who}.{n}" for who, n in named if not hasattr(center if who == "center" else visit, n)]
+    assert missing == [], missing
