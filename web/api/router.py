@@ -17,6 +17,7 @@ from polymodal.web.api.fhir import FhirApi
 from polymodal.web.api.notes import NotesApi
 from polymodal.web.api.safety import SafetyPlansApi
 from polymodal.web.api.sessions import SessionsApi
+from polymodal.web.api.waitlist import WaitlistApi
 
 API_PATH = "/api/v1"
 SCHEMA_PATH = "/schema"
@@ -24,7 +25,7 @@ SCHEMA_PATH = "/schema"
 
 def api_router() -> Router:
     return Router(path=API_PATH, route_handlers=[ClientsApi, CasesApi, SessionsApi, ConsentsApi, AssessmentsApi,
-                                                  NotesApi, SafetyPlansApi, FhirApi],
+                                                  NotesApi, SafetyPlansApi, WaitlistApi, FhirApi],
                   opt={"api": True}, include_in_schema=True, security=[{"bearer": []}])
 
 

@@ -178,3 +178,34 @@ class NoteOut(TypedDict):
 class NoteList(TypedDict):
     data: list[NoteRow]
     next_cursor: str | None
+
+
+class WaitlistOut(TypedDict):
+    id: str
+    client_id: str
+    modality_key: str
+    practitioner_id: str | None
+    weekdays: list[int]
+    earliest: str | None
+    latest: str | None
+    note: str
+    status: str
+    since: str
+    case_id: str | None
+    session_id: str | None
+    closed_on: str | None
+    close_reason: str
+
+
+class WaitlistPage(TypedDict):
+    data: list[WaitlistOut]
+    next_cursor: str | None
+
+
+class CandidateOut(WaitlistOut):
+    minutes: int
+
+
+class CandidatePage(TypedDict):
+    data: list[CandidateOut]
+    next_cursor: str | None
