@@ -25,8 +25,16 @@ from polymodal.web.fields import answers_from_form
 from polymodal.web.rendering import render
 
 
-def _context(work: Work, session_id: uuid.UUID, form_key: str, client: str) -> dict[str, Any]:
+def _open(work: Work, session_id: uuid.UUID) -> Any:
+    """The session, for someone who may write its clients' clinical records (a log is one)."""
     view = session_view.open_session(work, session_id)
+    for person in view.clients:
+        work.require("clinical.write", person.id, record_type="session", record_id=session_id)
+    return view
+
+
+def _context(work: Work, session_id: uuid.UUID, form_key: str, client: str) -> dict[str, Any]:
+    view = _open(work, session_id)
     form = next((f for f in forms.log_forms(work, view.session.modality_key) if f.key == form_key), None)
     if form is None:
         raise NotFound("no such session log for this session")
@@ -44,6 +52,12 @@ class SessionLogController(Controller):
             session_id: FromPath[uuid.UUID], form: Annotated[str, QueryParameter(max_length=120)] = "",
             client: Annotated[str, QueryParameter(max_length=40)] = "") -> Template:
         with practice.work(actor, write=False) as work:
+            if not form:
+                # The address without a log named: which logs this session keeps, each a link.
+                view = _open(work, session_id)
+                return render(request, "sessions/logs.html", {
+                    "s": view.session, "logs": forms.log_forms(work, view.session.modality_key),
+                    "modality": getattr(work.registry.modalities.get(view.session.modality_key), "name", "")})
             context = _context(work, session_id, form, client)
         return render(request, "sessions/log.html", {**context, "values": {}, "errors": {}}, block="log_form")
 

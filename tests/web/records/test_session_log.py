@@ -56,6 +56,15 @@ def test_only_a_log_of_the_sessions_modality_is_taken(client, signed_in, session
     assert client.get(f"/sessions/{sid}/log?form=talk/intake").status_code == 404
 
 
+def test_the_logs_address_without_a_form_lists_the_sessions_logs(client, signed_in, session_of):
+    signed_in("leo")
+    listed = client.get(f"/sessions/{session_of('Sato', 'Hana')}/log")
+    assert listed.status_code == 200 and "?form=breathwork/session-log" in listed.text
+    signed_in("rivera")
+    none = client.get(f"/sessions/{session_of('Ellis', 'Jordan')}/log")
+    assert none.status_code == 200 and "keeps no log beside its note" in none.text
+
+
 def test_a_session_without_a_log_has_no_log_card_and_the_desk_cannot_open_one(client, signed_in, session_of):
     signed_in("rivera")
     assert 'id="session-logs"' not in client.get(f"/sessions/{session_of('Ellis', 'Jordan')}").text

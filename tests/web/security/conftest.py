@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from polymodal.core import waitlist
 from polymodal.core.access import Actor
 from polymodal.core.billing import invoices
 from polymodal.core.billing.models import Charge
@@ -58,6 +59,7 @@ def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
             work.db.flush()
             invoice = invoices.issue_invoice(work, client.id, [fee.id])
             admin = work.db.scalars(select(User).where(User.username == "admin")).one()
+            waiting = waitlist.add_entry(work, {"client_id": client.id, "modality_key": "talk/psychotherapy"})
         with web_practice.work(Actor.of(admin)) as work:
             grant = privacy.break_glass(work, client.id, "matrix fixture: expired at once", DEMO_PASSWORD, 5)
         ids[name] = {
@@ -67,6 +69,7 @@ def record_ids(web_practice, web_clock) -> dict[str, dict[str, str]]:
             "consent_id": str(record.id), "packet_id": str(packet.id), "link_id": str(link.id),
             "guardian_id": str(guardian.id) if guardian else "", "grant_id": str(grant.id),
             "user_id": str(author.id), "invoice_id": str(invoice.id),
+            "entry_id": str(waiting.id),
         }
         ids[name] = {k: v for k, v in ids[name].items() if v}
     web_clock.advance(minutes=10)  # the fixture's emergency grants have expired: no one gains access by them
