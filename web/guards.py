@@ -20,6 +20,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from polymodal.core.access import AccessRequest, decide
 from polymodal.core.errors import AccessDenied
 from polymodal.core.interop import tokens
 from polymodal.core.practice import Practice
@@ -204,8 +205,12 @@ def _allowed(connection: ASGIConnection, handler: BaseRouteHandler, practice: Pr
     if action is None:
         return True
     client_id = connection.path_params.get("client_id")
+    if not isinstance(client_id, uuid.UUID):
+        # Roles alone decide an action without a client, and no plugin votes here (quick_reads_inline):
+        # no transaction to open for it.
+        return decide(None, actor, AccessRequest(action), practice.now()).allowed
     with practice.work(actor, write=False) as work:
-        return work.may(action) and (not isinstance(client_id, uuid.UUID) or work.may(action, client_id))
+        return work.may(action) and work.may(action, client_id)
 
 
 def _check_action(connection: ASGIConnection, handler: BaseRouteHandler, practice: Practice, actor) -> None:
