@@ -177,8 +177,8 @@ class Practice:
         # whose code the loop must not wait for, nor on PostgreSQL, where each read is a network round trip.
         self._plugin_routes: dict[str, list[Any]] | None = None
         self._plugin_menu: list[tuple[str, MenuItem]] | None = None
-        self.quick_reads_inline = (self.engine.dialect.name == "sqlite"
-                                   and not pm.hook.polymodal_permission_rules.get_hookimpls())
+        self.plugins_vote_on_access = bool(pm.hook.polymodal_permission_rules.get_hookimpls())
+        self.quick_reads_inline = self.engine.dialect.name == "sqlite" and not self.plugins_vote_on_access
 
     @classmethod
     def from_environment(cls, settings: Settings | None = None) -> Practice:

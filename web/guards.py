@@ -91,13 +91,19 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
     origin = client_ip(connection)
     if practice.quick_reads_inline:
         signed_in = signin.peek(practice, token, origin)
-        if signed_in is not None and _allowed(connection, handler, practice, signed_in.actor):
-            connection.state.actor = signed_in.actor
-            connection.state.csrf_token = signed_in.csrf_token
-            connection.state.session_token = token
-            connection.state.action_checked = True
-            return
-        # A session to touch or end, a refusal to record, or no session: all of it in a worker thread.
+    elif not practice.plugins_vote_on_access and not isinstance(connection.path_params.get("client_id"), uuid.UUID):
+        # PostgreSQL: a session this worker read in the last second, and an action the roles alone decide,
+        # need neither the database nor a worker thread.
+        signed_in = signin.remembered(practice, token, origin)
+    else:
+        signed_in = None
+    if signed_in is not None and _allowed(connection, handler, practice, signed_in.actor):
+        connection.state.actor = signed_in.actor
+        connection.state.csrf_token = signed_in.csrf_token
+        connection.state.session_token = token
+        connection.state.action_checked = True
+        return
+    # A session to touch or end, a refusal to record, or no session: all of it in a worker thread.
 
     def sign_in_and_check() -> signin.SignedIn | None:
         # One trip to a worker thread for both: the thread hop costs about as much as the checks.
@@ -206,7 +212,7 @@ def _allowed(connection: ASGIConnection, handler: BaseRouteHandler, practice: Pr
         return True
     client_id = connection.path_params.get("client_id")
     if not isinstance(client_id, uuid.UUID):
-        # Roles alone decide an action without a client, and no plugin votes here (quick_reads_inline):
+        # Roles alone decide an action without a client, and the caller made sure no plugin votes on access:
         # no transaction to open for it.
         return decide(None, actor, AccessRequest(action), practice.now()).allowed
     with practice.work(actor, write=False) as work:

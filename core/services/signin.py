@@ -263,6 +263,21 @@ def _lookup(practice: Practice, token_hash: str, origin: str) -> tuple[Any, dt.d
     return row, now
 
 
+def remembered(practice: Practice, token: str, origin: str) -> SignedIn | None:
+    """``peek`` without the database: the session only if this process read it within the last
+    ``Settings.session_cache`` seconds and it needs no touch; None otherwise (then ``resolve`` decides)."""
+    if not token or len(token) > 100:
+        return None
+    return _untouched(_recent_of(practice).get(hash_token(token)), practice.now(), origin)
+
+
+def _untouched(row: Any, now: dt.datetime, origin: str) -> SignedIn | None:
+    """The session as it stands, unless it has to be written first (touched or ended)."""
+    if row is None or _expired(row, now) or now - row.last_seen_at >= TOUCH_EVERY:
+        return None
+    return SignedIn(Actor.of(row, origin=origin), row.csrf_token)
+
+
 def _expired(row: Any, now: dt.datetime) -> bool:
     return now >= row.expires_at or now >= row.last_seen_at + IDLE or not row.active
 
@@ -292,10 +307,7 @@ def peek(practice: Practice, token: str, origin: str) -> SignedIn | None:
     which ``resolve`` then does. One indexed read, so the web app may call it without a worker thread."""
     if not token or len(token) > 100:
         return None
-    row, now = _lookup(practice, hash_token(token), origin)
-    if row is None or _expired(row, now) or now - row.last_seen_at >= TOUCH_EVERY:
-        return None
-    return SignedIn(Actor.of(row, origin=origin), row.csrf_token)
+    return _untouched(*_lookup(practice, hash_token(token), origin), origin)
 
 
 def sign_out(practice: Practice, token: str, actor: Actor) -> None:

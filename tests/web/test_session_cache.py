@@ -96,3 +96,19 @@ def test_a_change_made_by_another_process_reaches_this_one_within_the_cache_time
     ticks.now += 0.1
     page = client.get("/clients", follow_redirects=False)
     assert page.status_code in (302, 303) and "/sign-in" in page.headers["location"]
+
+
+def test_a_remembered_session_is_checked_without_a_worker_thread(client, signed_in, monkeypatch, ticks):
+    """On either database: the sign-in guard hops to a worker thread only when it must read or write."""
+    import anyio.to_thread
+
+    signed_in("frontdesk")
+    assert client.get("/clients/new").status_code == 200  # remembered now; the page runs on the event loop
+    hops = []
+    real = anyio.to_thread.run_sync
+    monkeypatch.setattr(anyio.to_thread, "run_sync", lambda *a, **k: hops.append(a[0]) or real(*a, **k))
+    assert client.get("/clients/new").status_code == 200
+    assert hops == []
+    ticks.now += CACHE  # forgotten: the guard reads the session in a worker thread again
+    assert client.get("/clients/new").status_code == 200
+    assert len(hops) == (0 if client.app.state.practice.quick_reads_inline else 1)
