@@ -28,6 +28,7 @@ from polymodal.core.models._eligibility import (
 from polymodal.core.models._portal import PortalLink, PortalPacket, PortalSession
 from polymodal.core.models._records import (
     AssessmentResult,
+    ClientConsentState,
     ConsentRecord,
     FormResponse,
     Note,
@@ -51,6 +52,7 @@ __all__ = [
     "Center",
     "Clearance",
     "Client",
+    "ClientConsentState",
     "ConsentRecord",
     "Credential",
     "EligibilityOverride",

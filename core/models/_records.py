@@ -41,6 +41,33 @@ class ConsentRecord(IdMixin, Base):
         return "active"
 
 
+class ClientConsentState(Base):
+    """Where a client stands with one consent document, kept from its ``ConsentRecord`` rows in the same
+    transaction as every signature, revocation and destruction (``services.consent.keep_state``).
+
+    The dashboard asks "is this document in force at this session?" for every client of the week: one
+    primary-key read here instead of all the client's signatures. Expiry is not stored as a state: a
+    signature lapses by the clock, so readers compare ``valid_until`` with their own time (``covered``).
+    """
+
+    __tablename__ = "client_consent_states"
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), primary_key=True)
+    document_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    valid_until: Mapped[dt.datetime | None] = mapped_column(default=None, doc=(
+        "The end of the latest signature's cover: its expiry or revocation, whichever comes first, the latest "
+        "over all signatures. None: a signature with no end stands (valid until revoked)."))
+    state: Mapped[str] = mapped_column(String(20), doc=(
+        "'signed' or 'revoked': what happened last to the newest signature. Whether it is in force now "
+        "depends on the time: see ``valid_until``."))
+    document_version: Mapped[int] = mapped_column(doc="The version the newest signature is on.")
+    signed_at: Mapped[dt.datetime] = mapped_column(doc="The newest signature's time.")
+    updated_at: Mapped[dt.datetime] = mapped_column(doc="The time of the last signature or revocation.")
+
+    def covered(self, at: dt.datetime) -> bool:
+        """Some signature of the document is in force at ``at`` (``ConsentRecord.state(at) == 'active'``)."""
+        return self.valid_until is None or self.valid_until > at
+
+
 class FormResponse(IdMixin, Base):
     __tablename__ = "form_responses"
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)

@@ -26,6 +26,7 @@ from polymodal.core.models import (
     CaseClient,
     Clearance,
     Client,
+    ClientConsentState,
     ConsentRecord,
     EligibilityOverride,
     FormResponse,
@@ -108,6 +109,9 @@ def _destroy_one(work: Work, rule: RetentionRule, record: Candidate, reason: str
         "goals": gone(Goal, Goal.case_id.in_(whole_cases)),
         "diagnoses": gone(CaseDiagnosis, CaseDiagnosis.case_id.in_(whole_cases)),
     }
+    # The dashboard's consent state is read from the signatures just deleted: it goes with them (not counted:
+    # it holds nothing of its own).
+    gone(ClientConsentState, ClientConsentState.client_id == client_id)
     packets = select(PortalPacket.id).where(PortalPacket.client_id == client_id)
     links = select(PortalLink.id).where(PortalLink.packet_id.in_(packets))
     gone(PortalSession, PortalSession.link_id.in_(links))

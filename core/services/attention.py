@@ -13,19 +13,18 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, or_, select
+from sqlalchemy import String, and_, case, cast, exists, literal, or_, select, union_all
 
 from polymodal.core.models import (
     AssessmentResult,
     Client,
-    ConsentRecord,
+    ClientConsentState,
     FormResponse,
     RiskAcknowledgement,
     Session,
     SessionClient,
 )
 from polymodal.core.practice import Work
-from polymodal.core.services.consent import state_at
 
 UPCOMING = ("scheduled", "checked_in")
 NAME = (Client.legal_first_name, Client.preferred_name, Client.legal_last_name)
@@ -103,61 +102,39 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
     """Consents a modality requires that are missing, or lapse, before the client's sessions in ``days``."""
     work.require("consent.status")
     end = work.now + dt.timedelta(days=days)
-    needs: dict[str, list[str]] = {}
-    for modality in work.registry.modalities:
-        for key in modality.consents_required:
-            needs.setdefault(key, []).append(modality.key)
+    needs = [(modality.key, key) for modality in work.registry.modalities for key in modality.consents_required]
     if not needs:
         return []
-
-    def lacks(key: str, modality_keys: list[str]) -> Any:
-        # No record of the document still active when the session starts: missing, or lapsing before it.
-        covers = exists().where(
-            ConsentRecord.client_id == SessionClient.client_id, ConsentRecord.document_key == key,
-            or_(ConsentRecord.revoked_at.is_(None), ConsentRecord.revoked_at > Session.starts_at),
-            or_(ConsentRecord.expires_at.is_(None), ConsentRecord.expires_at > Session.starts_at))
-        return and_(Session.modality_key.in_(modality_keys), ~covers)
-
-    # The database keeps only the sessions some consent is lacking for: at a busy center nearly every client
-    # has signed, and reading the whole week's sessions and consents cost a dashboard ~80 ms.
-    sessions = work.db.execute(
-        select(Session.starts_at, Session.modality_key, SessionClient.client_id, *NAME)
+    # Each session's client, once per document its modality requires, beside the stored state of that
+    # client's document (kept by services.consent.keep_state): a primary-key read per pair, not the client's
+    # signatures. A busy center's week has thousands of pairs and this panel was half of the dashboard's CPU.
+    # A row per (modality, document) it requires; as selects, because SQLite's VALUES cannot name its columns.
+    need = union_all(*(select(literal(m, String).label("modality_key"), literal(k, String).label("document_key"))
+                       for m, k in needs)).subquery("needs")
+    state = ClientConsentState
+    rows = work.db.execute(
+        select(Session.starts_at, Session.modality_key, SessionClient.client_id, need.c.document_key,
+               state.valid_until, *NAME)
         .join(SessionClient, SessionClient.session_id == Session.id)
         .join(Client, Client.id == SessionClient.client_id)
+        .join(need, need.c.modality_key == Session.modality_key)
+        .outerjoin(state, and_(state.client_id == SessionClient.client_id,
+                               state.document_key == need.c.document_key))
         .where(work.client_filter("consent.status"), Session.starts_at >= work.now, Session.starts_at < end,
-               Session.status.in_(UPCOMING), or_(*(lacks(key, keys) for key, keys in needs.items())))
-        .order_by(Session.starts_at).limit(2000).execution_options(yield_per=200)
-    )
+               Session.status.in_(UPCOMING),
+               # no signature in force when the session starts: none at all, or the last one lapses before
+               or_(state.client_id.is_(None), state.valid_until <= Session.starts_at))
+        .order_by(Session.starts_at).limit(2000)
+    ).all()
     due: dict[tuple[uuid.UUID, str], ConsentDue] = {}
-    # Earliest sessions first, a batch at a time: a busy center has thousands of sessions in the week, and the
-    # panel is full once ``limit`` findings come before every session still unread.
-    records: dict[tuple[uuid.UUID, str], list[Any]] = {}
-    read: set[uuid.UUID] = set()
-    for batch in sessions.partitions():
-        client_ids = sorted({s.client_id for s in batch} - read)
-        read.update(client_ids)
-        for r in work.db.execute(select(ConsentRecord.client_id, ConsentRecord.document_key,
-                                        ConsentRecord.expires_at, ConsentRecord.revoked_at)
-                                 .where(ConsentRecord.client_id.in_(client_ids))) if client_ids else ():
-            records.setdefault((r.client_id, r.document_key), []).append(r)
-        for s in batch:  # each (client, document) keeps its first session
-            modality = work.registry.modalities.get(s.modality_key)
-            for key in getattr(modality, "consents_required", ()):
-                if (s.client_id, key) in due:
-                    continue
-                signed = records.get((s.client_id, key), [])
-                active_now = [r for r in signed if state_at(r.expires_at, r.revoked_at, work.now) == "active"]
-                if not active_now:
-                    status, expires = "missing", None
-                elif any(state_at(r.expires_at, r.revoked_at, s.starts_at) == "active" for r in active_now):
-                    continue
-                else:
-                    status, expires = "expiring", max(r.expires_at for r in active_now if r.expires_at)
-                due[(s.client_id, key)] = ConsentDue(s.client_id, _name(s), key, status, expires, s.starts_at,
-                                                     s.modality_key)
-        if len(due) >= limit and sorted(d.session_at for d in due.values())[limit - 1] < batch[-1].starts_at:
-            break
-    sessions.close()
+    for r in rows:  # earliest first: each (client, document) keeps its first session
+        if (r.client_id, r.document_key) in due:
+            continue
+        # In force now but not at the session: it lapses in between. Otherwise nothing is in force now.
+        expiring = r.valid_until is not None and r.valid_until > work.now
+        due[(r.client_id, r.document_key)] = ConsentDue(
+            r.client_id, _name(r), r.document_key, "expiring" if expiring else "missing",
+            r.valid_until if expiring else None, r.starts_at, r.modality_key)
     listed = sorted(due.values(), key=lambda d: (d.session_at, d.client_name, d.document_key))[:limit]
     work.audit_each("dashboard.consents", sorted({d.client_id for d in listed}),
                     record_type="consent", reason="consents missing or expiring listed")

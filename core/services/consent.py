@@ -11,7 +11,7 @@ from sqlalchemy import select
 from polymodal.core.contributions import ConsentDocument, validate_fields
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.events import ConsentEvent
-from polymodal.core.models import Client, ConsentRecord, Guardian
+from polymodal.core.models import Client, ClientConsentState, ConsentRecord, Guardian
 from polymodal.core.practice import Work
 from polymodal.core.services import client_record
 from polymodal.core.services.clients import may_consent_alone
@@ -73,6 +73,7 @@ def record_consent(work: Work, client_id: uuid.UUID, document_key: str, *, signe
     )
     work.db.add(record)
     work.db.flush()
+    keep_state(work, client.id, document.key)
     work.audit("consent.record", record_type="consent", record_id=record.id, client_id=client.id)
     return record
 
@@ -114,12 +115,50 @@ def revoke_consent(work: Work, consent_id: uuid.UUID, reason: str) -> ConsentRec
         raise ValidationFailed({"reason": "Say why the consent is revoked."})
     record.revoked_at, record.revoked_reason, record.revoked_by = work.now, reason.strip()[:1000], work.actor.user_id
     work.db.flush()
+    keep_state(work, record.client_id, record.document_key)
     work.audit("consent.revoke", record_type="consent", record_id=record.id, client_id=record.client_id)
     event = ConsentEvent(consent_id=str(record.id), client_id=str(record.client_id),
                          document_key=record.document_key, document_version=record.document_version,
                          revoked_at=record.revoked_at)
     work.after_commit(lambda: work.practice.call_each("polymodal_on_consent_revoked", event=event))
     return record
+
+
+def keep_state(work: Work, client_id: uuid.UUID, document_key: str) -> ClientConsentState | None:
+    """Recompute the client's stored state for one document from all its signatures, in the caller's
+    transaction: every change to a ``ConsentRecord`` calls it, so the state never disagrees with them.
+
+    On PostgreSQL two transactions may change the same client's consents at once; each would recompute from
+    what it sees and the last to commit would drop the other's change. Locking the client row first (a lock
+    foreign keys do not wait for) makes the second wait, and its read then sees the first's records. SQLite
+    writes one transaction at a time already (``BEGIN IMMEDIATE``)."""
+    work.db.execute(select(Client.id).where(Client.id == client_id).with_for_update(key_share=True))
+    records = work.db.execute(
+        select(ConsentRecord.document_version, ConsentRecord.signed_at, ConsentRecord.expires_at,
+               ConsentRecord.revoked_at)
+        .where(ConsentRecord.client_id == client_id, ConsentRecord.document_key == document_key)
+        .order_by(ConsentRecord.signed_at, ConsentRecord.id)).all()
+    row = work.db.get(ClientConsentState, (client_id, document_key))
+    if not records:
+        if row is not None:
+            work.db.delete(row)
+        return None
+    if row is None:
+        row = ClientConsentState(client_id=client_id, document_key=document_key)
+        work.db.add(row)
+    ends = [cover_end(r.expires_at, r.revoked_at) for r in records]
+    newest = records[-1]
+    row.valid_until = None if None in ends else max(ends)
+    row.state = "revoked" if newest.revoked_at is not None else "signed"
+    row.document_version, row.signed_at, row.updated_at = newest.document_version, newest.signed_at, work.now
+    work.db.flush()
+    return row
+
+
+def cover_end(expires_at: dt.datetime | None, revoked_at: dt.datetime | None) -> dt.datetime | None:
+    """When a signature stops being in force: at its expiry or revocation, the earlier; None: not yet known."""
+    ends = [t for t in (expires_at, revoked_at) if t is not None]
+    return min(ends) if ends else None
 
 
 def active_consents(work: Work, client_id: uuid.UUID, at: dt.datetime | None = None) -> dict[str, ConsentRecord]:
