@@ -17,6 +17,7 @@ from polymodal.core.keys import Keyring
 from polymodal.core.models import make_search_key
 from polymodal.core.registry import Registry
 from polymodal.core.search.terms import contact_terms, fts_rowid, name_terms
+from polymodal.core.services.consent import cover_end
 
 TIMEZONE, JURISDICTION = "America/Los_Angeles", "US-CA"
 SPAN_DAYS, FUTURE_DAYS = 3652, 91  # ten years of calendar, the last three months still to come
@@ -185,6 +186,7 @@ class CenterRows:
                     continue
                 signed = since + dt.timedelta(minutes=rng.randrange(10, 120))
                 revoked = signed + dt.timedelta(days=rng.randrange(30, 400)) if rng.random() < 0.02 else None
+                expires = signed + dt.timedelta(days=doc.renewal_days) if doc.renewal_days else None
                 scope = {r: rng.choice(("consented", "consented", "declined", "ask_each_time"))
                          for r in synth.BODY_REGIONS} if doc.per_body_region else {}
                 w.add("consent_records", {
@@ -194,8 +196,13 @@ class CenterRows:
                     "signer_capacity": "guardian" if guardian else "self", "guardian_id": guardian and guardian[0],
                     "method": rng.choice(("in_person", "portal")), "recorded_by": rng.choice(self.desk),
                     "signed_at": signed, "revoked_by": None,
-                    "expires_at": doc.renewal_days and signed + dt.timedelta(days=doc.renewal_days),
+                    "expires_at": expires,
                     "revoked_at": revoked, "revoked_reason": "client request" if revoked else ""})
+                # One signature per client and document here: the state the app keeps from it (keep_state).
+                w.add("client_consent_states", {
+                    "client_id": cid, "document_key": doc.key, "document_version": doc.version, "signed_at": signed,
+                    "valid_until": cover_end(expires, revoked), "state": "revoked" if revoked else "signed",
+                    "updated_at": revoked or signed})
             answers = ({f.key: field_value(rng, f) for f in intake.fields} if intake else
                        {"reason": rng.choice(synth.PHRASES), "referral": rng.choice(("self", "physician", "friend")),
                         "prior_therapy": rng.random() < 0.5})

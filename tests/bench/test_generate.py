@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core import audit, seals
 from polymodal.core.keys import Keyring
+from polymodal.core.services import consent
 from polymodal.core.models import (
     AssessmentResult,
     Base,
     Client,
+    ClientConsentState,
     ConsentRecord,
     FormResponse,
     Note,
@@ -65,6 +67,13 @@ def test_generates_a_consistent_center(generate, engine: Engine) -> None:
         keys = Keyring.from_text(BENCH_KEYS, "test")
         assert audit.verify(s, keys).ok
         assert not list(seals.scan(s, keys))  # every generated note is sealed as the app would seal it
+        # the dashboard's consent state per client and document, as the app keeps it from the signatures
+        stored = {(r.client_id, r.document_key): (r.valid_until, r.state, r.document_version)
+                  for r in s.scalars(select(ClientConsentState))}
+        signed = s.scalars(select(ConsentRecord)).all()
+        assert stored and stored == {(r.client_id, r.document_key): (
+            consent.cover_end(r.expires_at, r.revoked_at), "revoked" if r.revoked_at else "signed",
+            r.document_version) for r in signed}
     with db.connect() as conn:
         counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
     assert {k: v for k, v in counts.items() if v} == result["counts"]

@@ -19,6 +19,7 @@ from polymodal.core.models import (
     Base,
     Center,
     Client,
+    ClientConsentState,
     ConsentRecord,
     FormResponse,
     Note,
@@ -191,7 +192,8 @@ def test_destruction_removes_clinical_content_and_leaves_a_tombstone_the_audit_t
         (tombstone,) = destroy.destroy(work, [records["ada"]], "Retention period ended; reviewed by the admin")
     with practice.work(staff["admin"], write=False) as work:
         db = work.db
-        for model in (FormResponse, AssessmentResult, ConsentRecord):
+        # the dashboard's consent state goes with the signatures it was read from
+        for model in (FormResponse, AssessmentResult, ConsentRecord, ClientConsentState):
             assert db.scalars(select(model).where(model.client_id == records["ada"])).all() == []
         assert db.get(Note, records["ada_note"]) is None
         assert db.scalars(select(NoteAddendum)).all() == [] and db.scalars(select(NoteCosignature)).all() == []
