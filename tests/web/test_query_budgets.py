@@ -78,3 +78,37 @@ def test_the_front_desk_dashboard_lists_the_next_50_sessions_and_links_the_day(c
     signed_in("rivera")
     own = times.findall(client.get("/").text)
     assert len(own) == 63 and own[0] == "06:00"  # a practitioner's own day, whole
+
+
+def test_the_dashboard_reads_consents_due_in_the_same_statements_for_3_or_60_clients_lacking_one(
+        client, signed_in, ids, queries, monday_morning, web_practice):
+    """Each client below has a psychotherapy session this week and has signed nothing: the panel lists the
+    first 20 (the stored consent state is read with the sessions, not per client or per batch)."""
+    from polymodal.core.access import Actor
+    from polymodal.core.services import cases, clients, scheduling
+
+    made = 0
+
+    def lacking(count: int) -> None:
+        nonlocal made
+        with web_practice.work(Actor.system("test")) as work:
+            for i in range(made, made + count):
+                person = clients.register_client(work, {"legal_first_name": f"Unsigned{i:03d}",
+                                                        "legal_last_name": "Due", "date_of_birth": "1980-01-01"})
+                case = cases.open_case(work, title=f"Due {i}", kind="individual", client_ids=[person.id],
+                                       practitioner_ids=[ids.user("rivera")])
+                scheduling.schedule_session(work, {  # from Tuesday: not in the practitioner's own day
+                    "case_id": case.id, "modality_key": "talk/psychotherapy", "format": "individual",
+                    "starts_at": dt.datetime.combine(MONDAY, dt.time(7)) + dt.timedelta(days=1) + i * EVERY,
+                    "minutes": 10, "delivery": "video", "room_id": None})
+        made += count
+
+    signed_in("rivera")
+    lacking(3)
+    few = _statements(client, queries, "/")
+    assert client.get("/").text.count("Due: Informed consent") == 3
+    lacking(57)
+    many = _statements(client, queries, "/")
+    page = client.get("/").text
+    assert page.count(" Due: Informed consent") == 20 and "Unsigned000 Due" in page and "Unsigned020" not in page
+    assert few == many <= BUDGETS["dashboard"], (few, many)
