@@ -51,6 +51,8 @@ class ClientConsentState(Base):
     """
 
     __tablename__ = "client_consent_states"
+    # On SQLite the rows live in the primary key's own tree: the panel's probe is one search, not two.
+    __table_args__ = {"sqlite_with_rowid": False}
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), primary_key=True)
     document_key: Mapped[str] = mapped_column(String(120), primary_key=True)
     valid_until: Mapped[dt.datetime | None] = mapped_column(default=None, doc=(

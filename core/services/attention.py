@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, literal, or_, select, union_all
+from sqlalchemy import String, and_, case, cast, exists, or_, select
 
 from polymodal.core.models import (
     AssessmentResult,
@@ -102,39 +102,49 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
     """Consents a modality requires that are missing, or lapse, before the client's sessions in ``days``."""
     work.require("consent.status")
     end = work.now + dt.timedelta(days=days)
-    needs = [(modality.key, key) for modality in work.registry.modalities for key in modality.consents_required]
+    needs: dict[str, list[str]] = {}
+    for modality in work.registry.modalities:
+        for key in modality.consents_required:
+            needs.setdefault(key, []).append(modality.key)
     if not needs:
         return []
-    # Each session's client, once per document its modality requires, beside the stored state of that
-    # client's document (kept by services.consent.keep_state): a primary-key read per pair, not the client's
-    # signatures. A busy center's week has thousands of pairs and this panel was half of the dashboard's CPU.
-    # A row per (modality, document) it requires; as selects, because SQLite's VALUES cannot name its columns.
-    need = union_all(*(select(literal(m, String).label("modality_key"), literal(k, String).label("document_key"))
-                       for m, k in needs)).subquery("needs")
     state = ClientConsentState
-    rows = work.db.execute(
-        select(Session.starts_at, Session.modality_key, SessionClient.client_id, need.c.document_key,
-               state.valid_until, *NAME)
+
+    def lacks(key: str, modality_keys: list[str]) -> Any:
+        # The stored state of the client's document (kept by services.consent.keep_state): one primary-key
+        # read, where reading the client's signatures made this panel half of the dashboard's CPU.
+        covers = exists().where(state.client_id == SessionClient.client_id, state.document_key == key,
+                                or_(state.valid_until.is_(None), state.valid_until > Session.starts_at))
+        return and_(Session.modality_key.in_(modality_keys), ~covers)
+
+    # One pass over the week's sessions; the database keeps those some consent is lacking for (at a busy
+    # center, a few of thousands).
+    sessions = work.db.execute(
+        select(Session.starts_at, Session.modality_key, SessionClient.client_id, *NAME)
         .join(SessionClient, SessionClient.session_id == Session.id)
         .join(Client, Client.id == SessionClient.client_id)
-        .join(need, need.c.modality_key == Session.modality_key)
-        .outerjoin(state, and_(state.client_id == SessionClient.client_id,
-                               state.document_key == need.c.document_key))
         .where(work.client_filter("consent.status"), Session.starts_at >= work.now, Session.starts_at < end,
-               Session.status.in_(UPCOMING),
-               # no signature in force when the session starts: none at all, or the last one lapses before
-               or_(state.client_id.is_(None), state.valid_until <= Session.starts_at))
+               Session.status.in_(UPCOMING), or_(*(lacks(key, keys) for key, keys in needs.items())))
         .order_by(Session.starts_at).limit(2000)
     ).all()
+    client_ids = sorted({s.client_id for s in sessions})
+    kept = {(r.client_id, r.document_key): r.valid_until for r in work.db.execute(
+        select(state.client_id, state.document_key, state.valid_until).where(state.client_id.in_(client_ids))
+    )} if client_ids else {}
     due: dict[tuple[uuid.UUID, str], ConsentDue] = {}
-    for r in rows:  # earliest first: each (client, document) keeps its first session
-        if (r.client_id, r.document_key) in due:
-            continue
-        # In force now but not at the session: it lapses in between. Otherwise nothing is in force now.
-        expiring = r.valid_until is not None and r.valid_until > work.now
-        due[(r.client_id, r.document_key)] = ConsentDue(
-            r.client_id, _name(r), r.document_key, "expiring" if expiring else "missing",
-            r.valid_until if expiring else None, r.starts_at, r.modality_key)
+    for s in sessions:  # earliest first: each (client, document) keeps its first session
+        modality = work.registry.modalities.get(s.modality_key)
+        for key in getattr(modality, "consents_required", ()):
+            pair = (s.client_id, key)
+            if pair in due:
+                continue
+            if pair in kept and (kept[pair] is None or kept[pair] > s.starts_at):
+                continue  # in force at this session
+            # In force now but not at the session: it lapses in between. Otherwise nothing is in force now.
+            until = kept.get(pair)
+            expiring = until is not None and until > work.now
+            due[pair] = ConsentDue(s.client_id, _name(s), key, "expiring" if expiring else "missing",
+                                   until if expiring else None, s.starts_at, s.modality_key)
     listed = sorted(due.values(), key=lambda d: (d.session_at, d.client_name, d.document_key))[:limit]
     work.audit_each("dashboard.consents", sorted({d.client_id for d in listed}),
                     record_type="consent", reason="consents missing or expiring listed")

@@ -34,7 +34,8 @@ def upgrade() -> None:
     sa.Column('updated_at', polymodal.core.models._base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['clients.id'],
                             name=op.f('fk_client_consent_states_client_id_clients')),
-    sa.PrimaryKeyConstraint('client_id', 'document_key', name=op.f('pk_client_consent_states'))
+    sa.PrimaryKeyConstraint('client_id', 'document_key', name=op.f('pk_client_consent_states')),
+    sqlite_with_rowid=False,  # the rows in the primary key's tree: the dashboard's probe is one search
     )
     op.execute("""
         INSERT INTO client_consent_states
