@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core import audit, seals
 from polymodal.core.keys import Keyring
-from polymodal.core.services import consent
 from polymodal.core.models import (
     AssessmentResult,
     Base,
@@ -24,6 +23,7 @@ from polymodal.core.models import (
     SessionPractitioner,
     User,
 )
+from polymodal.core.services import consent
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 BENCH_KEYS = "bench-test " + "k" * 40

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import and_, exists, or_, select
 
 from polymodal.core import migrations
-from polymodal.core.access import Actor
 from polymodal.core.models import (
     Client,
     ClientConsentState,
