@@ -1,7 +1,7 @@
 """client consent states: where each client stands with each consent document, for the dashboard
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-06 09:45:00
 
 Filled from the consent records by the same rule as ``services.consent.keep_state``: a signature is in
@@ -18,7 +18,7 @@ from alembic import op
 import polymodal.core.models._base
 
 revision: str = '0019'
-down_revision: str | None = '0014'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
