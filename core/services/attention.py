@@ -27,6 +27,8 @@ from polymodal.core.models import (
 from polymodal.core.practice import Work
 
 UPCOMING = ("scheduled", "checked_in")
+BATCH = 100
+"""Sessions lacking a consent read at a time by the consents panel (it stops once it is full)."""
 NAME = (Client.legal_first_name, Client.preferred_name, Client.legal_last_name)
 
 
@@ -117,34 +119,42 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
                                 or_(state.valid_until.is_(None), state.valid_until > Session.starts_at))
         return and_(Session.modality_key.in_(modality_keys), ~covers)
 
-    # One pass over the week's sessions; the database keeps those some consent is lacking for (at a busy
-    # center, a few of thousands).
+    # One pass over the week's sessions; the database keeps those some consent is lacking for, earliest first,
+    # read a batch at a time: the panel is full once ``limit`` findings come before every session still unread.
     sessions = work.db.execute(
         select(Session.starts_at, Session.modality_key, SessionClient.client_id, *NAME)
         .join(SessionClient, SessionClient.session_id == Session.id)
         .join(Client, Client.id == SessionClient.client_id)
         .where(work.client_filter("consent.status"), Session.starts_at >= work.now, Session.starts_at < end,
                Session.status.in_(UPCOMING), or_(*(lacks(key, keys) for key, keys in needs.items())))
-        .order_by(Session.starts_at).limit(2000)
-    ).all()
-    client_ids = sorted({s.client_id for s in sessions})
-    kept = {(r.client_id, r.document_key): r.valid_until for r in work.db.execute(
-        select(state.client_id, state.document_key, state.valid_until).where(state.client_id.in_(client_ids))
-    )} if client_ids else {}
+        .order_by(Session.starts_at).limit(2000).execution_options(yield_per=BATCH)
+    )
     due: dict[tuple[uuid.UUID, str], ConsentDue] = {}
-    for s in sessions:  # earliest first: each (client, document) keeps its first session
-        modality = work.registry.modalities.get(s.modality_key)
-        for key in getattr(modality, "consents_required", ()):
-            pair = (s.client_id, key)
-            if pair in due:
-                continue
-            if pair in kept and (kept[pair] is None or kept[pair] > s.starts_at):
-                continue  # in force at this session
-            # In force now but not at the session: it lapses in between. Otherwise nothing is in force now.
-            until = kept.get(pair)
-            expiring = until is not None and until > work.now
-            due[pair] = ConsentDue(s.client_id, _name(s), key, "expiring" if expiring else "missing",
-                                   until if expiring else None, s.starts_at, s.modality_key)
+    kept: dict[tuple[uuid.UUID, str], dt.datetime | None] = {}
+    read: set[uuid.UUID] = set()
+    for batch in sessions.partitions():
+        client_ids = sorted({s.client_id for s in batch} - read)
+        read.update(client_ids)
+        if client_ids:
+            kept.update({(r.client_id, r.document_key): r.valid_until for r in work.db.execute(
+                select(state.client_id, state.document_key, state.valid_until)
+                .where(state.client_id.in_(client_ids)))})
+        for s in batch:  # each (client, document) keeps its first session
+            modality = work.registry.modalities.get(s.modality_key)
+            for key in getattr(modality, "consents_required", ()):
+                pair = (s.client_id, key)
+                if pair in due:
+                    continue
+                if pair in kept and (kept[pair] is None or kept[pair] > s.starts_at):
+                    continue  # in force at this session
+                # In force now but not at the session: it lapses in between. Otherwise nothing is in force now.
+                until = kept.get(pair)
+                expiring = until is not None and until > work.now
+                due[pair] = ConsentDue(s.client_id, _name(s), key, "expiring" if expiring else "missing",
+                                       until if expiring else None, s.starts_at, s.modality_key)
+        if len(due) >= limit and sorted(d.session_at for d in due.values())[limit - 1] < batch[-1].starts_at:
+            break
+    sessions.close()
     listed = sorted(due.values(), key=lambda d: (d.session_at, d.client_name, d.document_key))[:limit]
     work.audit_each("dashboard.consents", sorted({d.client_id for d in listed}),
                     record_type="consent", reason="consents missing or expiring listed")
