@@ -1,9 +1,12 @@
 """The distribution: a wheel that works outside the repository, and a complete package list."""
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,46 @@ def test_every_package_folder_is_listed_in_pyproject():
     for migrations in (ROOT / "core" / "migrations").rglob("*.py"):
         found.add("polymodal.core." + ".".join(migrations.parent.relative_to(ROOT / "core").parts))
     assert found - listed == set(), "add these to [tool.setuptools] packages"
+
+
+# The app serves these from its own static folder (the CSP allows no CDN); `make setup` copies them from npm,
+# outside git, so a wheel built without that step would serve pages with no htmx and an empty /schema.
+VENDOR = ("web/static/vendor/htmx.min.js", "web/static/vendor/swagger-ui/swagger-ui-bundle.js",
+          "web/static/vendor/swagger-ui/swagger-ui.css")
+
+
+def _in_wheel(source: str) -> str:
+    folder, _, rest = source.partition("/")
+    return f"polymodal/{folder}/{rest}"
+
+
+def test_the_wheel_carries_every_file_the_running_app_reads(tmp_path):
+    """Built without network (no isolation) from a copy, so stale build/ output cannot hide a missing file;
+    scripts/wheelcheck.py installs it in a fresh venv and runs a scaffolded plugin, which takes minutes."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for folder in MAPPED.values():
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(tmp_path / "dist"),
+                    str(source)], check=True, capture_output=True, timeout=120)
+    (wheel,) = (tmp_path / "dist").glob("polymodal-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        points = archive.read("polymodal-0.1.0.dist-info/entry_points.txt").decode()
+    tracked = subprocess.run(["git", "ls-files", *MAPPED.values()], cwd=ROOT, check=True, capture_output=True,
+                             text=True).stdout.split()
+    # Templates, static files, migrations and their mako template, py.typed: whatever git holds of the
+    # app's folders, plus the vendored assets it serves.
+    wanted = {_in_wheel(path) for path in tracked if (ROOT / path).exists()} | {_in_wheel(v) for v in VENDOR}
+    assert sorted(wanted - names) == []
+    # Every page that names a vendored asset finds it.
+    for page in ("web/templates/base.html", "web/api/router.py"):
+        for asset in re.findall(r"/static/(vendor/[\w./-]+)", (ROOT / page).read_text()):
+            assert f"polymodal/web/static/{asset}" in names, page
+    assert "polymodal = polymodal.core.cli:main" in points
+    assert "[pytest11]" in points and "[polymodal]" in points
 
 
 @pytest.mark.slow
