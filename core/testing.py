@@ -17,11 +17,21 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
-import pytest
 
 from polymodal.core.contributions import FieldType, FormField, NoteTemplate, validate_fields
 from polymodal.core.plugins import ENTRY_POINT_GROUP, get_plugin_manager
 from polymodal.core.registry import Registry
+
+try:
+    import pytest
+
+    fixture = pytest.fixture
+except ModuleNotFoundError:
+    # `polymodal plugins sweep` reaches this module (through polymodal.web.testing) where only polymodal's wheel
+    # is installed: pytest is a test extra, not a dependency, and the fixtures are then plain functions.
+    def fixture(*args: Any, **kwargs: Any) -> Any:
+        return args[0] if args and callable(args[0]) else (lambda function: function)
+
 
 FIXED_NOW = dt.datetime(2026, 10, 21, 15, 0, tzinfo=dt.UTC)
 """A test's 'now': 08:00 on Wednesday 21 October 2026 in Los Angeles, the demo center's zone (before its first
@@ -104,7 +114,7 @@ def installed_plugin(name: str) -> object:
     return matches[0].load()
 
 
-@pytest.fixture
+@fixture
 def plugin_registry() -> Callable[..., Registry]:
     """Factory fixture: ``plugin_registry("talk", ("mine", module))`` builds a validated registry.
 

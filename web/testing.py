@@ -19,6 +19,7 @@ It lives in ``polymodal.web`` because it starts the web app; plugins' own code s
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import shutil
 import typing
@@ -29,7 +30,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -42,7 +42,7 @@ from polymodal.core.models import Case, CaseClient, Client, Session, SessionClie
 from polymodal.core.plugins import ENTRY_POINT_GROUP, get_plugin_manager
 from polymodal.core.practice import Practice
 from polymodal.core.settings import Settings
-from polymodal.core.testing import FIXED_NOW, FixedClock, sample_answers
+from polymodal.core.testing import FIXED_NOW, FixedClock, fixture, sample_answers
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
 
@@ -403,13 +403,13 @@ def build_center(template: Path, folder: Path, *plugins: tuple[str, object], str
     return TestCenter(practice, clock)
 
 
-@pytest.fixture(scope="session")
-def polymodal_demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@fixture(scope="session")
+def polymodal_demo_database(tmp_path_factory: Any) -> Path:
     """The demo center's database, migrated and loaded once per test run (each test gets a copy)."""
     return demo_database(tmp_path_factory.mktemp("polymodal-demo"))
 
 
-@pytest.fixture
+@fixture
 def polymodal_center(polymodal_demo_database: Path, tmp_path: Path) -> Iterator[Callable[..., TestCenter]]:
     """Factory: ``polymodal_center()`` starts the app with the installed plugins (yours too, once installed);
     ``polymodal_center(("mine", module))`` adds a module. Plugins load strictly: one that fails, fails the test."""
@@ -428,6 +428,9 @@ def polymodal_center(polymodal_demo_database: Path, tmp_path: Path) -> Iterator[
 
 def sweep_installed(plugin: str, folder: Path) -> list[str]:
     """``polymodal plugins sweep``: both sweeps on an installed plugin, in a demo center made in ``folder``."""
+    # The sweeps' own test-client requests (hundreds, each logged at INFO once the app configures logging)
+    # would bury the one line the command exists to print.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     center = build_center(demo_database(folder), folder)
     try:
         if plugin not in center.practice.plugin_routes() and center.practice.pm.get_plugin(plugin) is None:

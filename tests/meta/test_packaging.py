@@ -96,3 +96,13 @@ def test_the_wheel_installs_and_loads_the_plugins_from_a_fresh_environment(tmp_p
     assert out[1] == "['arts', 'bodywork', 'breathwork', 'talk']"
     assert out[2] == "['breath', 'creative', 'movement', 'somatic', 'talk']"
     assert out[3:] == ["True", "True"]
+
+
+def test_the_sweep_command_needs_only_the_wheels_dependencies():
+    """`polymodal plugins sweep` loads the web testing kit on a center where pytest (a test extra) is absent."""
+    probe = ("import sys; sys.modules['pytest'] = None\n"
+             "import polymodal.web.testing as kit\n"
+             "print(callable(kit.sweep_installed), callable(kit.polymodal_center))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
