@@ -43,36 +43,46 @@ def _run(command: str, cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
+def steps(text: str):
+    """The tutorial in order: ("file", path, text) for each titled block (a later block with the same title
+    continues the file), ("command", line, expected output lines) for each ``$`` line of a console block.
+    scripts/wheelcheck.py walks the same steps with a real pip install."""
+    for language, title, body in BLOCK.findall(text):
+        if title:
+            yield "file", title, body
+        elif language == "console":
+            for chunk in re.split(r"^\$ ", body, flags=re.M)[1:]:
+                command, *expected = chunk.strip().splitlines()
+                yield "command", command, [line.strip() for line in expected]
+
+
+def write(path: Path, body: str, written: set[str], title: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a" if title in written else "w") as handle:
+        handle.write(body)
+    written.add(title)
+
+
 def test_the_tutorial_builds_an_installed_tested_plugin(tmp_path):
-    text = DOC.read_text()
     site, cwd = tmp_path / "site", tmp_path
     env = {**os.environ, "PYTHONPATH": str(site)}
     written: set[str] = set()
     commands = []
-    for language, title, body in BLOCK.findall(text):
-        if title:
-            path = cwd / title
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # A later part of the same file continues it.
-            with path.open("a" if title in written else "w") as handle:
-                handle.write(body)
-            written.add(title)
+    for kind, what, detail in steps(DOC.read_text()):
+        if kind == "file":
+            write(cwd / what, detail, written, what)
             continue
-        if language != "console":
-            continue
-        for chunk in re.split(r"^\$ ", body, flags=re.M)[1:]:
-            command, *expected = chunk.strip().splitlines()
-            commands.append(command)
-            if command.startswith("mkdir "):
-                cwd = tmp_path / command.split()[1]
-                cwd.mkdir()
-                env["PYTHONPATH"] = f"{site}{os.pathsep}{cwd}"
-            elif command.startswith("pip install -e"):
-                _install(cwd, site)
-            else:
-                out = _run(command, cwd, env)
-                for line in expected:
-                    assert line.strip() in out, f"$ {command}: expected {line!r} in\n{out}"
+        commands.append(what)
+        if what.startswith("mkdir "):
+            cwd = tmp_path / what.split()[1]
+            cwd.mkdir()
+            env["PYTHONPATH"] = f"{site}{os.pathsep}{cwd}"
+        elif what.startswith("pip install -e"):
+            _install(cwd, site)
+        else:
+            out = _run(what, cwd, env)
+            for line in detail:
+                assert line in out, f"$ {what}: expected {line!r} in\n{out}"
     assert commands == ["mkdir polymodal-garden && cd polymodal-garden", "pip install -e '.[test]'",
                         "polymodal plugins check garden", "pytest"]
     assert {"pyproject.toml", "polymodal_garden/content.py", "polymodal_garden/__init__.py",
