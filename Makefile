@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-sqlite test-postgres lint clean
+.PHONY: setup run test test-sqlite test-postgres lint clean wheel wheelcheck
 
 setup: $(VENV)/.installed web/static/vendor/htmx.min.js web/static/vendor/swagger-ui/swagger-ui-bundle.js
 
@@ -52,7 +52,15 @@ test-postgres:
 	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS) -m 'not browser'
 
 lint: setup
-	$(BIN)/ruff check core web plugins tests examples bench
+	$(BIN)/ruff check core web plugins tests examples bench scripts
+
+# The wheel to publish, after setup so the vendored htmx and Swagger UI are inside it (docs/deployment.md).
+wheel: setup
+	rm -rf dist build && $(BIN)/python -m build --no-isolation --wheel
+
+# That wheel alone in a fresh venv: a scaffolded and the tutorial's plugin, checked, tested and swept (minutes).
+wheelcheck: setup
+	$(BIN)/python scripts/wheelcheck.py
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor build dist *.egg-info
