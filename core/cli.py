@@ -191,7 +191,15 @@ def cmd_plugins_sweep(args: argparse.Namespace) -> int:
 
     # The sweeps start the web app on a throw-away demo center; the CLI reaches web by name, as serve does.
     testing = importlib.import_module("polymodal.web.testing")
-    with tempfile.TemporaryDirectory(prefix="polymodal-sweep-") as folder:
+    # The demo center lives and dies with this command: a key of its own, rather than a development key file
+    # announced with the warning meant for a real center; patch.dict puts the caller's environment back.
+    from unittest import mock
+
+    from polymodal.core.keys import new_entry
+
+    with mock.patch.dict(os.environ, {"POLYMODAL_AUDIT_KEY": new_entry("sweep-1")}), \
+            tempfile.TemporaryDirectory(prefix="polymodal-sweep-") as folder:
+        os.environ.pop("POLYMODAL_AUDIT_KEY_FILE", None)
         problems = testing.sweep_installed(args.name, Path(folder))
     for line in problems:
         print(line if line.startswith("plugin '") else f"plugin '{args.name}': {line}")

@@ -96,7 +96,10 @@ def main() -> int:
         run([python, "-m", "pip", "install", "-q", "-e", str(plugin)], work, env)
         run([python, "-c", "import importlib.util as u; assert u.find_spec('pytest') is None"], work, env)
         run([polymodal, "plugins", "check", NAME], work, env, (f"plugin '{NAME}': all contributions valid",))
-        run([polymodal, "plugins", "sweep", NAME], work, env, ("no problems found",))
+        out = run([polymodal, "plugins", "sweep", NAME], work, env, ("no problems found",))
+        # The verdict alone: no test-client request log, no development-key alarm for the throw-away center.
+        if out.strip().count("\n"):
+            raise SystemExit(f"FAILED: plugins sweep printed more than its verdict:\n{out[:2000]}")
         run([python, "-m", "pip", "install", "-q", "-e", f"{plugin}[test]"], work, env)
         run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], plugin, env, (" passed",))
 

@@ -3,6 +3,7 @@ app, sign-in per role, pre-flight and portal helpers, and the sweeps, which find
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -59,9 +60,13 @@ def test_the_sweeps_pass_a_careful_plugin_and_catch_a_careless_one(center):
 
 def test_plugins_sweep_runs_both_sweeps_on_an_installed_plugin(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    before = dict(os.environ)
     assert cli.main(["plugins", "sweep", "ecotherapy"]) == 0
     assert "plugin 'ecotherapy': no problems found by the authorization and injection sweeps" in \
         capsys.readouterr().out
+    # The throw-away center's own key does not outlive the command (scripts/wheelcheck.py checks that the
+    # command prints its verdict alone, which logging inside pytest cannot show).
+    assert dict(os.environ) == before
     assert cli.main(["plugins", "sweep", "nosuch"]) == 1
     assert "plugin 'nosuch' is not installed" in capsys.readouterr().out
 
