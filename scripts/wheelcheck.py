@@ -102,11 +102,13 @@ def main() -> int:
             raise SystemExit(f"FAILED: plugins sweep printed more than its verdict:\n{out[:2000]}")
         run([python, "-m", "pip", "install", "-q", "-e", f"{plugin}[test]"], work, env)
         run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], plugin, env, (" passed",))
+        # Published as a wheel (not editable): its page's template must travel in it.
+        run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(plugin)], work, env)
+        run([polymodal, "plugins", "sweep", NAME], work, env, ("no problems found",))
 
         # The tutorial, from an empty folder, with a real pip install.
         tutorial(work, venv, env)
         run([polymodal, "plugins", "sweep", "garden"], work, env, ("no problems found",))
-        # Published as a wheel (not editable): the page's template must travel in it.
         run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(work / "polymodal-garden")],
             work, env)
         run([polymodal, "plugins", "sweep", "garden"], work, env, ("no problems found",))
