@@ -14,10 +14,11 @@ from polymodal.core.waitlist._entries import (
     book_entry,
     candidates,
     entries_of_client,
+    get_entry,
     history,
     remove_entry,
     waiting,
 )
 
 __all__ = ["WEEKDAYS", "Candidate", "Listed", "add_entry", "book_entry", "candidates", "entries_of_client",
-           "history", "remove_entry", "waiting"]
+           "get_entry", "history", "remove_entry", "waiting"]

@@ -139,7 +139,8 @@ def add_entry(work: Work, data: dict[str, Any]) -> WaitlistEntry:
     return entry
 
 
-def _get(work: Work, entry_id: uuid.UUID) -> WaitlistEntry:
+def get_entry(work: Work, entry_id: uuid.UUID) -> WaitlistEntry:
+    """One entry, for someone who may manage the client's sessions (NotFound, else AccessDenied)."""
     entry = work.db.get(WaitlistEntry, entry_id)
     if entry is None:
         raise NotFound("no such waitlist entry")
@@ -156,7 +157,7 @@ def _still_waiting(work: Work, entry: WaitlistEntry) -> None:
 
 def remove_entry(work: Work, entry_id: uuid.UUID, reason: str) -> WaitlistEntry:
     """Take an entry off the list with a reason (found a slot elsewhere, no longer wanted); kept as history."""
-    entry = _get(work, entry_id)
+    entry = get_entry(work, entry_id)
     _still_waiting(work, entry)
     if not reason.strip():
         raise ValidationFailed({"reason": "Say why the client leaves the waitlist."})
@@ -176,7 +177,7 @@ def book_entry(work: Work, entry_id: uuid.UUID, *, starts_at: dt.datetime, pract
     clashes), in the entry's case, else the client's open case of that modality, else a new case named by
     the modality. The entry leaves the list, marked booked with its session, in the same transaction: a
     refused booking leaves it waiting."""
-    entry = _get(work, entry_id)
+    entry = get_entry(work, entry_id)
     _still_waiting(work, entry)
     case_id = entry.case_id if entry.case_id and _open(work, entry.case_id) else _case_of(work, entry)
     payload: dict[str, Any] = {

@@ -83,6 +83,8 @@ class WaitlistApi(Controller):
              data: JSONBody[dict[str, Any]]) -> Booked:
         """Book the waiting client: starts_at, practitioner_id, and optionally room_id, delivery, minutes. The
         booking page's checks apply (a clash or an exclusion is a 409, the client stays on the list)."""
+        with practice.work(actor, write=False) as work:
+            waitlist.get_entry(work, entry_id)  # someone else's entry: refused before anything about the body
         room = data.get("room_id")
         try:
             room_id = uuid.UUID(str(room)) if room else None

@@ -151,6 +151,8 @@ class WaitlistController(Controller):
     def book(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
              entry_id: FromPath[uuid.UUID], data: AnyForm) -> Response:
         """Book a waiting client into the slot; the same checks as any booking, the reason shown if refused."""
+        with practice.work(actor, write=False) as work:
+            waitlist.get_entry(work, entry_id)  # someone else's entry: refused before anything about the form
         day, at = as_date(one(data, "date", 20)), as_time(one(data, "time", 20))
         who, room = as_uuid(one(data, "practitioner_id", 64)), as_uuid(one(data, "room_id", 64))
         back = one(data, "back", 500)

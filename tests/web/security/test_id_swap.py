@@ -15,6 +15,7 @@ from sqlalchemy import select
 from polymodal.core.models import Base
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
+from tests.web.api.helpers import bearer, token_for
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 # Tables a request may legitimately touch whatever it names: its own session, throttles, the audit trail.
@@ -47,6 +48,7 @@ def rows_of(engine, ids: set[str]) -> str:
 def test_other_clients_ids_in_paths_queries_and_fields_are_refused(web_practice, client, signed_in, record_ids):
     app = create_app(web_practice, WebSettings(insecure_cookies=True))
     csrf = signed_in("maya")
+    api = bearer(token_for(web_practice, "maya", ("read", "write")))  # the API takes a token, never the cookie
     theirs = record_ids["jordan"]
     before = rows_of(web_practice.engine, set(theirs.values()))
     tried, failures = 0, []
@@ -58,8 +60,11 @@ def test_other_clients_ids_in_paths_queries_and_fields_are_refused(web_practice,
         if "{" in url:
             continue  # Jordan has no record of that kind; the matrix test flags unknown parameters
         tried += 1
-        response = client.request(method, url, params=theirs, data={**theirs, "_csrf": csrf},
-                                  headers={"X-CSRF-Token": csrf, "HX-Request": "true"}, follow_redirects=False)
+        if path.startswith("/api/"):
+            response = client.request(method, url, params=theirs, json=theirs, headers=api)
+        else:
+            response = client.request(method, url, params=theirs, data={**theirs, "_csrf": csrf},
+                                      headers={"X-CSRF-Token": csrf, "HX-Request": "true"}, follow_redirects=False)
         if response.status_code not in (403, 404):
             failures.append(f"{method} {url}: {response.status_code}")
     assert tried > 0
