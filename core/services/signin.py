@@ -197,7 +197,8 @@ class _Recent:
         self.rows: dict[str, tuple[float, Any]] = {}
         self.generation = 0  # a read that began before a change must not be remembered after it
         self.lock = threading.Lock()
-        event.listen(engine, "after_cursor_execute", self._watch)
+        if seconds > 0:  # nothing is remembered otherwise: no reason to look at every statement
+            event.listen(engine, "after_cursor_execute", self._watch)
 
     def get(self, token_hash: str) -> Any | None:
         hit = self.rows.get(token_hash)
