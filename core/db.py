@@ -57,9 +57,13 @@ def make_sessionmakers(engine: Engine, info: dict[str, Any] | None = None) -> tu
     read = sessionmaker(bind=engine, expire_on_commit=False, info=info)
     event.listen(read, "before_flush", _refuse_flush)
     event.listen(read, "do_orm_execute", _refuse_dml)
-    writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
-    write = sessionmaker(bind=writer, expire_on_commit=False, info=info)
+    write = sessionmaker(bind=writer_of(engine), expire_on_commit=False, info=info)
     return read, write
+
+
+def writer_of(engine: Engine) -> Engine:
+    """``engine`` as writers use it: on SQLite each transaction begins IMMEDIATE (takes the write lock)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
 
 
 class ReadOnlyWork(RuntimeError):

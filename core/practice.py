@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session as DbSession
 from polymodal.core import audit
 from polymodal.core.access import POLICY, AccessRequest, Actor, client_filter, decide
 from polymodal.core.contributions import MenuItem, PermissionRule
-from polymodal.core.db import make_engine, make_sessionmakers
+from polymodal.core.db import make_engine, make_sessionmakers, writer_of
 from polymodal.core.errors import AccessDenied, NotFound, StartupError
 from polymodal.core.keys import SESSION_INFO, Keyring
 from polymodal.core.keys import load as load_keys
@@ -169,7 +169,7 @@ class Practice:
         self.keys = keys or load_keys(self.settings.data_dir, self.settings.audit_key, self.settings.audit_key_file)
         """The integrity key ring: the audit chain, its checkpoints and note seals are keyed with it."""
         self._read, self._write = make_sessionmakers(self.engine, {SESSION_INFO: self.keys})
-        self._read_audit_log = audit.GroupCommit(self._write)
+        self._read_audit_log = audit.GroupCommit(writer_of(self.engine).begin, self.keys)
         self.clock = clock
         # May a caller on an event loop run a short indexed read without a worker thread? On SQLite in WAL
         # mode a reader never waits for a writer, and such a read costs less than the thread hop (client

@@ -81,28 +81,51 @@ def rebuild(conn: Connection, *, terms: bool = True, batch: int = 5000) -> int:
     return conn.execute(text("SELECT count(*) FROM client_search")).scalar_one()
 
 
+_MATCH = literal_column("client_search").op("MATCH")
+# Built once, with the typed words as a parameter: counting is the first query of every search.
+_COUNT = {
+    "sqlite": select(func.count()).select_from(
+        select(_FTS.c.rowid).where(_MATCH(bindparam("words"))).limit(BROAD + 1).subquery()),
+    "postgresql": select(func.count()).select_from(
+        select(Client.id).where(literal_column(PG_VECTOR).op("@@")(
+            func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("words")))).limit(BROAD + 1).subquery()),
+}
+
+
+def query_text(dialect: str, words: list[str]) -> str:
+    """The words as the index's query language: every word a prefix, all required."""
+    if dialect == "sqlite":
+        return " ".join(f'"{w}"*' for w in words)  # words are [0-9a-z]+ only: nothing to escape
+    return " & ".join(f"{w}:*" for w in words)
+
+
+def is_broad(db: Session, query: str) -> bool:
+    """More than BROAD clients match ``query`` (``query_text``): too many to rank."""
+    # On the connection: the ORM adds only overhead to a count.
+    return db.connection().execute(_COUNT[db.get_bind().dialect.name], {"words": query}).scalar() > BROAD
+
+
+def matching(stmt: Any, dialect: str, query: Any, *, broad: bool) -> Any:
+    """``stmt`` (a select over clients) narrowed to clients matching ``query`` (a ``query_text`` or a bound
+    parameter standing for one), in the order to show them."""
+    if dialect == "sqlite":
+        stmt = stmt.join(_FTS, _FTS.c.rowid == Client.search_rowid).where(_MATCH(query))
+        if broad:
+            # Too many to rank (ranking reads every match) and too clustered to list by name ("sm" walks the
+            # name index from "a" to "smith"): list them in the index's own stable order; more letters narrow it.
+            return stmt.order_by(_FTS.c.rowid)
+        return stmt.order_by(func.bm25(literal_column("client_search"), NAME_WEIGHT, CONTACT_WEIGHT),
+                             Client.search_key, Client.id)
+    vector = literal_column(PG_VECTOR)
+    tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), query)
+    stmt = stmt.where(vector.op("@@")(tsquery))
+    if broad:
+        return stmt.order_by(Client.search_rowid)
+    return stmt.order_by(func.ts_rank(vector, tsquery).desc(), Client.search_key, Client.id)
+
+
 def match(db: Session, stmt: Any, words: list[str]) -> Any:
     """``stmt`` (a select over clients) narrowed to clients matching every word, in the order to show them."""
-    sqlite = db.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        query = " ".join(f'"{w}"*' for w in words)  # words are [0-9a-z]+ only: nothing to escape
-        hits = select(_FTS.c.rowid).where(literal_column("client_search").op("MATCH")(query))
-    else:
-        vector = literal_column(PG_VECTOR)
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join(f"{w}:*" for w in words))
-        hits = select(Client.id).where(vector.op("@@")(tsquery))
-    broad = db.scalar(select(func.count()).select_from(hits.limit(BROAD + 1).subquery())) > BROAD
-    if broad:
-        # Too many to rank (ranking reads every match) and too clustered to list by name ("sm" walks the
-        # name index from "a" to "smith"): list them in the index's own stable order; more letters narrow it.
-        if sqlite:
-            return (stmt.join(_FTS, _FTS.c.rowid == Client.search_rowid)
-                    .where(literal_column("client_search").op("MATCH")(query)).order_by(_FTS.c.rowid))
-        return stmt.where(vector.op("@@")(tsquery)).order_by(Client.search_rowid)
-    if sqlite:
-        return (stmt.join(_FTS, _FTS.c.rowid == Client.search_rowid)
-                .where(literal_column("client_search").op("MATCH")(query))
-                .order_by(func.bm25(literal_column("client_search"), NAME_WEIGHT, CONTACT_WEIGHT),
-                          Client.search_key, Client.id))
-    return (stmt.where(vector.op("@@")(tsquery))
-            .order_by(func.ts_rank(vector, tsquery).desc(), Client.search_key, Client.id))
+    dialect = db.get_bind().dialect.name
+    query = query_text(dialect, words)
+    return matching(stmt, dialect, query, broad=is_broad(db, query))

@@ -7,8 +7,9 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field, ValidationInfo, field_validator
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
+from polymodal.core.access import Scope, scopes_for
 from polymodal.core.contributions import ConsentDocument
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.minors import signs_alone_from
@@ -203,18 +204,46 @@ def search_clients(work: Work, query: str = "", *, limit: int = 50, offset: int 
     "Marcus N"), accents and case ignored; a phone number matches any run of its trailing digits.
     """
     work.require("client.read")
-    stmt = select(Client.id, Client.legal_first_name, Client.legal_last_name, Client.preferred_name,
-                  Client.pronouns, Client.date_of_birth, Client.email, Client.phone
-                  ).where(work.client_filter("client.read"))
     words = query_words(query[:100])
+    dialect = work.db.get_bind().dialect.name
+    params: dict[str, Any] = {"limit": min(max(limit, 1), 200), "offset": max(offset, 0)}
     if words:
-        stmt = search_index.match(work.db, stmt, words)
+        params["words"] = search_index.query_text(dialect, words)
+        kind = "broad" if search_index.is_broad(work.db, params["words"]) else "ranked"
     else:
-        stmt = stmt.order_by(Client.search_key, Client.id)
-    stmt = stmt.limit(min(max(limit, 1), 200)).offset(max(offset, 0))
-    rows = work.db.execute(stmt).all()
+        kind = "all"
+    # Columns, not objects: on the connection, without the ORM's loading (a fifth of the search's CPU).
+    rows = work.db.connection().execute(_search_statement(work, dialect, kind), params).all()
     work.audit("client.search", record_type="client", reason=f"{len(rows)} results")
     return rows
+
+
+_SEARCHES: dict[tuple[Any, ...], Any] = {}
+"""Search statements by actor and kind, reused: building one, computing its cache key and matching its result
+columns to the cached compilation cost a third of a search's CPU. Only the parameters change between searches."""
+
+
+def _search_statement(work: Work, dialect: str, kind: str) -> Any:
+    actor = work.actor
+    # The access filter is the actor's (ids bound in it), so the key holds them. A break-the-glass scope
+    # compares grants with this moment: that filter is built afresh each time.
+    key = (dialect, kind, actor.user_id, actor.client_id, actor.roles)
+    reusable = Scope.glass not in scopes_for(actor, "client.read")
+    stmt = _SEARCHES.get(key) if reusable else None
+    if stmt is None:
+        stmt = select(Client.id, Client.legal_first_name, Client.legal_last_name, Client.preferred_name,
+                      Client.pronouns, Client.date_of_birth, Client.email, Client.phone
+                      ).where(work.client_filter("client.read"))
+        if kind == "all":
+            stmt = stmt.order_by(Client.search_key, Client.id)
+        else:
+            stmt = search_index.matching(stmt, dialect, bindparam("words"), broad=kind == "broad")
+        stmt = stmt.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+        if reusable:
+            if len(_SEARCHES) >= 4096:  # a bound, not a policy: a center has far fewer staff
+                _SEARCHES.clear()
+            _SEARCHES[key] = stmt
+    return stmt
 
 
 def likely_duplicates(work: Work, data: dict[str, Any], *, limit: int = 5) -> list[tuple[Any, str]]:

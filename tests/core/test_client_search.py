@@ -111,3 +111,19 @@ def test_no_duplicates_for_a_namesake_with_another_birthday(practice, staff, peo
     with practice.work(staff["desk"]) as work:
         assert clients.likely_duplicates(work, {"legal_first_name": "Sofia", "legal_last_name": "Alvarez",
                                                 "date_of_birth": "2015-06-01"}) == []
+
+
+def test_a_search_repeated_follows_care_team_changes_and_is_each_practitioners_own(practice, staff, people):
+    """Search statements are reused per person (core/services/clients.py): the care team is read each time,
+    and one practitioner's statement never answers another's search."""
+    with practice.work(staff["trainee"]) as work:
+        mine = clients.register_client(work, {"legal_first_name": "Sofia", "legal_last_name": "Mine",
+                                              "date_of_birth": "1990-01-01"}).id
+    assert found(practice, staff["trainee"], "sofia") == [("Sofia", "Mine")]
+    assert found(practice, staff["other"], "sofia") == []
+    with practice.work(staff["admin"]) as work:
+        clients.add_to_care_team(work, mine, staff["other"].user_id)
+        clients.remove_from_care_team(work, mine, staff["trainee"].user_id, "Referred on")
+    assert found(practice, staff["other"], "sofia") == [("Sofia", "Mine")]
+    assert found(practice, staff["trainee"], "sofia") == []
+    assert found(practice, staff["trainee"], "") == []  # the list without words, the same rule

@@ -64,7 +64,7 @@ def test_reads_from_many_threads_are_all_audited_in_one_valid_chain(practice, st
 def test_concurrent_reads_share_audit_transactions(practice, staff, ada):
     """While one batch is being written, the reads that end meanwhile queue and go in the next one together."""
     opened, gate, writing = [], threading.Event(), threading.Event()
-    real_open = practice._read_audit_log._open_write
+    real_open = practice._read_audit_log._begin_write
 
     def slow_open():
         opened.append(1)
@@ -73,7 +73,7 @@ def test_concurrent_reads_share_audit_transactions(practice, staff, ada):
             gate.wait(5)
         return real_open()
 
-    practice._read_audit_log._open_write = slow_open
+    practice._read_audit_log._begin_write = slow_open
 
     def read() -> None:
         with practice.work(staff["desk"], write=False) as work:
@@ -100,7 +100,7 @@ def test_a_read_whose_audit_cannot_be_written_fails(practice, staff, ada):
     def broken():
         raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
 
-    practice._read_audit_log._open_write = broken
+    practice._read_audit_log._begin_write = broken
     with pytest.raises(OperationalError):
         with practice.work(staff["desk"], write=False) as work:
             clients.get_client(work, ada.id)

@@ -115,7 +115,7 @@ def test_a_page_whose_audit_event_cannot_be_written_is_not_shown(client, signed_
     def broken():
         raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
 
-    web_practice._read_audit_log._open_write = broken
+    web_practice._read_audit_log._begin_write = broken
     for path in (f"/clients/{cid}", f"/clients/{cid}/notes", "/clients?q=ellis"):
         page = client.get(path)
         assert page.status_code == 500, path
