@@ -106,7 +106,7 @@ def _configure_routes(practice: Practice) -> list[Any]:
 
 def provide_reads(state: State, request: HTMXRequest) -> CenterReads:
     """``reads`` for a plugin's handler: the core's read services, bound to the signed-in user."""
-    return CenterReads(state.practice, provide_actor(request))
+    return CenterReads(state.practice, provide_actor(request, state.practice))
 
 
 def _plugin_routers(practice: Practice) -> list[Router]:

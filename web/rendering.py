@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar.enums import MediaType
 from litestar.plugins.htmx import HTMXRequest
 
 from polymodal.web.nav import nav_for
@@ -37,5 +38,7 @@ def render(request: HTMXRequest, template: str, context: dict[str, Any] | None =
         status_code=status_code,
         # The same URL answers with a page or a fragment: caches must keep them apart.
         headers={"Vary": "HX-Request", **(headers or {})},
+        # Named, or the response guesses it from the template's file name on every page.
+        media_type=kwargs.pop("media_type", MediaType.HTML),
         **kwargs,
     )
