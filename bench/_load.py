@@ -92,6 +92,38 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process, its living descendants and the children it has reaped (a PostgreSQL
+    postmaster's backends that ended during a run are counted in its cutime)."""
+    total = 0.0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+    return total
+
+
+def pin(pid: int, cpus: set[int]) -> None:
+    """Set the CPU affinity of a process and every descendant; children forked later inherit it."""
+    for p in descendants(pid):
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                os.sched_setaffinity(int(task.name), cpus)
+        except OSError:
+            pass  # a process that ended meanwhile
+
+
+def cpu_list(spec: str) -> set[int]:
+    """taskset's list syntax: "0", "0-3", "0,2-3"."""
+    out: set[int] = set()
+    for part in spec.split(","):
+        low, _, high = part.partition("-")
+        out.update(range(int(low), int(high or low) + 1))
+    return out
+
+
 def cpu_and_rss(pid: int) -> tuple[float, float]:
     """CPU seconds (user + system) and resident MB of one process, from /proc."""
     try:
@@ -120,11 +152,12 @@ def wait_until_quiet(patience: float = 30) -> None:
 
 
 def wrk(url: str, duration: str, *, connections: int = 32, threads: int = 2, headers: dict | None = None,
-        lua: str | None = None, timeout: str = "10s") -> str:
+        lua: str | None = None, timeout: str = "10s", cpus: str | None = None) -> str:
+    """One wrk run; ``cpus`` (taskset's list syntax) keeps it off the server's cores."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"loopback only: {url}")
-    command = [WRK or "wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{duration}", "--latency",
-               f"--timeout={timeout}"]
+    command = [*(["taskset", "-c", cpus] if cpus else []), WRK or "wrk", f"-t{min(threads, connections)}",
+               f"-c{connections}", f"-d{duration}", "--latency", f"--timeout={timeout}"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
@@ -159,6 +192,12 @@ class Run:
     load: float
     """1-minute load average before the run."""
     raw: str = field(repr=False, default="")
+    elapsed: float = 0.0
+    """Seconds the counted run took."""
+    server_cpu: float = 0.0
+    wrk_cpu: float = 0.0
+    parties_cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds of the other processes measured alongside (``parties`` of measure()), e.g. PostgreSQL."""
 
     @property
     def ok(self) -> bool:
@@ -178,25 +217,32 @@ def parse_wrk(out: str) -> dict:
 
 
 def measure(url: str, server_pid: int, *, duration: float, warmup: float, connections: int = 32,
-            headers: dict | None = None, quiet_patience: float = 0) -> Run:
-    """Warm up, then one counted wrk run; the server's CPU and RSS, and the CPU others used meanwhile."""
+            headers: dict | None = None, quiet_patience: float = 0, wrk_cpus: str | None = None,
+            parties: dict[str, int] | None = None) -> Run:
+    """Warm up, then one counted wrk run; the server's CPU and RSS, and the CPU others used meanwhile.
+
+    ``parties`` names other processes (a database server) whose CPU, with their descendants', is counted
+    apart rather than as "others"."""
     if quiet_patience:
         wait_until_quiet(quiet_patience)
     if warmup:
-        wrk(url, f"{warmup:g}s", connections=connections, headers=headers)
+        wrk(url, f"{warmup:g}s", connections=connections, headers=headers, cpus=wrk_cpus)
     load = os.getloadavg()[0]
     pids = descendants(server_pid)
     cpu_before = sum(cpu_and_rss(p)[0] for p in pids)
+    parties_before = {name: tree_cpu(pid) for name, pid in (parties or {}).items()}
     busy, children = machine_busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    out = wrk(url, f"{duration:g}s", connections=connections, headers=headers, lua=STATUS_LUA)
+    out = wrk(url, f"{duration:g}s", connections=connections, headers=headers, lua=STATUS_LUA, cpus=wrk_cpus)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     pids = descendants(server_pid)
     stats = [cpu_and_rss(p) for p in pids]
+    parties_cpu = {name: tree_cpu(pid) - parties_before[name] for name, pid in (parties or {}).items()}
     server_cpu = sum(c for c, _ in stats) - cpu_before
     wrk_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-    others = machine_busy_seconds() - busy - server_cpu - wrk_cpu
+    others = machine_busy_seconds() - busy - server_cpu - wrk_cpu - sum(parties_cpu.values())
     parsed = parse_wrk(out)
     return Run(**parsed, cpu_us=server_cpu / max(parsed["requests"], 1) * 1e6, rss=sum(r for _, r in stats),
-               others=max(0.0, 100 * others / elapsed / NPROC), load=load, raw=out)
+               others=max(0.0, 100 * others / elapsed / NPROC), load=load, raw=out, elapsed=elapsed,
+               server_cpu=server_cpu, wrk_cpu=wrk_cpu, parties_cpu=parties_cpu)
