@@ -45,8 +45,12 @@ def auto_layout(n: int = NPROC) -> dict[str, str]:
     if n < 4:
         return {}
     quarter = max(1, n // 4)
-    return {"server": f"0-{n - 2 * quarter - 1}", "pg": f"{n - 2 * quarter}-{n - quarter - 1}",
-            "wrk": f"{n - quarter}-{n - 1}"}
+
+    def span(low: int, high: int) -> str:
+        return str(low) if low == high else f"{low}-{high}"
+
+    return {"server": span(0, n - 2 * quarter - 1), "pg": span(n - 2 * quarter, n - quarter - 1),
+            "wrk": span(n - quarter, n - 1)}
 
 
 def parse_layout(spec: str) -> dict[str, str]:
@@ -82,10 +86,11 @@ def postmaster(url: str) -> int:
 @contextmanager
 def lock_waits(url: str, every: float = 0.1):
     """Sample pg_stat_activity while the block runs; yields a dict filled in at the end: the share of samples
-    with a backend waiting on a lock (any, advisory) and the mean number waiting."""
+    with a backend waiting on a lock (any, advisory), the mean number waiting, and the most connections the
+    server's pools and job queue held at once."""
     found: dict[str, float] = {}
     stop = threading.Event()
-    samples: list[tuple[int, int]] = []
+    samples: list[tuple[int, int, int]] = []
     engine = make_engine(url)
 
     def sample() -> None:
@@ -93,9 +98,10 @@ def lock_waits(url: str, every: float = 0.1):
             conn.execution_options(isolation_level="AUTOCOMMIT")
             while not stop.wait(every):
                 row = conn.execute(text(
-                    "SELECT count(*), count(*) FILTER (WHERE wait_event = 'advisory') FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).one()
-                samples.append((row[0], row[1]))
+                    "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), "
+                    "count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'), count(*) "
+                    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")).one()
+                samples.append(tuple(row))
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -106,9 +112,10 @@ def lock_waits(url: str, every: float = 0.1):
         thread.join()
         engine.dispose()
         n = max(len(samples), 1)
-        found.update(samples=len(samples), any_waiting=sum(1 for a, _ in samples if a) / n,
-                     advisory_waiting=sum(1 for _, b in samples if b) / n,
-                     mean_advisory=sum(b for _, b in samples) / n)
+        found.update(samples=len(samples), any_waiting=sum(1 for a, _, _ in samples if a) / n,
+                     advisory_waiting=sum(1 for _, b, _ in samples if b) / n,
+                     mean_advisory=sum(b for _, b, _ in samples) / n,
+                     max_connections=max((c for _, _, c in samples), default=0))
 
 
 def run_layout(url: str, page: pages.Page, layout: dict[str, str], pg_pid: int, args: argparse.Namespace
@@ -145,8 +152,9 @@ def summary(run: Run, waits: dict) -> str:
 
 def table(layouts: dict[str, dict[int, dict]]) -> str:
     lines = ["| layout | workers | req/s | ×1 worker | p50 ms | p99 ms | server CPU % | PostgreSQL CPU % | wrk CPU % "
-             "| others % | req per server CPU-s | req per (server + PG) CPU-s | advisory-lock wait (samples) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| others % | req per server CPU-s | req per (server + PG) CPU-s | advisory-lock wait (samples) "
+             "| connections (most) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, runs in layouts.items():
         one = runs.get(min(runs))["rps"] if runs else None
         for workers, r in runs.items():
@@ -156,7 +164,8 @@ def table(layouts: dict[str, dict[int, dict]]) -> str:
                 f"| {name} | {workers} | {r['rps']:,.0f} | {r['rps'] / one:.2f} | {r['p50']:.1f} | {r['p99']:.1f} "
                 f"| {100 * r['server_cpu'] / secs:.0f} | {100 * pg / secs:.0f} | {100 * r['wrk_cpu'] / secs:.0f} "
                 f"| {r['others']:.0f} | {r['requests'] / max(r['server_cpu'], 1e-9):,.0f} "
-                f"| {r['requests'] / max(r['server_cpu'] + pg, 1e-9):,.0f} | {r['locks']['advisory_waiting']:.0%} |")
+                f"| {r['requests'] / max(r['server_cpu'] + pg, 1e-9):,.0f} | {r['locks']['advisory_waiting']:.0%} "
+                f"| {r['locks']['max_connections']} |")
     return "\n".join(lines)
 
 
@@ -169,7 +178,8 @@ REPORT = """# 1 → 2 workers on PostgreSQL
 - CPU % columns are each party's user + system time over the run's wall time (100 % = one core); PostgreSQL
   counts the postmaster and every backend. "req per server CPU-s" is requests ÷ the server's CPU seconds: it
   falls when a second worker adds contention rather than capacity. "advisory-lock wait" is the share of
-  pg_stat_activity samples (10 a second) in which a backend was waiting on an advisory lock.
+  pg_stat_activity samples (10 a second) in which a backend was waiting on an advisory lock; "connections" the
+  most the server held open to the database at once (its pools and the job queue's).
 
 {table}
 """
