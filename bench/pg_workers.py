@@ -123,7 +123,9 @@ def run_layout(url: str, page: pages.Page, layout: dict[str, str], pg_pid: int, 
     pin(pg_pid, cpu_list(layout["pg"]) if "pg" in layout else os.sched_getaffinity(0))
     runs = {}
     for workers in args.workers:
-        with servers.serving(servers.polymodal, url, workers, cpus=layout.get("server")) as server:
+        with servers.serving(servers.polymodal, url, workers) as server:
+            if "server" in layout:  # every worker process exists by the first answer; later threads inherit it
+                pin(server.proc.pid, cpu_list(layout["server"]))
             cookie = pages.sign_in(server.base, page.user)
             status, _ = pages.get(server.base, page.path, cookie)
             if status != 200:

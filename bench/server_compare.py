@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pages
 import servers
-from _load import NPROC, Run, measure
+from _load import NPROC, Run, cpu_list, measure, pin
 
 HERE = Path(__file__).resolve().parent
 
@@ -65,12 +65,19 @@ VARIANTS = [
 TARGETS = {"polymodal": "polymodal.web.app:create_app", "bare": "bare:build_app"}
 
 
+def environment(database_url: str) -> dict[str, str]:
+    """What `polymodal serve` gives the app (jobs in the server), on a generated center over plain http."""
+    return {"POLYMODAL_DATABASE_URL": database_url, "POLYMODAL_INSECURE_COOKIES": "1",
+            "POLYMODAL_JOBS_IN_PROCESS": "1"}
+
+
 def start(variant: Variant, app: str, database_url: str, cpus: str | None) -> tuple[servers.Server, int]:
     """The server, and the pid of the process that serves (granian's worker; uvicorn's one process)."""
     command = [part.replace("{app}", app).replace("{target}", TARGETS[app]) for part in variant.command]
     ready = "/healthz" if app == "polymodal" else "/"
-    server = servers._start(f"{variant.key} {app}", command, ready, env=servers.app_environment(database_url),
-                            cpus=cpus)
+    server = servers._start(f"{variant.key} {app}", command, ready, env=environment(database_url))
+    if cpus:
+        pin(server.proc.pid, cpu_list(cpus))
     if not variant.granian:
         return server, server.proc.pid
     children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()

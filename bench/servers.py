@@ -36,11 +36,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _start(name: str, command: list[str], ready_path: str, env: dict | None = None, timeout: float = 120,
-           cpus: str | None = None) -> Server:
-    """Start a server on a free loopback port; ``cpus`` (taskset's list) pins it and every worker it forks."""
+def _start(name: str, command: list[str], ready_path: str, env: dict | None = None, timeout: float = 120
+           ) -> Server:
     port = free_port()
-    command = [*(["taskset", "-c", cpus] if cpus else []), *(part.replace("{port}", str(port)) for part in command)]
+    command = [part.replace("{port}", str(port)) for part in command]
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.log"
     started = time.perf_counter()
@@ -60,17 +59,12 @@ def serving(server_factory, *args, **kwargs):
         stop(server.proc)
 
 
-def polymodal(database_url: str, workers: int = 1, cpus: str | None = None) -> Server:
+def polymodal(database_url: str, workers: int = 1) -> Server:
     """`polymodal serve`: uvicorn, as `make run` starts it, on the generated database."""
     return _start(f"polymodal ({workers} worker{'s' if workers > 1 else ''})",
                   [str(BIN / "polymodal"), "serve", "--host", "127.0.0.1", "--port", "{port}",
-                   "--workers", str(workers)], "/healthz", env=app_environment(database_url), cpus=cpus)
-
-
-def app_environment(database_url: str) -> dict[str, str]:
-    """What the app needs to run on a generated center over plain http, as `polymodal serve` sets it."""
-    return {"POLYMODAL_DATABASE_URL": database_url, "POLYMODAL_INSECURE_COOKIES": "1",
-            "POLYMODAL_JOBS_IN_PROCESS": "1"}
+                   "--workers", str(workers)], "/healthz",
+                  env={"POLYMODAL_DATABASE_URL": database_url, "POLYMODAL_INSECURE_COOKIES": "1"})
 
 
 def bare() -> Server:
