@@ -6,7 +6,9 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
+import markupsafe
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from jinja2.compiler import CodeGenerator
 from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -14,7 +16,7 @@ from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from markupsafe import Markup
+from sqlalchemy.engine import Row
 
 from polymodal.core.messaging.queue import jobs_of
 from polymodal.core.plugin_reads import CenterReads
@@ -41,33 +43,67 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+class _ShownOutput(CodeGenerator):
+    """Compiles every ``{{ value }}`` of an autoescaped template to one call, ``environment.shown(value)``.
+
+    Jinja's own output is ``escape(environment.finalize(value))``: two calls, and a ``Markup`` built for every
+    value (markupsafe's constructor runs in Python: 14 % of the week calendar's CPU). A page is joined into one
+    string at the end, so an escaped ``str`` serves as well; Jinja still wraps a captured block's or a macro's
+    output in ``Markup``.
+    """
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.shown(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
 class PageEnvironment(Environment):
-    """Jinja, reading ``row.name`` from a dict without a failed attribute lookup first.
+    """Jinja, reading ``row.name`` from a dict or a result row without a failed attribute lookup first.
 
     Jinja tries ``getattr`` before ``[]``, so every ``s.start`` on a dict raised
     and caught an AttributeError: a fifth of the CPU of a week's calendar. A
     dict's own methods (``values.get``) still win over its keys, as in Jinja.
+    A result row (``Row``) answers a column's name by its position, five times
+    faster than its own attribute lookup (the client search's 50 rows: 600 reads).
     """
 
+    code_generator_class = _ShownOutput
+
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
+        kind = type(obj)
+        if kind is dict and attribute not in DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
                 pass
+        elif kind is Row:
+            index = obj._parent._key_to_index.get(attribute)
+            if index is not None:
+                return obj[index]
         return super().getattr(obj, attribute)
+
+    @staticmethod
+    def shown(value: Any) -> str:
+        """Every ``{{ value }}``: escaped unless it is markup, and without bidi controls whatever was stored
+        (core/text.py)."""
+        if type(value) is str:
+            return _escape(without_bidi_controls(value))
+        if hasattr(value, "__html__"):
+            return without_bidi_controls(value.__html__())
+        return _escape(without_bidi_controls(str(value)))
 
 
 DICT_ATTRIBUTES = frozenset(dir(dict))
-
-
-def shown_text(value: Any) -> Any:
-    """Every ``{{ value }}``: bidi controls never reach the page, whatever was stored (core/text.py)."""
-    if isinstance(value, str):
-        cleaned = without_bidi_controls(value)
-        if cleaned is not value:
-            return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
+# markupsafe's own escaping (the same entities) without the Markup around it.
+_escape = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(markupsafe.escape(text)))
 
 
 def _configure_templates(practice: Practice) -> TemplateConfig:
@@ -80,8 +116,7 @@ def _configure_templates(practice: Practice) -> TemplateConfig:
         loader = ChoiceLoader([loader, PrefixLoader({"m": PrefixLoader(
             {plugin: FileSystemLoader(folder) for plugin, folder in folders.items()})})])
     env = PageEnvironment(loader=loader, autoescape=select_autoescape(default=True),
-                          trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-                          finalize=shown_text)
+                          trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.globals["cancel_reasons"] = CANCEL_REASONS
     # base.html asks for it when a page's context lacks the menu: a plugin's page returns a plain Template.
     env.globals["page_context"] = page_context

@@ -26,3 +26,30 @@ def test_a_missing_key_is_undefined_and_objects_keep_their_attributes():
     with pytest.raises(UndefinedError):
         _render("{{ d.missing }}", d={})
     assert _render("{{ e.real }}", e=3) == "3"
+
+
+def test_a_result_row_reads_its_columns_by_name_and_keeps_its_own_attributes():
+    from sqlalchemy import create_engine, text
+
+    with create_engine("sqlite://").connect() as conn:
+        row = conn.execute(text("SELECT 'Ada' AS name, '<i>' AS note, 2 AS count")).one()
+    assert _render("{{ r.name }} {{ r.note }} {{ r.count + 1 }} {{ r._fields|length }}", r=row) == "Ada &lt;i&gt; 3 3"
+    with pytest.raises(UndefinedError):
+        _render("{{ r.missing }}", r=row)
+
+
+def test_each_value_is_escaped_once_markup_is_kept_and_bidi_controls_never_shown():
+    from markupsafe import Markup
+
+    source = ("{{ s }}|{{ m }}|{{ s|safe }}|{% set x %}<b>{{ s }}</b>{% endset %}{{ x }}|"
+              "{% macro em(t) %}<em>{{ t }}</em>{% endmacro %}{{ em(s) }}|{{ n }}|{{ i }}|{{ s ~ '&' }}")
+    shown = _render(source, s="<a href='x'>\u202eevil", m=Markup("<i>\u2066ok</i>"), n=None, i=7)
+    assert shown == ("&lt;a href=&#39;x&#39;&gt;evil|<i>ok</i>|<a href='x'>evil|"
+                     "<b>&lt;a href=&#39;x&#39;&gt;evil</b>|<em>&lt;a href=&#39;x&#39;&gt;evil</em>|None|7|"
+                     "&lt;a href=&#39;x&#39;&gt;evil&amp;")
+
+
+def test_a_value_is_shown_by_one_call_not_escape_around_finalize():
+    env = PageEnvironment(autoescape=True)
+    code = env.compile("{{ a }} {{ b.c }}", raw=True)
+    assert code.count("environment.shown(") == 2 and "escape(" not in code
