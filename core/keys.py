@@ -49,6 +49,8 @@ class Keyring:
     secrets: Mapping[str, bytes] = field(repr=False)
     source: str = ""
     """Where the keys came from, for messages: the variable, the file, or ``development``."""
+    _derived: dict[tuple[str, str], bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Subkeys already derived: every page's audit event needs one, and verifying the trail one per event."""
 
     def __post_init__(self) -> None:
         if self.current not in self.secrets:
@@ -63,10 +65,15 @@ class Keyring:
 
         Derived, so one secret serves every purpose without a MAC of one kind standing in for another.
         """
-        secret = self.secrets.get(key_id or self.current)
-        if secret is None:
-            return None
-        return hmac.new(secret, f"polymodal/{purpose}/v1".encode(), hashlib.sha256).digest()
+        key_id = key_id or self.current
+        derived = self._derived.get((purpose, key_id))
+        if derived is None:
+            secret = self.secrets.get(key_id)
+            if secret is None:
+                return None
+            derived = self._derived[(purpose, key_id)] = hmac.new(secret, f"polymodal/{purpose}/v1".encode(),
+                                                                  hashlib.sha256).digest()
+        return derived
 
     def mac(self, purpose: str, message: bytes, key_id: str | None = None) -> str | None:
         """Hex HMAC-SHA256 of ``message``; None if ``key_id`` is not in the ring."""

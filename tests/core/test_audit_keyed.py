@@ -221,3 +221,18 @@ def test_practice_sessions_carry_the_key_and_others_are_refused(practice, engine
 
     with Session(engine) as db, pytest.raises(RuntimeError, match="no audit key"):
         audit.append(db, SYSTEM, "x", at=practice.now())
+
+
+def test_each_subkey_is_derived_once_per_key_ring(practice, monkeypatch):
+    """An append (every page) and verifying the trail (one MAC per event) derive the chain's key once, not per
+    event; the MACs are the same as derived afresh."""
+    made = []
+    real = keys.hmac.new
+    monkeypatch.setattr(keys.hmac, "new", lambda *a, **k: made.append(a[1]) or real(*a, **k))
+    events(practice, 5)
+    verified = verify(practice)
+    assert verified.ok
+    derivations = [m for m in made if m.startswith(b"polymodal/")]
+    assert len(derivations) <= 1 and len(made) >= 5 + verified.events
+    fresh = keys.Keyring(practice.keys.current, practice.keys.secrets)
+    assert fresh.mac(audit.CHAIN, b"x") == practice.keys.mac(audit.CHAIN, b"x")
