@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from polymodal.core.access import Actor
 from polymodal.core.messaging import templates
 from polymodal.core.messaging.channels import Attachment, DeliveryFailed, OutgoingMessage
-from polymodal.core.messaging.models import OutboxMessage
+from polymodal.core.messaging.models import ContactPreference, OutboxMessage
 from polymodal.core.messaging.preferences import center_messaging, contact_preference
 from polymodal.core.models import Client, Guardian
 
@@ -41,16 +41,17 @@ class Recipient:
     user_id: uuid.UUID | None = None
 
 
-def client_recipients(work: Work, client: Client, purpose: str, *,
-                      ignore_preference: bool = False) -> list[Recipient]:
+def client_recipients(work: Work, client: Client, purpose: str, *, ignore_preference: bool = False,
+                      preference: ContactPreference | None = None) -> list[Recipient]:
     """Who hears about ``client``'s appointments: the client, or a minor's guardians; none without consent.
 
     ``purpose`` is ``notices`` or ``reminders``: the client's preference for each is respected, unless
-    ``ignore_preference`` (the client page saying where messages would go).
+    ``ignore_preference`` (the client page saying where messages would go). ``preference``: the client's,
+    when the caller read it already (a client without one recorded costs a query each time it is asked).
     """
     from polymodal.core.services.clients import is_minor
 
-    preference = contact_preference(work, client.id)
+    preference = preference or contact_preference(work, client.id)
     wanted = preference.email_notices if purpose == "notices" else preference.email_reminders
     if client.restricted or not client.active:
         return []

@@ -66,7 +66,8 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
         context["can_manage_team"] = work.may("care_team.manage", client.id)
         context["contact"] = contact_preference(work, client.id)
         context["message_recipients"] = [f"{r.name} <{r.address}>"
-                                         for r in client_recipients(work, client, "notices", ignore_preference=True)]
+                                         for r in client_recipients(work, client, "notices", ignore_preference=True,
+                                                                    preference=context["contact"])]
     elif tab == "cases":
         context["cases"] = client_record.cases_of(work, client.id)
         context["can_open_case"] = work.may("case.manage", client.id)
