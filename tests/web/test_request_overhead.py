@@ -1,0 +1,57 @@
+"""What a page does per request besides its own work, kept to what it needs (issue 18): one guard, dependencies
+resolved without a task group, the search's statement built once, the audit appended without the ORM."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from polymodal.web.guards import every_route
+
+
+def test_every_route_runs_one_guard_holding_the_four_checks(client):
+    # Litestar copies the route handler once per guard on every request.
+    handlers = [h for route in client.app.routes for h in getattr(route, "route_handlers", [])]
+    assert len(handlers) > 100
+    assert {tuple(h.resolve_guards()) for h in handlers} == {(every_route,)}
+
+
+def test_a_page_resolves_its_dependencies_without_a_task_group(client, signed_in, monkeypatch):
+    import litestar._kwargs.kwargs_model as kwargs_model
+
+    def refuse():
+        raise AssertionError("a task group was opened to resolve a page's dependencies")
+
+    monkeypatch.setattr(kwargs_model, "create_task_group", refuse)
+    signed_in("rivera")
+    page = client.get("/clients?q=ellis")
+    assert page.status_code == 200 and "Ellis" in page.text
+
+
+def test_searches_by_one_person_run_one_statement_and_the_audit_none_of_the_orm(client, signed_in, web_practice):
+    from polymodal.core import audit
+
+    executed = []
+    signed_in("frontdesk")
+
+    @event.listens_for(web_practice.engine, "before_execute")
+    def remember(_conn, statement, *_args):
+        executed.append(statement)
+
+    try:
+        for words in ("ellis", "jordan", "e", ""):
+            assert client.get(f"/clients?q={words}").status_code == 200
+    finally:
+        event.remove(web_practice.engine, "before_execute", remember)
+    searches = [s for s in executed if "clients.legal_first_name" in str(s)]
+    # Two kinds of search here: ranked by relevance (words) and in name order (none); one statement each.
+    assert len(searches) == 4 and len({id(s) for s in searches}) == 2
+    inserts = [s for s in executed if str(s).startswith("INSERT INTO audit_events")]
+    assert len(inserts) == 4 and all(s is audit._INSERT for s in inserts)
+
+
+@pytest.mark.parametrize("url", ["/clients?q=ellis", "/schedule?view=week"])
+def test_pages_name_their_media_type(client, signed_in, url):
+    signed_in("frontdesk")
+    page = client.get(url)
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
