@@ -59,10 +59,14 @@ def serving(server_factory, *args, **kwargs):
         stop(server.proc)
 
 
+APP_BIN = BIN
+"""Where `polymodal` is installed: this checkout's .venv/bin, or another checkout's (run.py --app-root)."""
+
+
 def polymodal(database_url: str, workers: int = 1) -> Server:
     """`polymodal serve`: uvicorn, as `make run` starts it, on the generated database."""
     return _start(f"polymodal ({workers} worker{'s' if workers > 1 else ''})",
-                  [str(BIN / "polymodal"), "serve", "--host", "127.0.0.1", "--port", "{port}",
+                  [str(APP_BIN / "polymodal"), "serve", "--host", "127.0.0.1", "--port", "{port}",
                    "--workers", str(workers)], "/healthz",
                   env={"POLYMODAL_DATABASE_URL": database_url, "POLYMODAL_INSECURE_COOKIES": "1"})
 
