@@ -121,7 +121,8 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
 
     # One pass over the week's sessions; the database keeps those some consent is lacking for, earliest first,
     # read a batch at a time: the panel is full once ``limit`` findings come before every session still unread.
-    sessions = work.db.execute(
+    # On the connection: columns, without the ORM's loading of up to 2,000 rows (a sixth of the dashboard's CPU).
+    sessions = work.db.connection().execute(
         select(Session.starts_at, Session.modality_key, SessionClient.client_id, *NAME)
         .join(SessionClient, SessionClient.session_id == Session.id)
         .join(Client, Client.id == SessionClient.client_id)
@@ -136,7 +137,7 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
         client_ids = sorted({s.client_id for s in batch} - read)
         read.update(client_ids)
         if client_ids:
-            kept.update({(r.client_id, r.document_key): r.valid_until for r in work.db.execute(
+            kept.update({(r.client_id, r.document_key): r.valid_until for r in work.db.connection().execute(
                 select(state.client_id, state.document_key, state.valid_until)
                 .where(state.client_id.in_(client_ids)))})
         for s in batch:  # each (client, document) keeps its first session
