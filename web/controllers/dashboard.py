@@ -46,6 +46,7 @@ class DashboardController(Controller):
             panel = notes_panel(work, actor)
             reviews_glass = bool(scopes_for(actor, "break_glass.review"))
             glass = privacy.grants_to_review(work) if reviews_glass else []
+            panels = attention_panels(work)
         reads_plugins = bool(scopes_for(actor, "plugins.read"))
         plugin_errors = practice.recent_plugin_errors(limit=5) if reads_plugins else []
         modalities = practice.registry.modalities
@@ -66,5 +67,5 @@ class DashboardController(Controller):
             "can_register": bool(scopes_for(actor, "client.create")),
             "show_glass": reviews_glass, "grants": grants, "show_plugin_errors": reads_plugins,
             "plugin_errors": errors,
-            **attention_panels(practice, actor),
+            **panels,
         }, block="today_sessions")
