@@ -75,11 +75,10 @@ def postmaster(url: str) -> int:
     """The cluster's postmaster: the parent of this connection's backend."""
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
-            backend = conn.scalar(text("SELECT pg_backend_pid()"))
+        with engine.connect() as conn:  # read while the backend lives: it ends with the connection
+            status = Path(f"/proc/{conn.scalar(text('SELECT pg_backend_pid()'))}/status").read_text()
     finally:
         engine.dispose()
-    status = Path(f"/proc/{backend}/status").read_text()
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
 
 
