@@ -33,6 +33,7 @@ def test_front_desk_searches_registers_and_opens_a_client(page: Page, live_serve
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("Natarajan")
     expect(page).to_have_url(re.compile(r"/clients\?q=nat$"))
+    expect(page.locator("#client-rows")).to_have_count(1)  # the results replace the results, not nest in them
     page.screenshot(path=str(artifacts / "clients-search.png"), full_page=True)
 
     # Register with a date of birth in the future: the error shows beside the field, values stay.
