@@ -69,8 +69,15 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
             exc.status_code).phrase else ""
         return problem(exc.status_code, detail, errors=litestar_errors(exc.extra),
                        headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None)
-    # Our own refusals say what was wrong; Litestar's detail can name internals, so it is not shown.
-    return error_page(request, exc.status_code, exc.detail if isinstance(exc, TooManyFields) else "")
+    # Our own refusals say what was wrong; Litestar's detail can name internals, so it is not shown. Its
+    # validation names the declared parameters it refused ("page", "q"): those the person can put right.
+    if isinstance(exc, TooManyFields):
+        return error_page(request, exc.status_code, exc.detail)
+    names = sorted({e["field"] for e in litestar_errors(exc.extra) if e["field"]})
+    if exc.status_code == 400 and names:
+        return error_page(request, 400, "The address has a value this page cannot use: "
+                                        f"{', '.join(names)}. Go back and try again.")
+    return error_page(request, exc.status_code)
 
 
 def on_core_error(request: Request, exc: PolymodalError) -> Response:

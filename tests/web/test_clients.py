@@ -257,3 +257,11 @@ def test_same_phone_is_a_likely_duplicate(client, signed_in):
     csrf = signed_in("frontdesk")
     shown = client.post("/clients", data={**GOOD, "phone": "415 555 0105", "_csrf": csrf})
     assert "same phone" in shown.text and "Hana Sato" in shown.text
+
+
+@pytest.mark.parametrize("query, named", [("page=0", "page"), ("page=abc", "page"), ("q=" + "x" * 500, "q")])
+def test_a_wrong_value_in_the_address_is_named(client, signed_in, query, named):
+    signed_in("frontdesk")
+    page = client.get(f"/clients?{query}")
+    assert page.status_code == 400
+    assert f"The address has a value this page cannot use: {named}." in page.text
