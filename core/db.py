@@ -78,3 +78,11 @@ def _refuse_flush(session: Any, _context: Any, _instances: Any) -> None:
 def _refuse_dml(state: Any) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         raise ReadOnlyWork("read-only work tried to change rows: open it with write=True")
+
+
+def connection_of(db: Any) -> Any:
+    """The ORM session's connection, for a statement built once and executed without the ORM's per-statement
+    work (issue 18), with its pending changes flushed first as the ORM's autoflush would have done: a check made
+    in the work that just added a care-team member sees that member."""
+    db.flush()  # nothing to do, and no flush event, when nothing is pending
+    return db.connection()

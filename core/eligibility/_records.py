@@ -10,8 +10,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select, update
+from sqlalchemy import String, bindparam, cast, or_, select, update
 
+from polymodal.core.db import connection_of
 from polymodal.core.eligibility._screening import CORE_RISK_FACTS, PENDING, read_screening, screening_findings
 from polymodal.core.eligibility._verdicts import Verdict
 from polymodal.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -230,12 +231,16 @@ def pending_reviews(work: Work, client_id: uuid.UUID) -> list[Any]:
 
 def overrides_for(work: Work, client_ids: list[uuid.UUID], modality_key: str) -> list[Any]:
     """Overrides of these clients for this modality, newest first (for the session page)."""
-    return list(work.db.execute(
-        select(EligibilityOverride.code, EligibilityOverride.reason, EligibilityOverride.overridden_at,
-               EligibilityOverride.session_id, User.display_name.label("by"))
-        .join(User, User.id == EligibilityOverride.overridden_by)
-        .where(EligibilityOverride.client_id.in_(client_ids), EligibilityOverride.modality_key == modality_key)
-        .order_by(EligibilityOverride.overridden_at.desc())).all())
+    return list(connection_of(work.db).execute(_OVERRIDES, {"client_ids": client_ids, "modality": modality_key}))
+
+
+_OVERRIDES = (  # built once, values bound (issue 18: a statement built per page has its cache key computed again)
+    select(EligibilityOverride.code, EligibilityOverride.reason, EligibilityOverride.overridden_at,
+           EligibilityOverride.session_id, User.display_name.label("by"))
+    .join(User, User.id == EligibilityOverride.overridden_by)
+    .where(EligibilityOverride.client_id.in_(bindparam("client_ids", expanding=True)),
+           EligibilityOverride.modality_key == bindparam("modality"))
+    .order_by(EligibilityOverride.overridden_at.desc()))
 
 
 def risk_board(work: Work, *, limit: int = 10) -> list[Any]:
