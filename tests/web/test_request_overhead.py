@@ -63,6 +63,20 @@ def test_pages_name_their_media_type(client, signed_in, url, monkeypatch):
     assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
 
 
+def statements_run(client, engine, url: str, status: int = 200) -> list:
+    executed = []
+
+    @event.listens_for(engine, "before_execute")
+    def remember(_conn, statement, *_args):
+        executed.append(statement)
+
+    try:
+        assert client.get(url).status_code == status
+    finally:
+        event.remove(engine, "before_execute", remember)
+    return executed
+
+
 def test_a_client_pages_access_checks_reuse_their_statements(client, signed_in, web_practice, client_id):
     # Built anew for every check, the "may this person see this client" statement's cache key was 30 % of a
     # client page's CPU. Now one statement per shape of check, its values bound at each execution.
@@ -70,16 +84,20 @@ def test_a_client_pages_access_checks_reuse_their_statements(client, signed_in, 
     shapes = []
     for last, first, status in (("Ellis", "Jordan", 200), ("Natarajan", "Priya", 200), ("Ellis", "Jordan", 200),
                                 ("Sato", "Hana", 404)):  # Hana Sato is not on Dr. Rivera's team
-        executed = []
-
-        @event.listens_for(web_practice.engine, "before_execute")
-        def remember(_conn, statement, *_args):
-            executed.append(statement)
-
-        try:
-            assert client.get(f"/clients/{client_id(last, first)}").status_code == status
-        finally:
-            event.remove(web_practice.engine, "before_execute", remember)
+        executed = statements_run(client, web_practice.engine, f"/clients/{client_id(last, first)}", status)
         shapes.append({id(s) for s in executed if "FROM care_team_members" in str(s)
                        and "clients.id = :client_id" in str(s)})
     assert shapes[0] and shapes[0] == shapes[1] == shapes[2] and shapes[3] <= shapes[0]
+
+
+def test_session_pages_run_the_same_statement_objects_for_different_sessions(client, signed_in, web_practice,
+                                                                              session_of):
+    # Their cache keys, computed again for each statement built, were a third of the session page's CPU.
+    signed_in("rivera")
+    first, second = (statements_run(client, web_practice.engine, f"/sessions/{session_of(last, name)}")
+                     for last, name in (("Ellis", "Jordan"), ("Natarajan", "Priya")))
+    selects = [s for s in first if str(s).startswith("SELECT")]
+    kept = {id(s) for s in selects} & {id(s) for s in second}
+    notes = [s for s in selects if "FROM notes JOIN users" in str(s)]
+    assert notes and all(id(s) in kept for s in notes)
+    assert len(kept) >= 8, [str(s)[:80] for s in selects if id(s) not in kept]
