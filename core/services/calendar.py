@@ -8,12 +8,15 @@ practitioners), so a busy week costs what a quiet one does.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, not_, select
+from sqlalchemy import Select, and_, bindparam, case, not_, select
 
+from polymodal.core.access import FilterShape, bound_client_filter, filter_shape, filter_values
+from polymodal.core.db import connection_of
 from polymodal.core.models import (
     Case,
     CaseClient,
@@ -28,7 +31,7 @@ from polymodal.core.models import (
 )
 from polymodal.core.practice import Work
 from polymodal.core.services.cases import get_case
-from polymodal.core.services.scheduling import overlapping, with_practitioner
+from polymodal.core.services.scheduling import MAX_SESSION, overlapping, with_practitioner
 
 
 @dataclass(frozen=True)
@@ -71,48 +74,27 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
     would make the page cost grow with the week).
     """
     work.require("schedule.read")
-    window = overlapping(start, end)
-    if practitioner_id is not None:
-        window.append(with_practitioner(practitioner_id, start, end))
-    if room_id is not None:
-        window.append(Session.room_id == room_id)
-    if case_id is not None:
-        window.append(Session.case_id == case_id)
-    if session_id is not None:
-        window.append(Session.id == session_id)
-    rows = work.db.execute(
-        select(Session.id, Session.case_id, Session.starts_at, Session.ends_at, Session.modality_key,
-               Session.format, Session.delivery, Session.status, Session.room_id, Room.name.label("room_name"),
-               Session.series_id)
-        .outerjoin(Room, Room.id == Session.room_id)
-        .where(*window).order_by(Session.starts_at, Session.id)
-    ).all()
+    db = connection_of(work.db)
+    rows = db.execute(_sessions_statement(practitioner_id is not None, room_id is not None, case_id is not None,
+                                          session_id is not None),
+                      {"start": start, "end": end, "earliest": start - MAX_SESSION, "practitioner_id": practitioner_id,
+                       "room_id": room_id, "case_id": case_id, "session_id": session_id}).all()
     work.audit("schedule.view", record_type="schedule", reason=f"{len(rows)} sessions")
     if not rows:
         return []
     # The ids just read, not the window again as a subquery: at 1,000,000 sessions SQLite re-ran the week's
     # range (every practitioner's sessions, each checked for this one) for each of the two statements below.
     ids = [r.id for r in rows]
-    readable = case((work.client_filter("client.read"), True), else_=False)
-    manageable = case((work.client_filter("session.manage"), True), else_=False)
     clients: dict[uuid.UUID, list[Person]] = {}
     unmanageable: set[uuid.UUID] = set()
-    for row in work.db.execute(
-        select(SessionClient.session_id, Client.id, Client.preferred_name, Client.legal_first_name,
-               Client.legal_last_name, readable.label("readable"), manageable.label("manageable"))
-        .join(Client, Client.id == SessionClient.client_id)
-        .where(SessionClient.session_id.in_(ids)).order_by(Client.legal_last_name, Client.legal_first_name)
-    ):
+    people = _clients_statement(filter_shape(work.actor, "client.read"), filter_shape(work.actor, "session.manage"))
+    for row in db.execute(people, {"ids": ids, **filter_values(work.actor, work.now)}):
         name = f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}" if row.readable else ""
         clients.setdefault(row.session_id, []).append(Person(row.id, name, bool(row.readable)))
         if not row.manageable:
             unmanageable.add(row.session_id)
     practitioners: dict[uuid.UUID, list[Person]] = {}
-    for row in work.db.execute(
-        select(SessionPractitioner.session_id, User.id, User.display_name)
-        .join(User, User.id == SessionPractitioner.user_id)
-        .where(SessionPractitioner.session_id.in_(ids)).order_by(User.display_name)
-    ):
+    for row in db.execute(_PRACTITIONERS, {"ids": ids}):
         practitioners.setdefault(row.session_id, []).append(Person(row.id, row.display_name))
     may_manage = bool(work.may("session.manage"))
     return [CalendarSession(
@@ -122,6 +104,44 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
         practitioners=tuple(practitioners.get(r.id, ())),
         manageable=may_manage and r.id in clients and r.id not in unmanageable,
     ) for r in rows]
+
+
+# The calendar's statements are built once per shape, their values bound: built per page, their cache keys
+# (the access filters' subqueries above all) were computed again each time (issue 18).
+@functools.lru_cache(maxsize=64)
+def _sessions_statement(practitioner: bool, room: bool, case: bool, session: bool) -> Select[Any]:
+    start, end, earliest = bindparam("start"), bindparam("end"), bindparam("earliest")
+    window = overlapping(start, end, earliest)
+    if practitioner:
+        window.append(with_practitioner(bindparam("practitioner_id"), start, end, earliest))
+    if room:
+        window.append(Session.room_id == bindparam("room_id"))
+    if case:
+        window.append(Session.case_id == bindparam("case_id"))
+    if session:
+        window.append(Session.id == bindparam("session_id"))
+    return (select(Session.id, Session.case_id, Session.starts_at, Session.ends_at, Session.modality_key,
+                   Session.format, Session.delivery, Session.status, Session.room_id, Room.name.label("room_name"),
+                   Session.series_id)
+            .outerjoin(Room, Room.id == Session.room_id)
+            .where(*window).order_by(Session.starts_at, Session.id))
+
+
+@functools.lru_cache(maxsize=64)
+def _clients_statement(readable: FilterShape, manageable: FilterShape) -> Select[Any]:
+    return (select(SessionClient.session_id, Client.id, Client.preferred_name, Client.legal_first_name,
+                   Client.legal_last_name,
+                   case((bound_client_filter(readable), True), else_=False).label("readable"),
+                   case((bound_client_filter(manageable), True), else_=False).label("manageable"))
+            .join(Client, Client.id == SessionClient.client_id)
+            .where(SessionClient.session_id.in_(bindparam("ids", expanding=True)))
+            .order_by(Client.legal_last_name, Client.legal_first_name))
+
+
+_PRACTITIONERS = (select(SessionPractitioner.session_id, User.id, User.display_name)
+                  .join(User, User.id == SessionPractitioner.user_id)
+                  .where(SessionPractitioner.session_id.in_(bindparam("ids", expanding=True)))
+                  .order_by(User.display_name))
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,13 @@ def test_the_dashboards_consents_panel_keeps_its_statement(client, signed_in, we
     first, second = (statements_run(client, web_practice.engine, "/") for _ in range(2))
     lacking = [s for s in first if "NOT (EXISTS (SELECT" in str(s) and "client_consent_states" in str(s)]
     assert len(lacking) == 1 and any(s is lacking[0] for s in second)
+
+
+def test_the_calendar_keeps_its_statements_from_week_to_week(client, signed_in, web_practice):
+    # Its clients statement carries two access filters; built per page, the cache keys were computed each time.
+    signed_in("frontdesk")
+    weeks = [statements_run(client, web_practice.engine, f"/schedule?view=week&date={day}")
+             for day in ("2026-10-19", "2026-10-26")]
+    shown = [[s for s in run if "FROM sessions LEFT OUTER JOIN rooms" in str(s)
+              or ("FROM session_clients JOIN clients" in str(s) and "AS readable" in str(s))] for run in weeks]
+    assert len(shown[0]) == 2 and [id(s) for s in shown[0]] == [id(s) for s in shown[1]]
