@@ -23,8 +23,10 @@ class SessionSeries(IdMixin, Timestamps, Base):
 
 class Session(IdMixin, Timestamps, Base):
     __tablename__ = "sessions"
-    # A room's clash check and day sheet read one room's sessions in a time range.
-    __table_args__ = (Index("ix_sessions_starts_at", "starts_at"), Index("ix_sessions_room_starts", "room_id", "starts_at"))
+    # A room's clash check and day sheet read one room's sessions in a time range. The start index holds what
+    # the dashboard's week of consents due reads of each session (migration 0020).
+    __table_args__ = (Index("ix_sessions_starts_status", "starts_at", "status", "modality_key", "id"),
+                      Index("ix_sessions_room_starts", "room_id", "starts_at"))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     modality_key: Mapped[str] = mapped_column(String(120))
     structure_key: Mapped[str | None] = mapped_column(String(120), default=None)

@@ -52,7 +52,7 @@ MAX_SESSION = dt.timedelta(hours=12)
 
 
 def overlapping(start: Any, end: Any, earliest: Any = None) -> list[ColumnElement[bool]]:
-    """Sessions overlapping ``[start, end)``, as a range on ``ix_sessions_starts_at``.
+    """Sessions overlapping ``[start, end)``, as a range on ``ix_sessions_starts_status``.
 
     ``starts_at < end AND ends_at > start`` alone walks the index from the first session ever: at
     1,000,000 sessions a day's overlap query took about 3 s on SQLite, with the lower bound a few ms.

@@ -140,7 +140,7 @@ def test_the_overlap_search_reads_a_closed_range_of_the_start_index(practice):
         compiled = stmt.compile(conn, compile_kwargs={"literal_binds": False})
         plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
             f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())))
-    assert "ix_sessions_starts_at (starts_at>? AND starts_at<?)" in plan, plan
+    assert "ix_sessions_starts_status (starts_at>? AND starts_at<?)" in plan, plan
 
 
 def test_a_session_longer_than_the_overlap_bound_is_refused(practice, staff, case, rooms):
