@@ -235,10 +235,7 @@ RESTRICTION_EXEMPT = frozenset({"record.export", "record.erase", "audit.read", "
 
 def client_filter(actor: Actor, action: str, now: dt.datetime) -> ColumnElement[bool]:
     """SQL condition on ``Client``: the clients ``actor`` may ``action``."""
-    if actor.is_system:
-        return true()
-    allowed = _scope_filter(actor, action, now)
-    return allowed if action in RESTRICTION_EXEMPT else and_(allowed, Client.restricted.is_(False))
+    return _client_condition(filter_shape(actor, action), actor.user_id, actor.client_id, now)
 
 
 FilterShape = tuple[bool, frozenset[Scope], bool, bool]
@@ -260,21 +257,21 @@ def bound_client_filter(shape: FilterShape) -> ColumnElement[bool]:
 
     For statements built once per shape and kept: a statement built anew has its cache key computed again,
     and the filter's subqueries made that most of an access check's cost (issue 18)."""
+    # A bound parameter takes the type of the column it is compared with.
+    return _client_condition(shape, bindparam("user_id"), bindparam("own_id"), bindparam("now"))
+
+
+def _client_condition(shape: FilterShape, user_id: Any, own_id: Any, now: Any) -> ColumnElement[bool]:
+    """The clients a check of this shape reaches, given the actor's ids and the time as values or parameters."""
     system, scopes, exempt, has_own = shape
     if system:
         return true()
-    # A bound parameter takes the type of the column it is compared with.
-    allowed = _scopes_condition(scopes, bindparam("user_id"), bindparam("own_id") if has_own else None,
-                                bindparam("now"))
+    allowed = _scopes_condition(scopes, user_id, own_id if has_own else None, now)
     return allowed if exempt else and_(allowed, Client.restricted.is_(False))
 
 
-def _scope_filter(actor: Actor, action: str, now: dt.datetime) -> ColumnElement[bool]:
-    return _scopes_condition(scopes_for(actor, action), actor.user_id, actor.client_id, now)
-
-
 def _scopes_condition(scopes: frozenset[Scope], user_id: Any, own_id: Any, now: Any) -> ColumnElement[bool]:
-    """The clients any of ``scopes`` reaches; the values may be bound parameters (``_probe``)."""
+    """The clients any of ``scopes`` reaches."""
     conditions: list[ColumnElement[bool]] = []
     for scope in sorted(scopes):
         if scope is Scope.any:
@@ -302,5 +299,5 @@ def _on_team(user_id: Any) -> ColumnElement[bool]:
 
 @functools.lru_cache(maxsize=256)
 def _probe(shape: FilterShape) -> Select[Any]:
-    """"Is this client visible?", one statement per shape of check (a client page makes three)."""
+    """Whether one client is visible: one statement per shape of check (a client page makes three)."""
     return select(exists().where(Client.id == bindparam("client_id"), bound_client_filter(shape)))

@@ -142,7 +142,8 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
         return []
     # One pass over the week's sessions; the database keeps those some consent is lacking for, earliest first,
     # read a batch at a time: the panel is full once ``limit`` findings come before every session still unread.
-    sessions = connection_of(work.db).execute(
+    db = connection_of(work.db)
+    sessions = db.execute(
         _lacking_statement(tuple((key, tuple(keys)) for key, keys in needs.items()),
                            filter_shape(work.actor, "consent.status")),
         {"start": work.now, "end": end, **filter_values(work.actor, work.now)})
@@ -154,7 +155,7 @@ def consents_due(work: Work, *, days: int = 7, limit: int = 20) -> list[ConsentD
         read.update(client_ids)
         if client_ids:
             kept.update({(r.client_id, r.document_key): r.valid_until
-                         for r in connection_of(work.db).execute(_STATES_OF, {"client_ids": client_ids})})
+                         for r in db.execute(_STATES_OF, {"client_ids": client_ids})})
         for s in batch:  # each (client, document) keeps its first session
             modality = work.registry.modalities.get(s.modality_key)
             for key in getattr(modality, "consents_required", ()):

@@ -145,3 +145,14 @@ def test_the_database_refuses_to_change_audit_events(practice, staff, client):
     for statement in ("UPDATE audit_events SET reason = 'x'", "DELETE FROM audit_events"):
         with pytest.raises(Exception, match="append-only"), practice.engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_a_check_sees_the_care_team_change_its_own_work_has_not_flushed(practice, staff, client):
+    # Checks run a kept statement on the connection, outside the ORM's autoflush: connection_of flushes first.
+    from polymodal.core.models import CareTeamMember
+
+    request = AccessRequest("clinical.read", client.id)
+    with practice.work(Actor.system("test")) as work:
+        assert not decide(work.db, staff["other"], request, work.now).allowed
+        work.db.add(CareTeamMember(client_id=client.id, user_id=staff["other"].user_id, added_at=work.now))
+        assert decide(work.db, staff["other"], request, work.now).allowed
