@@ -24,6 +24,8 @@ def _practice():
 def cmd_serve(args: argparse.Namespace) -> int:
     # Job workers run inside the server unless the operator runs `polymodal worker` instead (PostgreSQL).
     os.environ.setdefault("POLYMODAL_JOBS_IN_PROCESS", "1")
+    if args.page_threads:
+        os.environ["POLYMODAL_PAGE_THREADS"] = str(args.page_threads)
     # By name: core never imports the web layer; this command is the one place that starts it.
     server = importlib.import_module("polymodal.web.server")
     limits = server.ServeLimits(request_timeout=args.request_timeout, per_address=args.per_address,
@@ -343,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--connections", type=int, default=0,
                        help="concurrent connections per worker before new requests get 503 "
                             "(default: the open-file limit less 100, at most 10,000)")
+    serve.add_argument("--page-threads", type=int, default=0,
+                       help="threads per worker that run pages (default POLYMODAL_PAGE_THREADS, else 2 on SQLite "
+                            "and cores + 4 on PostgreSQL; long work such as exports has two threads of its own)")
     serve.add_argument("--trusted-proxies", default=os.environ.get("POLYMODAL_TRUSTED_PROXIES", "127.0.0.1"),
                        help="comma-separated proxy addresses whose X-Forwarded-For is believed")
     serve.set_defaults(func=cmd_serve)

@@ -34,6 +34,7 @@ from polymodal.web.nav import NavItem
 from polymodal.web.rendering import page_context
 from polymodal.web.request_body import MAX_BODY
 from polymodal.web.security import make_header_hook
+from polymodal.web.threads import page_threads, use_page_threads
 
 HERE = Path(__file__).parent
 
@@ -182,6 +183,7 @@ def create_app(practice: Practice | None = None, settings: WebSettings | None = 
     practice = practice or Practice.from_environment()
     settings = settings or WebSettings()
     settings.check()
+    threads = page_threads(practice.engine.dialect.name)
     app = Litestar(
         route_handlers=_configure_routes(practice),
         # HTMXPlugin first: it overwrites signature_types (STYLE pitfalls).
@@ -197,7 +199,7 @@ def create_app(practice: Practice | None = None, settings: WebSettings | None = 
         openapi_config=openapi_config(_version()),
         include_in_schema=False,
         debug=False,
-        on_startup=[lambda: _start_jobs(practice)],
+        on_startup=[lambda: use_page_threads(threads), lambda: _start_jobs(practice)],
         on_shutdown=[lambda: _stop_jobs(practice), lambda: practice.engine.dispose()],
     )
     # Outside the router: see web/edge.py for why these cases cannot be route handlers' business.

@@ -12,13 +12,15 @@ from litestar.params import FromPath
 from polymodal.core.access import Actor
 from polymodal.core.interop import fhir_export
 from polymodal.core.practice import Practice
+from polymodal.web.threads import on_long_thread
 
 
 class FhirApi(Controller):
     path = "/clients/{client_id:uuid}/fhir"
     tags = ["fhir"]
 
-    @get("/", opt={"action": "record.export"}, sync_to_thread=True, media_type="application/fhir+json")
+    @get("/", opt={"action": "record.export"}, media_type="application/fhir+json")
+    @on_long_thread
     def bundle(self, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         """A ``collection`` Bundle: Patient, guardians, cases, sessions, consents, answers, scores, signed notes."""

@@ -20,6 +20,7 @@ from polymodal.core.errors import ValidationFailed
 from polymodal.core.practice import Practice, Work
 from polymodal.core.timeutil import to_local
 from polymodal.web.rendering import render
+from polymodal.web.threads import on_long_thread
 
 FILTERS = ("person", "client", "client_id", "action", "since", "until")
 SHOWN_PROBLEMS = 100
@@ -92,7 +93,8 @@ class AuditTrailController(Controller):
             found = listing.page(work, filters, int(before) if before else None)
             return self._page(request, work, values=values, errors={}, page=found)
 
-    @post("/verify", opt={"action": "audit.read"}, status_code=200, sync_to_thread=True)
+    @post("/verify", opt={"action": "audit.read"}, status_code=200)
+    @on_long_thread
     def verify(self, request: HTMXRequest, practice: NamedDependency[Practice],
                actor: NamedDependency[Actor]) -> Template:
         # Read-only work: the check reads the whole trail; its own audit event is written when it ends.

@@ -24,6 +24,7 @@ from polymodal.core.timeutil import to_local
 from polymodal.web.controllers.client_tabs import PAYER_KINDS, local_day_of, tab_context
 from polymodal.web.controllers.schedule_views import as_uuid
 from polymodal.web.rendering import render
+from polymodal.web.threads import on_long_thread
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AMOUNT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
@@ -220,7 +221,8 @@ class BillingController(Controller):
                      actor: NamedDependency[Actor], invoice_id: FromPath[uuid.UUID]) -> Template:
         return self._invoice(request, practice, actor, invoice_id)
 
-    @get("/billing/invoices/{invoice_id:uuid}/pdf", opt={"action": "billing.read"}, sync_to_thread=True)
+    @get("/billing/invoices/{invoice_id:uuid}/pdf", opt={"action": "billing.read"})
+    @on_long_thread
     def invoice_pdf(self, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                     invoice_id: FromPath[uuid.UUID]) -> Response:
         with practice.work(actor, write=False) as work:
@@ -275,7 +277,8 @@ class BillingController(Controller):
                        end: Annotated[str, QueryParameter(max_length=10)] = "") -> Template:
         return self._superbill(request, practice, actor, client_id, start, end)
 
-    @get("/clients/{client_id:uuid}/superbill/pdf", opt={"action": "superbill.create"}, sync_to_thread=True)
+    @get("/clients/{client_id:uuid}/superbill/pdf", opt={"action": "superbill.create"})
+    @on_long_thread
     def superbill_pdf(self, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                       client_id: FromPath[uuid.UUID], start: Annotated[str, QueryParameter(max_length=10)] = "",
                       end: Annotated[str, QueryParameter(max_length=10)] = "") -> Response:

@@ -17,6 +17,7 @@ from polymodal.core.access import Actor
 from polymodal.core.practice import Practice
 from polymodal.core.services import clients, privacy
 from polymodal.web.rendering import render
+from polymodal.web.threads import on_long_thread
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -24,7 +25,8 @@ FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENC
 class PrivacyController(Controller):
     path = "/clients/{client_id:uuid}"
 
-    @get("/export.json", opt={"action": "record.export"}, sync_to_thread=True)
+    @get("/export.json", opt={"action": "record.export"})
+    @on_long_thread
     def export(self, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID]) -> Response[bytes]:
         with practice.work(actor, write=False) as work:

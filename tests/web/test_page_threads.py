@@ -1,0 +1,60 @@
+"""Pages run on a few threads sized to the database; long work (verifying the trail, exports) on threads of its
+own, so one long request never holds the center's pages behind it (web/threads.py, issue 18)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from litestar.testing import TestClient
+
+from polymodal.core.audit_trail import check
+from polymodal.core.errors import StartupError
+from polymodal.web.app import create_app
+from polymodal.web.config import WebSettings
+from polymodal.web.threads import page_threads
+from tests.web.conftest import sign_in
+
+
+def test_a_page_is_served_while_a_long_request_runs_with_one_page_thread(web_practice, monkeypatch):
+    monkeypatch.setenv("POLYMODAL_PAGE_THREADS", "1")
+    started, release = threading.Event(), threading.Event()
+    threads: dict[str, str] = {}
+    real_verify = check.verify
+
+    def slow_verify(work):
+        threads["verify"] = threading.current_thread().name
+        started.set()
+        release.wait(20)
+        return real_verify(work)
+
+    monkeypatch.setattr(check, "verify", slow_verify)
+    with TestClient(app=create_app(web_practice, WebSettings(insecure_cookies=True))) as client:
+        csrf = sign_in(client, "admin")
+        answers: list[int] = []
+        verifying = threading.Thread(target=lambda: answers.append(
+            client.post("/admin/audit/verify", data={"_csrf": csrf}).status_code))
+        verifying.start()
+        try:
+            assert started.wait(20), "the verification never started"
+            page = client.get("/clients")
+            # The page came back while the verification still waits: it did not queue behind it.
+            still_running = not release.is_set() and verifying.is_alive()
+        finally:
+            release.set()
+            verifying.join(30)
+    assert page.status_code == 200 and still_running
+    assert answers == [200]
+    assert threads["verify"].startswith("polymodal-long")
+
+
+def test_page_threads_default_to_the_database_and_a_bad_setting_names_the_variable(monkeypatch):
+    monkeypatch.delenv("POLYMODAL_PAGE_THREADS", raising=False)
+    assert page_threads("sqlite") == 2
+    assert page_threads("postgresql") >= 5  # cores + 4: round trips to the server free the interpreter
+    monkeypatch.setenv("POLYMODAL_PAGE_THREADS", "3")
+    assert page_threads("sqlite") == 3
+    for bad in ("0", "many", "-2", "65", "1.5"):
+        monkeypatch.setenv("POLYMODAL_PAGE_THREADS", bad)
+        with pytest.raises(StartupError, match="POLYMODAL_PAGE_THREADS must be a whole number from 1 to 64"):
+            page_threads("sqlite")

@@ -1,0 +1,60 @@
+"""The threads that run request handlers: pages on a few, sized to the database; long work on threads of its own.
+
+Litestar runs every sync handler on the event loop's default executor. Python sizes that at cores + 4 threads
+(6 on two cores), which suits PostgreSQL: a round trip to the server frees the interpreter for another page.
+On SQLite a statement is a call into a library in this process, and six threads mostly take turns at the
+interpreter; two still let one page's statement run while another page's Python does. Measured under 32
+connections on two cores (issue 18, docs/performance.md "Page threads"): two threads served the pages as fast as
+six or faster, one thread starved the pages that wait on SQLite longest (the dashboard).
+
+With so few page threads, a request that takes seconds would hold the center's pages behind it. Such work
+(verifying the audit trail, a client's whole record as JSON or FHIR, a PDF) runs with ``@on_long_thread`` on
+a pool of its own, so pages keep being served while it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import os
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+from polymodal.core.errors import StartupError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+LONG_THREADS = 2
+"""Long requests running at once; a third waits for one of them, never for a page."""
+
+_long = ThreadPoolExecutor(max_workers=LONG_THREADS, thread_name_prefix="polymodal-long")
+
+
+def page_threads(dialect: str) -> int:
+    """Handler threads per worker: ``POLYMODAL_PAGE_THREADS``, else 2 on SQLite and cores + 4 elsewhere."""
+    raw = os.environ.get("POLYMODAL_PAGE_THREADS", "").strip()
+    if not raw:
+        return 2 if dialect == "sqlite" else min(32, (os.cpu_count() or 1) + 4)
+    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        raise StartupError(f"POLYMODAL_PAGE_THREADS must be a whole number from 1 to 64; it is {raw!r}.")
+    return int(raw)
+
+
+def use_page_threads(count: int) -> None:
+    """Run on start-up, inside the server's event loop: its default executor becomes ``count`` page threads."""
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=count, thread_name_prefix="polymodal-page"))
+
+
+def on_long_thread(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """A sync handler that may take seconds, run on the long-work threads instead of a page thread."""
+
+    @functools.wraps(handler)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        call = functools.partial(contextvars.copy_context().run, handler, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(_long, call)
+
+    return run
