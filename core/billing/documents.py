@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-
-from fpdf import FPDF
 
 from polymodal.core.billing.models import Invoice
 from polymodal.core.billing.superbill import Superbill
-
-# Debian's fonts-dejavu-core covers names in any Latin, Greek or Cyrillic script; without it the PDF falls
-# back to a core font, and characters outside Latin-1 print as '?' rather than failing the document.
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def money(minor: int, currency: str) -> str:
@@ -20,44 +13,12 @@ def money(minor: int, currency: str) -> str:
     return f"{sign}{abs(minor) // 100:,}.{abs(minor) % 100:02d} {currency}"
 
 
-class _Document(FPDF):
-    def __init__(self, title: str) -> None:
-        super().__init__(format="Letter")
-        self.set_title(title)
-        self.set_creator("polymodal")
-        if (DEJAVU / "DejaVuSans.ttf").exists():
-            self.add_font("Body", "", str(DEJAVU / "DejaVuSans.ttf"))
-            self.add_font("Body", "B", str(DEJAVU / "DejaVuSans-Bold.ttf"))
-            self.family_name, self.unicode = "Body", True
-        else:
-            self.family_name, self.unicode = "Helvetica", False
-        self.add_page()
-        self.set_margins(18, 18)
-
-    def text_of(self, value: str) -> str:
-        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
-
-    def line_of(self, value: str, *, size: int = 10, bold: bool = False, height: float = 5.5) -> None:
-        self.set_font(self.family_name, "B" if bold else "", size)
-        self.multi_cell(0, height, self.text_of(value), new_x="LMARGIN", new_y="NEXT")
-
-    def table(self, head: list[str], rows: list[list[str]], widths: list[int]) -> None:
-        self.set_font(self.family_name, "B", 9)
-        for text, width in zip(head, widths, strict=True):
-            self.cell(width, 6, self.text_of(text), border="B")
-        self.ln()
-        self.set_font(self.family_name, "", 9)
-        for row in rows:
-            for text, width in zip(row, widths, strict=True):
-                self.cell(width, 6, self.text_of(text)[:60])
-            self.ln()
-        self.ln(2)
-
-
 def invoice_pdf(invoice: Invoice, *, center: str, address: str, tax_id: str, paid_minor: int,
                 issued_on: dt.date) -> bytes:
+    from polymodal.core.billing.pdf_page import Document  # on first use: see its module
+
     label = "Credit note" if invoice.kind == "credit" else "Invoice"
-    doc = _Document(f"{label} {invoice.number}")
+    doc = Document(f"{label} {invoice.number}")
     doc.line_of(center, size=14, bold=True)
     if address:
         doc.line_of(address, size=9)
@@ -87,7 +48,9 @@ def invoice_pdf(invoice: Invoice, *, center: str, address: str, tax_id: str, pai
 
 
 def superbill_pdf(bill: Superbill) -> bytes:
-    doc = _Document(f"Superbill {bill.client_name}")
+    from polymodal.core.billing.pdf_page import Document
+
+    doc = Document(f"Superbill {bill.client_name}")
     doc.line_of("Superbill (statement for insurance reimbursement)", size=14, bold=True)
     doc.line_of(f"{bill.center}" + (f" - {bill.center_address}" if bill.center_address else ""))
     doc.line_of(f"Tax id (EIN): {bill.tax_id or 'not set'}" + (f" - NPI {bill.center_npi}" if bill.center_npi else ""))
