@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
+from polymodal.core.db import connection_of
 from polymodal.core.errors import ValidationFailed
 from polymodal.core.models import RoomHours, Session, SessionPractitioner, TimeOff, User, WorkingHours
 from polymodal.core.practice import Work
@@ -61,18 +63,14 @@ def for_days(work: Work, days: list[dt.date], *, user_ids: list[uuid.UUID] | Non
     found = Availability(center_hours(work))
     if user_ids == []:
         return _rooms(work, found, room_ids)
-    stmt = select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends)
-    if user_ids is not None:
-        stmt = stmt.where(WorkingHours.user_id.in_(user_ids))
-    for row in work.db.execute(stmt.order_by(WorkingHours.starts)):
+    db = connection_of(work.db)
+    chosen = user_ids is not None
+    for row in db.execute(_WORKING[chosen], {"ids": user_ids} if chosen else {}):
         found.working.setdefault(row.user_id, {}).setdefault(row.weekday, []).append((row.starts, row.ends))
     start = dt.datetime.combine(days[0], dt.time(), zone(tz)).astimezone(dt.UTC)
     end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(), zone(tz)).astimezone(dt.UTC)
-    away = select(TimeOff.user_id, TimeOff.starts_at, TimeOff.ends_at, TimeOff.reason).where(
-        TimeOff.starts_at < end, TimeOff.ends_at > start)
-    if user_ids is not None:
-        away = away.where(TimeOff.user_id.in_(user_ids))
-    for row in work.db.execute(away):
+    window = {"start": start, "end": end, **({"ids": user_ids} if chosen else {})}
+    for row in db.execute(_AWAY[chosen], window):
         first, last = to_local(row.starts_at, tz), to_local(row.ends_at, tz)
         for day in days:
             lo = max(first, dt.datetime.combine(day, dt.time(), first.tzinfo))
@@ -86,12 +84,25 @@ def for_days(work: Work, days: list[dt.date], *, user_ids: list[uuid.UUID] | Non
 def _rooms(work: Work, found: Availability, room_ids: list[uuid.UUID] | None) -> Availability:
     if room_ids == []:
         return found
-    stmt = select(RoomHours.room_id, RoomHours.weekday, RoomHours.opens, RoomHours.closes)
-    if room_ids is not None:
-        stmt = stmt.where(RoomHours.room_id.in_(room_ids))
-    for row in work.db.execute(stmt):
+    chosen = room_ids is not None
+    for row in connection_of(work.db).execute(_ROOM_HOURS[chosen], {"ids": room_ids} if chosen else {}):
         found.rooms.setdefault(row.room_id, {}).setdefault(row.weekday, []).append((row.opens, row.closes))
     return found
+
+
+def _all_or_chosen(stmt: Select[Any], column: Any) -> dict[bool, Select[Any]]:
+    """The statement for everyone (False) and for the ids bound as ``ids`` (True). Each calendar page reads
+    hours: built once, not per page (issue 18)."""
+    return {False: stmt, True: stmt.where(column.in_(bindparam("ids", expanding=True)))}
+
+
+_WORKING = _all_or_chosen(select(WorkingHours.user_id, WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends)
+                          .order_by(WorkingHours.starts), WorkingHours.user_id)
+_AWAY = _all_or_chosen(select(TimeOff.user_id, TimeOff.starts_at, TimeOff.ends_at, TimeOff.reason)
+                       .where(TimeOff.starts_at < bindparam("end"), TimeOff.ends_at > bindparam("start")),
+                       TimeOff.user_id)
+_ROOM_HOURS = _all_or_chosen(select(RoomHours.room_id, RoomHours.weekday, RoomHours.opens, RoomHours.closes),
+                             RoomHours.room_id)
 
 
 def _inside(spans: list[Span], start: dt.time, end: dt.time) -> bool:

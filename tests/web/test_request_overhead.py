@@ -119,3 +119,14 @@ def test_the_calendar_keeps_its_statements_from_week_to_week(client, signed_in, 
     shown = [[s for s in run if "FROM sessions LEFT OUTER JOIN rooms" in str(s)
               or ("FROM session_clients JOIN clients" in str(s) and "AS readable" in str(s))] for run in weeks]
     assert len(shown[0]) == 2 and [id(s) for s in shown[0]] == [id(s) for s in shown[1]]
+
+
+def test_a_practitioners_week_keeps_its_staff_rooms_and_hours_statements(client, signed_in, web_practice):
+    # Built per page, with the rows read through the ORM session, the staff and room lists and the hours were
+    # a seventh of the week calendar's handler.
+    signed_in("rivera")
+    weeks = [statements_run(client, web_practice.engine, f"/schedule?view=week&date={day}")
+             for day in ("2026-10-19", "2026-10-26")]
+    wanted = ("FROM working_hours", "FROM time_off", "FROM users \nWHERE users.active", "FROM rooms JOIN locations")
+    kept = [[s for s in run if any(w in str(s) for w in wanted)] for run in weeks]
+    assert len(kept[0]) == 4 and [id(s) for s in kept[0]] == [id(s) for s in kept[1]], [str(s) for s in kept[0]]

@@ -26,7 +26,7 @@ from polymodal.core.services import calendar, scheduling
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers import waitlist as waitlist_views
 from polymodal.web.controllers.schedule_views import (
-    DELIVERIES,
+    DELIVERY_NAMES,
     OUT_OF_RANGE,
     Period,
     as_date,
@@ -98,7 +98,7 @@ def booking_payload(values: dict[str, Any]) -> dict[str, Any]:
     weeks = int(values["weeks"]) if values["weeks"].isdigit() else (1 if not values["weeks"] else None)
     if weeks is None or not 1 <= weeks <= 104:
         errors["weeks"] = "Enter a number of weeks from 1 to 104."
-    if values["delivery"] not in dict(DELIVERIES):
+    if values["delivery"] not in DELIVERY_NAMES:
         errors["delivery"] = "Choose in person, phone or video."
     room_id = as_uuid(values["room_id"])
     if values["room_id"] and room_id is None:

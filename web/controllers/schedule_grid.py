@@ -29,18 +29,18 @@ def _minutes(t: dt.time) -> int:
     return t.hour * 60 + t.minute
 
 
-def _clock(card: dict[str, Any], key: str) -> int:
-    hours, minutes = card[key].split(":")
-    return int(hours) * 60 + int(minutes)
+def span_of(start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+    """A card's first and last minute in its lane's day (local times): one that runs past midnight ends at
+    the end of its day."""
+    first, last = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+    return first, (last if last > first else 24 * 60)
 
 
 def bounds(cards: list[dict[str, Any]], center: tuple[dt.time, dt.time]) -> tuple[int, int]:
     """First and last minute shown: the center's hours, widened to whole hours around every session."""
     lo, hi = _minutes(center[0]), _minutes(center[1])
     for card in cards:
-        start, end = _clock(card, "start"), _clock(card, "end")
-        if end <= start:  # runs past midnight: to the end of its day
-            end = 24 * 60
+        start, end = card["span"]
         lo, hi = min(lo, start), max(hi, end)
     return lo // 60 * 60, min(24 * 60, -(-hi // 60) * 60)
 
@@ -48,12 +48,12 @@ def bounds(cards: list[dict[str, Any]], center: tuple[dt.time, dt.time]) -> tupl
 def _place(cards: list[dict[str, Any]], lo: int, span: int) -> list[dict[str, Any]]:
     """Cards with top/height (percent of the lane) and side-by-side columns where they overlap."""
     placed, group, group_end = [], [], -1
-    ordered = sorted(cards, key=lambda c: (_clock(c, "start"), c["id"]))
+    ordered = sorted(cards, key=lambda c: (c["span"][0], c["id"]))
 
     def close(members: list[dict[str, Any]]) -> None:
         columns: list[int] = []  # end minute per column
         for card in members:
-            start = _clock(card, "start")
+            start = card["span"][0]
             col = next((i for i, end in enumerate(columns) if end <= start), len(columns))
             if col == len(columns):
                 columns.append(0)
@@ -64,8 +64,7 @@ def _place(cards: list[dict[str, Any]], lo: int, span: int) -> list[dict[str, An
             card["cols"], card["col"] = cols, card["col"] % cols
 
     for card in ordered:
-        start, end = _clock(card, "start"), _clock(card, "end")
-        end = 24 * 60 if end <= start else end
+        start, end = card["span"]
         card = {**card, "_end": end, "top": _steps(start - lo), "height": max(2, _steps(end - start))}
         if start >= group_end and group:
             close(group)
@@ -102,19 +101,19 @@ def lane(key: str, label: str, day: dt.date, cards: list[dict[str, Any]], hours:
             for a, b, why in hours.away_on(practitioner, day) if _minutes(b) > lo and _minutes(a) < hi]
     free = []
     if bookable:
-        busy = [(_clock(c, "start"), _clock(c, "end") if _clock(c, "end") > _clock(c, "start") else 24 * 60)
-                for c in cards if c["status"] in BUSY]
-        allowed = [[hours.center]] + [w for w in (working, room_open) if w is not None]
-        away_spans = [(_minutes(a), _minutes(b)) for a, b, _ in hours.away_on(practitioner, day)]
+        taken = [c["span"] for c in cards if c["status"] in BUSY]
+        taken += [(_minutes(a), _minutes(b)) for a, b, _ in hours.away_on(practitioner, day)]
+        allowed = [[(_minutes(a), _minutes(b)) for a, b in spans]
+                   for spans in ([hours.center], working, room_open) if spans is not None]
         # What urlencode gave, written out: dates, times and ids need no quoting but the time's colon, and a
         # week has hundreds of free slots (urlencode was an eighth of the week calendar's handler).
         ids = (f"&practitioner_ids={practitioner}" if practitioner else "") + (f"&room_id={room}" if room else "")
         day_iso = day.isoformat()
         for start in range(lo, hi, STEP):
             end = start + STEP
-            if any(a < end and start < b for a, b in busy + away_spans):
+            if any(a < end and start < b for a, b in taken):
                 continue
-            if not all(any(_minutes(x) <= start and end <= _minutes(y) for x, y in spans) for spans in allowed):
+            if not all(any(x <= start and end <= y for x, y in spans) for spans in allowed):
                 continue
             time = f"{start // 60:02d}:{start % 60:02d}"
             free.append({"time": time, "top": _steps(start - lo), "height": _steps(STEP),

@@ -17,6 +17,7 @@ from polymodal.core.timeutil import local_to_utc, to_local, today_in, zone
 from polymodal.web.controllers import schedule_grid
 
 DELIVERIES = (("in_person", "In person"), ("phone", "Phone"), ("video", "Video"))
+DELIVERY_NAMES = dict(DELIVERIES)
 CHANGEABLE = ("scheduled", "checked_in")
 
 
@@ -134,12 +135,14 @@ def session_card(work: Work, s: calendar.CalendarSession, tz: str) -> dict[str, 
     names = [c.name for c in s.clients if c.visible]
     if hidden:
         names.append(f"{hidden} other client{'s' if hidden > 1 else ''}" if names else "Booked")
-    where = s.room_name or dict(DELIVERIES).get(s.delivery, s.delivery)
-    if s.room_name and s.delivery != "in_person":
-        where += f" ({dict(DELIVERIES).get(s.delivery, s.delivery).lower()})"
+    delivery = DELIVERY_NAMES.get(s.delivery, s.delivery)
+    where = f"{s.room_name} ({delivery.lower()})" if s.room_name and s.delivery != "in_person" else (
+        s.room_name or delivery)
+    day, clock = start.date(), f"{start:%H:%M}"
     return {
-        "id": str(s.id), "date": start.date(), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
-        "start_iso": start.isoformat(), "date_value": start.date().isoformat(), "time_value": f"{start:%H:%M}",
+        "id": str(s.id), "date": day, "start": clock, "end": f"{end:%H:%M}",
+        "span": schedule_grid.span_of(start, end),
+        "start_iso": start.isoformat(), "date_value": day.isoformat(), "time_value": clock,
         "clients": ", ".join(names) or "No client", "modality": modality_name(work, s.modality_key),
         "where": where, "room_id": str(s.room_id or ""), "delivery": s.delivery,
         "practitioners": ", ".join(p.name for p in s.practitioners), "status": s.status,

@@ -119,3 +119,12 @@ def test_booking_outside_working_hours_needs_the_override(client, signed_in, ids
     assert "Maya Chen, LMT works 09:00–13:00 on Mondays." in refused.text and 'name="outside_hours"' in refused.text
     booked = client.post("/schedule/sessions", data={**form, "outside_hours": "1"}, follow_redirects=False)
     assert booked.status_code == 303 and "booked=1" in booked.headers["location"]
+
+
+def test_a_session_running_past_midnight_fills_its_day_to_the_end(client, signed_in, book):
+    signed_in("frontdesk")
+    book("Tom: low back", dt.datetime.combine(MONDAY, dt.time(23), LA), minutes=90)
+    day = client.get(f"/schedule?view=day&date={MONDAY}&practitioner=all").text
+    # The grid widens to midnight, and the card runs from 23:00 to its end (12 five-minute steps), not to 00:30.
+    assert '<span class="hour t-180">23:00</span>' in day
+    assert re.search(r'class="placed t-180 h-12 c-0of1"', day), re.findall(r'class="placed[^"]*"', day)
