@@ -28,7 +28,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from polymodal.core import keys
 from polymodal.core.errors import StartupError
 from polymodal.web.config import WebSettings
-from polymodal.web.threads import page_threads
+from polymodal.web.threads import configured_page_threads
 
 TIMEOUT_BODY = b"The request did not arrive in time and was not read.\n"
 TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -177,7 +177,7 @@ def serve(host: str, port: int, workers: int, limits: ServeLimits) -> None:
 
     settings = WebSettings()
     settings.check()  # a clear message here, before uvicorn would wrap it in a traceback
-    page_threads("sqlite")  # the same for a bad POLYMODAL_PAGE_THREADS
+    configured_page_threads()  # the same for a bad POLYMODAL_PAGE_THREADS
     if settings.secure and not keys.configured():
         # The development key sits beside the database: whoever can change the one can read the other.
         raise StartupError("no integrity key: set POLYMODAL_AUDIT_KEY_FILE to a key file kept away from the "

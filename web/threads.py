@@ -33,14 +33,19 @@ LONG_THREADS = 2
 _long = ThreadPoolExecutor(max_workers=LONG_THREADS, thread_name_prefix="polymodal-long")
 
 
-def page_threads(dialect: str) -> int:
-    """Handler threads per worker: ``POLYMODAL_PAGE_THREADS``, else 2 on SQLite and cores + 4 elsewhere."""
+def configured_page_threads() -> int | None:
+    """``POLYMODAL_PAGE_THREADS`` if set; raises ``StartupError`` naming it when it is not 1 to 64."""
     raw = os.environ.get("POLYMODAL_PAGE_THREADS", "").strip()
     if not raw:
-        return 2 if dialect == "sqlite" else min(32, (os.cpu_count() or 1) + 4)
+        return None
     if not raw.isdigit() or not 1 <= int(raw) <= 64:
         raise StartupError(f"POLYMODAL_PAGE_THREADS must be a whole number from 1 to 64; it is {raw!r}.")
     return int(raw)
+
+
+def page_threads(dialect: str) -> int:
+    """Handler threads per worker: ``POLYMODAL_PAGE_THREADS``, else 2 on SQLite and cores + 4 elsewhere."""
+    return configured_page_threads() or (2 if dialect == "sqlite" else min(32, (os.cpu_count() or 1) + 4))
 
 
 def use_page_threads(count: int) -> None:

@@ -58,3 +58,17 @@ def test_page_threads_default_to_the_database_and_a_bad_setting_names_the_variab
         monkeypatch.setenv("POLYMODAL_PAGE_THREADS", bad)
         with pytest.raises(StartupError, match="POLYMODAL_PAGE_THREADS must be a whole number from 1 to 64"):
             page_threads("sqlite")
+
+
+def test_serve_refuses_a_bad_thread_count_before_starting(monkeypatch, capsys):
+    # Before uvicorn: with --workers N the app is made in each worker, where the message would be a traceback.
+    import uvicorn
+
+    from polymodal.core import cli
+
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: pytest.fail("uvicorn started"))
+    monkeypatch.delenv("POLYMODAL_PAGE_THREADS", raising=False)  # restored after: serve sets it from the option
+    monkeypatch.setenv("POLYMODAL_INSECURE_COOKIES", "1")
+    monkeypatch.setenv("POLYMODAL_JOBS_IN_PROCESS", "0")
+    assert cli.main(["serve", "--page-threads", "-2"]) == 3
+    assert "POLYMODAL_PAGE_THREADS must be a whole number from 1 to 64; it is '-2'" in capsys.readouterr().err
