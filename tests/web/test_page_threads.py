@@ -67,7 +67,8 @@ def test_serve_refuses_a_bad_thread_count_before_starting(monkeypatch, capsys):
     from polymodal.core import cli
 
     monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: pytest.fail("uvicorn started"))
-    monkeypatch.delenv("POLYMODAL_PAGE_THREADS", raising=False)  # restored after: serve sets it from the option
+    # Set here, so the value serve writes from its option is undone after the test.
+    monkeypatch.setenv("POLYMODAL_PAGE_THREADS", "2")
     monkeypatch.setenv("POLYMODAL_INSECURE_COOKIES", "1")
     monkeypatch.setenv("POLYMODAL_JOBS_IN_PROCESS", "0")
     assert cli.main(["serve", "--page-threads", "-2"]) == 3
