@@ -20,7 +20,7 @@ from pathlib import Path
 
 import emit
 import plans
-from sqlalchemy import JSON, Engine, event, exists, insert, select, text
+from sqlalchemy import JSON, Engine, event, exists, func, insert, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core import audit, migrations
@@ -28,11 +28,11 @@ from polymodal.core.access import Actor
 from polymodal.core.db import make_engine
 from polymodal.core.keys import Keyring
 from polymodal.core.keys import load as load_keys
-from polymodal.core.models import Base, Center, Client, User
+from polymodal.core.models import Base, Center, Client, ConsentGap, ConsentRequirement, User
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import Registry
 from polymodal.core.search import index as search_index
-from polymodal.core.services import users
+from polymodal.core.services import consent_gaps, users
 from polymodal.core.settings import Settings
 
 # Fixed, not "now": a seed must give the same center whatever day it runs. Pass --today to move it.
@@ -149,6 +149,10 @@ def generate(url: str, *, clients: int, sessions: int, notes: int, practitioners
     writer.flush()
     with engine.begin() as conn:  # rows went in with their search words; SQLite's FTS5 table is filled here
         search_index.rebuild(conn, terms=False)
+    consent_gaps.sync(engine, consent_gaps.needs_of(registry))  # as the app's first transaction would
+    with engine.connect() as conn:
+        for table in (ConsentRequirement, ConsentGap):
+            writer.counts[table.__tablename__] = conn.scalar(select(func.count()).select_from(table))
     with DbSession(engine) as db, db.begin():  # one event, through the real chain, saying where the data came from
         audit.append(db, Actor.system("bench-generate"), "bench.generate", at=center.now,
                      reason=f"seed {seed}, {clients} clients, {sessions} sessions, {notes} notes", keys=keys)

@@ -131,10 +131,19 @@ def chain(db: DbSession, pending: list[Pending], keys: Keyring | None = None) ->
         chain_on(db.connection(), pending, keyring_of(db, keys))
 
 
-def chain_on(conn: Connection, pending: list[Pending], keys: Keyring) -> None:
-    """``chain`` on a connection whose transaction holds the write lock."""
+def hold_chain(conn: Connection) -> None:
+    """Hold the chain's lock until the transaction ends (PostgreSQL; on SQLite the write lock already is one).
+
+    Every transaction that changes a record audits, so holding this lock orders it with every other such
+    transaction: a statement run after taking it sees what all the others committed. Take it only where the
+    transaction audits next anyway, so it adds no lock order of its own. Re-entrant within a transaction."""
     if conn.dialect.name == "postgresql":
         conn.execute(_PG_LOCK, {"id": _PG_LOCK_ID})
+
+
+def chain_on(conn: Connection, pending: list[Pending], keys: Keyring) -> None:
+    """``chain`` on a connection whose transaction holds the write lock."""
+    hold_chain(conn)
     last = conn.execute(_LAST).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     rows = []

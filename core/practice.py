@@ -28,7 +28,7 @@ from polymodal.core.models import Center, PluginErrorRecord, utcnow
 from polymodal.core.models._base import work_now
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import PluginInfo, Registry, collect_or_disable, describe_plugins, overlaps
-from polymodal.core.services import throttle
+from polymodal.core.services import consent_gaps, throttle
 from polymodal.core.settings import Settings
 
 log = logging.getLogger("polymodal")
@@ -179,6 +179,7 @@ class Practice:
         self._plugin_menu: list[tuple[str, MenuItem]] | None = None
         self.plugins_vote_on_access = bool(pm.hook.polymodal_permission_rules.get_hookimpls())
         self.quick_reads_inline = self.engine.dialect.name == "sqlite" and not self.plugins_vote_on_access
+        self._consent_gaps_synced = False
 
     @classmethod
     def from_environment(cls, settings: Settings | None = None) -> Practice:
@@ -197,6 +198,8 @@ class Practice:
         """
         maker = self._write if write else self._read
         outer = _current.get()
+        if not self._consent_gaps_synced:  # in a transaction of its own, before this one reads anything
+            self._consent_gaps_synced = consent_gaps.sync(self.engine, consent_gaps.needs_of(self.registry))
         with maker() as db:
             work = Work(self, db, actor, self.now(), writes=write)
             token, now_token = _current.set(work), work_now.set(work.now)

@@ -70,6 +70,33 @@ class ClientConsentState(Base):
         return self.valid_until is None or self.valid_until > at
 
 
+class ConsentRequirement(Base):
+    """A consent document a modality requires before its sessions, as the plugins said when the app last
+    started (``services.consent_gaps.sync``): the rule ``consent_gaps`` are kept by, in the database so the
+    rows can be kept in the same statement as the change that moves them."""
+
+    __tablename__ = "consent_requirements"
+    modality_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    document_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class ConsentGap(Base):
+    """A session one of its clients lacks a required consent for: no signature of the document is in force
+    at the session's start. Kept in the transaction of every booking, move, signature, revocation and
+    destruction (``services.consent_gaps``), so the dashboard reads the week's few gaps from the start index
+    instead of testing every session of the week (issue 18).
+
+    Time does not move a row: whether a signature covers a session compares two stored times. Whether a
+    lacking consent is "missing" or "expiring" depends on the reader's clock and is decided when it is read."""
+
+    __tablename__ = "consent_gaps"
+    __table_args__ = (Index("ix_consent_gaps_starts_at", "starts_at"),)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), primary_key=True, index=True)
+    document_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(doc="The session's start, copied: kept equal by scheduling")
+
+
 class FormResponse(IdMixin, Base):
     __tablename__ = "form_responses"
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)

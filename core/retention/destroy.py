@@ -49,6 +49,7 @@ from polymodal.core.retention.holds import typed_reason
 from polymodal.core.retention.models import Destruction
 from polymodal.core.retention.rules import RetentionRule
 from polymodal.core.safety.models import SafetyPlan
+from polymodal.core.services import consent_gaps
 from polymodal.core.services.privacy import ERASED
 from polymodal.core.timeutil import today_in
 
@@ -112,6 +113,7 @@ def _destroy_one(work: Work, rule: RetentionRule, record: Candidate, reason: str
     # The dashboard's consent state is read from the signatures just deleted: it goes with them (not counted:
     # it holds nothing of its own).
     gone(ClientConsentState, ClientConsentState.client_id == client_id)
+    consent_gaps.client_changed(db.connection(), client_id)
     packets = select(PortalPacket.id).where(PortalPacket.client_id == client_id)
     links = select(PortalLink.id).where(PortalLink.packet_id.in_(packets))
     gone(PortalSession, PortalSession.link_id.in_(links))

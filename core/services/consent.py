@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from polymodal.core.contributions import ConsentDocument, validate_fields
+from polymodal.core.db import connection_of
 from polymodal.core.errors import Conflict, NotFound, ValidationFailed
 from polymodal.core.events import ConsentEvent
 from polymodal.core.models import Client, ClientConsentState, ConsentRecord, Guardian
 from polymodal.core.practice import Work
-from polymodal.core.services import client_record
+from polymodal.core.services import client_record, consent_gaps
 from polymodal.core.services.clients import may_consent_alone
 
 CAPACITIES = ("self", "guardian")
@@ -142,16 +143,17 @@ def keep_state(work: Work, client_id: uuid.UUID, document_key: str) -> ClientCon
     if not records:
         if row is not None:
             work.db.delete(row)
-        return None
-    if row is None:
-        row = ClientConsentState(client_id=client_id, document_key=document_key)
-        work.db.add(row)
-    ends = [cover_end(r.expires_at, r.revoked_at) for r in records]
-    newest = records[-1]
-    row.valid_until = None if None in ends else max(ends)
-    row.state = "revoked" if newest.revoked_at is not None else "signed"
-    row.document_version, row.signed_at, row.updated_at = newest.document_version, newest.signed_at, work.now
-    work.db.flush()
+        row = None
+    else:
+        if row is None:
+            row = ClientConsentState(client_id=client_id, document_key=document_key)
+            work.db.add(row)
+        ends = [cover_end(r.expires_at, r.revoked_at) for r in records]
+        newest = records[-1]
+        row.valid_until = None if None in ends else max(ends)
+        row.state = "revoked" if newest.revoked_at is not None else "signed"
+        row.document_version, row.signed_at, row.updated_at = newest.document_version, newest.signed_at, work.now
+    consent_gaps.client_changed(connection_of(work.db), client_id, [document_key])
     return row
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, func, select, text
 from polymodal.core import availability
 from polymodal.core.billing import fees as billing_fees
 from polymodal.core.billing import packages as billing_packages
+from polymodal.core.db import connection_of
 from polymodal.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from polymodal.core.messaging import notices
 from polymodal.core.models import (
@@ -26,6 +27,7 @@ from polymodal.core.models import (
     User,
 )
 from polymodal.core.practice import Work
+from polymodal.core.services import consent_gaps
 from polymodal.core.services.cases import get_case, open_case
 from polymodal.core.services.center import parse
 from polymodal.core.services.clients import join_care_team
@@ -160,6 +162,7 @@ def schedule_session(work: Work, data: dict) -> list[Session]:
         for client_id in client_ids:
             work.audit("session.schedule", record_type="session", record_id=session.id, client_id=client_id)
         sessions.append(session)
+    consent_gaps.sessions_changed(connection_of(work.db), [s.id for s in sessions])
     _join_care_teams(work, client_ids, practitioner_ids)
     billing_fees.charge_sessions(work, sessions)
     notices.session_booked(work, sessions)
@@ -371,6 +374,7 @@ def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,
     work.db.flush()
     for link in session.clients:
         work.audit("session.move", record_type="session", record_id=session.id, client_id=link.client_id)
+    consent_gaps.sessions_changed(connection_of(work.db), [session.id])
     notices.session_moved(work, session)
     return session
 

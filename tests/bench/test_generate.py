@@ -15,6 +15,7 @@ from polymodal.core.models import (
     Base,
     Client,
     ClientConsentState,
+    ConsentGap,
     ConsentRecord,
     FormResponse,
     Note,
@@ -23,7 +24,9 @@ from polymodal.core.models import (
     SessionPractitioner,
     User,
 )
-from polymodal.core.services import consent
+from polymodal.core.plugins import get_plugin_manager
+from polymodal.core.registry import Registry
+from polymodal.core.services import consent, consent_gaps
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 BENCH_KEYS = "bench-test " + "k" * 40
@@ -74,6 +77,15 @@ def test_generates_a_consistent_center(generate, engine: Engine) -> None:
         assert stored and stored == {(r.client_id, r.document_key): (
             consent.cover_end(r.expires_at, r.revoked_at), "revoked" if r.revoked_at else "signed",
             r.document_version) for r in signed}
+        # and its consent gaps: each session a client lacks a required consent for, by the same rule
+        needs = consent_gaps.needs_of(Registry.collect(get_plugin_manager()))
+        lacking = {(row.id, row.client_id, key) for row in s.execute(
+            select(Session.id, Session.modality_key, Session.starts_at, SessionClient.client_id)
+            .join(SessionClient, SessionClient.session_id == Session.id))
+            for modality, key in needs if modality == row.modality_key
+            if not any(r.client_id == row.client_id and r.document_key == key and r.state(row.starts_at) == "active"
+                       for r in signed)}
+        assert lacking and lacking == {(g.session_id, g.client_id, g.document_key) for g in s.scalars(select(ConsentGap))}
     with db.connect() as conn:
         counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
     assert {k: v for k, v in counts.items() if v} == result["counts"]

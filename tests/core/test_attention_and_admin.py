@@ -148,7 +148,7 @@ def test_consents_due_missing_and_expiring_for_the_next_seven_days(practice, sta
 
 
 def test_consents_due_past_a_batch_of_sessions_lists_the_earliest(practice, staff, two_clients):
-    """Sessions lacking a consent are read 200 at a time; reading stops once the panel is full, not before."""
+    """The gaps are read 100 at a time, then 400; reading stops once the panel is full, not before."""
     ada, ada_case, bo, bo_case = two_clients
     start = dt.datetime(2026, 3, 3, 0)
     with practice.work(staff["desk"]) as work:

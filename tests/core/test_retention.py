@@ -30,7 +30,7 @@ from polymodal.core.retention import destroy, due, holds
 from polymodal.core.retention.models import Destruction
 from polymodal.core.retention.rules import DEFAULT, RULES, due_date, rule_for
 from polymodal.core.safety import plans
-from polymodal.core.services import assessments, cases, clients, consent, forms, notes
+from polymodal.core.services import assessments, cases, clients, consent, forms, notes, scheduling
 
 CANARY = "CANARY-RETAIN-7731"
 BEGAN = dt.datetime(2016, 5, 10, 17, 0, tzinfo=dt.UTC)  # 10:00 in Los Angeles
@@ -320,3 +320,23 @@ def test_a_later_migration_that_lifts_and_restores_the_note_triggers_keeps_destr
         destroy.destroy(work, [records["ada"]], "Retention period ended; reviewed by the admin")
     with practice.work(staff["admin"], write=False) as work:
         assert work.db.get(Note, records["ada_note"]) is None
+
+
+def test_destruction_keeps_the_dashboards_consent_gaps_true_to_the_signatures_left(practice, staff, clock, records,
+                                                                                   rooms):
+    # Ada's session was covered by her consent; with the signature destroyed, nothing covers it any more.
+    from tests.core.test_consent_state import gaps, gaps_from_signatures
+
+    clock.now = BEGAN
+    with practice.work(staff["desk"]) as work:
+        (session,) = scheduling.schedule_session(work, {
+            "case_id": records["ada_case"], "modality_key": "clinic/therapy", "room_id": rooms[0],
+            "starts_at": BEGAN + dt.timedelta(hours=1), "outside_hours": True})
+    with practice.work(staff["admin"], write=False) as work:
+        assert gaps(work) == gaps_from_signatures(work) == set()
+    clock.now = dt.datetime(2024, 1, 1, 17, 0, tzinfo=dt.UTC)
+    with practice.work(staff["admin"]) as work:
+        destroy.destroy(work, [records["ada"]], "Retention period ended; reviewed by the admin")
+    with practice.work(staff["admin"], write=False) as work:
+        assert gaps(work) == gaps_from_signatures(work) == {
+            (session.id, records["ada"], "clinic/informed", session.starts_at)}

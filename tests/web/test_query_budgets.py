@@ -83,7 +83,7 @@ def test_the_front_desk_dashboard_lists_the_next_50_sessions_and_links_the_day(c
 def test_the_dashboard_reads_consents_due_in_the_same_statements_for_3_or_60_clients_lacking_one(
         client, signed_in, ids, queries, monday_morning, web_practice):
     """Each client below has a psychotherapy session this week and has signed nothing: the panel lists the
-    first 20 (the stored consent state is read with the sessions, not per client or per batch)."""
+    first 20 (the stored gaps are read with the clients' names and consent states, not per client)."""
     from polymodal.core.access import Actor
     from polymodal.core.services import cases, clients, scheduling
 
