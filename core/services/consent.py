@@ -127,7 +127,8 @@ def revoke_consent(work: Work, consent_id: uuid.UUID, reason: str) -> ConsentRec
 
 def keep_state(work: Work, client_id: uuid.UUID, document_key: str) -> ClientConsentState | None:
     """Recompute the client's stored state for one document from all its signatures, in the caller's
-    transaction: every change to a ``ConsentRecord`` calls it, so the state never disagrees with them.
+    transaction: every change to a ``ConsentRecord`` calls it, so the state never disagrees with them. The
+    client's consent gaps for the document follow (``services.consent_gaps``).
 
     On PostgreSQL two transactions may change the same client's consents at once; each would recompute from
     what it sees and the last to commit would drop the other's change. Locking the client row first (a lock
