@@ -15,7 +15,6 @@ from polymodal.core.models import (
     Base,
     Client,
     ClientConsentState,
-    ConsentGap,
     ConsentRecord,
     FormResponse,
     Note,
@@ -26,7 +25,8 @@ from polymodal.core.models import (
 )
 from polymodal.core.plugins import get_plugin_manager
 from polymodal.core.registry import Registry
-from polymodal.core.services import consent, consent_gaps
+from polymodal.core.services import consent
+from tests.core.test_consent_state import gaps, gaps_from_signatures
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 BENCH_KEYS = "bench-test " + "k" * 40
@@ -78,14 +78,8 @@ def test_generates_a_consistent_center(generate, engine: Engine) -> None:
             consent.cover_end(r.expires_at, r.revoked_at), "revoked" if r.revoked_at else "signed",
             r.document_version) for r in signed}
         # and its consent gaps: each session a client lacks a required consent for, by the same rule
-        needs = consent_gaps.needs_of(Registry.collect(get_plugin_manager()))
-        lacking = {(row.id, row.client_id, key) for row in s.execute(
-            select(Session.id, Session.modality_key, Session.starts_at, SessionClient.client_id)
-            .join(SessionClient, SessionClient.session_id == Session.id))
-            for modality, key in needs if modality == row.modality_key
-            if not any(r.client_id == row.client_id and r.document_key == key and r.state(row.starts_at) == "active"
-                       for r in signed)}
-        assert lacking and lacking == {(g.session_id, g.client_id, g.document_key) for g in s.scalars(select(ConsentGap))}
+        lacking = gaps_from_signatures(s, Registry.collect(get_plugin_manager()))
+        assert lacking and lacking == gaps(s)
     with db.connect() as conn:
         counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
     assert {k: v for k, v in counts.items() if v} == result["counts"]

@@ -99,20 +99,20 @@ def states_from_signatures(work) -> dict[tuple[uuid.UUID, str], tuple]:
     return out
 
 
-def gaps(work) -> set[tuple]:
-    return {(g.session_id, g.client_id, g.document_key, g.starts_at) for g in work.db.scalars(select(ConsentGap))}
+def gaps(db) -> set[tuple]:
+    return {(g.session_id, g.client_id, g.document_key, g.starts_at) for g in db.scalars(select(ConsentGap))}
 
 
-def gaps_from_signatures(work) -> set[tuple]:
-    """Every (session, client, required document) no signature is in force for at the session's start, past
-    sessions and cancelled ones included."""
+def gaps_from_signatures(db, registry) -> set[tuple]:
+    """Every (session, client, document ``registry`` requires) no signature is in force for at the session's
+    start, past sessions and cancelled ones included."""
     signed: dict[tuple[uuid.UUID, str], list[ConsentRecord]] = {}
-    for r in work.db.scalars(select(ConsentRecord)):
+    for r in db.scalars(select(ConsentRecord)):
         signed.setdefault((r.client_id, r.document_key), []).append(r)
-    needs = consent_gaps.needs_of(work.registry)
+    needs = consent_gaps.needs_of(registry)
     return {(s.id, s.client_id, key, s.starts_at)
-            for s in work.db.execute(select(Session.id, Session.modality_key, Session.starts_at, SessionClient.client_id)
-                                     .join(SessionClient, SessionClient.session_id == Session.id))
+            for s in db.execute(select(Session.id, Session.modality_key, Session.starts_at, SessionClient.client_id)
+                                .join(SessionClient, SessionClient.session_id == Session.id))
             for modality, key in needs if modality == s.modality_key
             if not any(r.state(s.starts_at) == "active" for r in signed.get((s.client_id, key), []))}
 
@@ -121,7 +121,7 @@ def same_everywhere(practice, actor) -> set[str]:
     """The stored rows, the panel, and whether each row is in force at any moment, agree with the signatures."""
     with practice.work(actor, write=False) as work:
         assert states(work) == states_from_signatures(work)
-        assert gaps(work) == gaps_from_signatures(work)
+        assert gaps(work.db) == gaps_from_signatures(work.db, work.registry)
         assert attention.consents_due(work, limit=1000) == due_from_signatures(work, limit=1000)
         for (client_id, key), (valid_until, *_) in states(work).items():
             row = work.db.get(ClientConsentState, (client_id, key))
@@ -300,7 +300,7 @@ def test_a_requirement_a_plugin_adds_gets_its_gaps_on_the_first_transaction(prac
     with upgraded.work(desk, write=False) as work:
         (due,) = attention.consents_due(work)
         assert (due.client_name, due.document_key, due.status) == ("Uma Upgrade", "clinic/touch", "missing")
-        assert [due] == due_from_signatures(work) and gaps(work) == gaps_from_signatures(work)
+        assert [due] == due_from_signatures(work) and gaps(work.db) == gaps_from_signatures(work.db, work.registry)
     with practice.work(desk, write=False) as work:  # the older app beside it lists what its plugins require
         assert attention.consents_due(work) == []
 
@@ -318,7 +318,7 @@ def test_gaps_lost_or_never_stored_come_back_on_the_next_start(practice, staff, 
     restarted = make_practice(("clinic", load_fixture_plugin("clinic")))
     with restarted.work(desk, write=False) as work:
         assert [d.client_name for d in attention.consents_due(work)] == ["Ola Old"]
-        assert gaps(work) == gaps_from_signatures(work) != set()
+        assert gaps(work.db) == gaps_from_signatures(work.db, work.registry) != set()
 
 
 def test_a_booking_and_a_revocation_at_once_leave_the_gap_they_make_together(practice, staff, clock, rooms):
@@ -339,6 +339,6 @@ def test_a_booking_and_a_revocation_at_once_leave_the_gap_they_make_together(pra
                                      lambda work, s=signature.id, d=n * 0.004: (
                                          time.sleep(d), consent.revoke_consent(work, s, "withdrew"))]) == (2, 0)
         with practice.work(desk, write=False) as work:
-            assert gaps(work) == gaps_from_signatures(work)
+            assert gaps(work.db) == gaps_from_signatures(work.db, work.registry)
     with practice.work(desk, write=False) as work:
         assert len(attention.consents_due(work)) == 10

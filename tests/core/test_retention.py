@@ -333,10 +333,10 @@ def test_destruction_keeps_the_dashboards_consent_gaps_true_to_the_signatures_le
             "case_id": records["ada_case"], "modality_key": "clinic/therapy", "room_id": rooms[0],
             "starts_at": BEGAN + dt.timedelta(hours=1), "outside_hours": True})
     with practice.work(staff["admin"], write=False) as work:
-        assert gaps(work) == gaps_from_signatures(work) == set()
+        assert gaps(work.db) == gaps_from_signatures(work.db, work.registry) == set()
     clock.now = dt.datetime(2024, 1, 1, 17, 0, tzinfo=dt.UTC)
     with practice.work(staff["admin"]) as work:
         destroy.destroy(work, [records["ada"]], "Retention period ended; reviewed by the admin")
     with practice.work(staff["admin"], write=False) as work:
-        assert gaps(work) == gaps_from_signatures(work) == {
+        assert gaps(work.db) == gaps_from_signatures(work.db, work.registry) == {
             (session.id, records["ada"], "clinic/informed", session.starts_at)}
