@@ -39,6 +39,23 @@ SLOW_PLUGIN_SECONDS = 0.25
 _current: ContextVar[Work | None] = ContextVar("polymodal_current_work", default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class CenterFacts:
+    """The center's row as read-only work sees it: its columns, without the ORM's load."""
+
+    id: uuid.UUID
+    name: str
+    timezone: str
+    jurisdiction: str
+    age_of_majority: int
+    minor_consent_age: int | None
+    settings: dict[str, Any]
+    created_at: dt.datetime
+
+
+_CENTER_FACTS = select(*(getattr(Center, name) for name in CenterFacts.__slots__)).limit(1)
+
+
 @dataclass
 class Work:
     """One transaction by one actor; services receive it and nothing else."""
@@ -52,7 +69,7 @@ class Work:
     _denials: list[tuple[AccessRequest, str]] = field(default_factory=list)
     _failed_passwords: list[str] = field(default_factory=list)
     _plugin_errors: list[PluginErrorRecord] = field(default_factory=list)
-    _center: Center | None = field(default=None, repr=False)
+    _center: Center | CenterFacts | None = field(default=None, repr=False)
     _read_audits: list[audit.Pending] = field(default_factory=list)
     _visible: dict[Any, bool] = field(default_factory=dict)
 
@@ -62,12 +79,20 @@ class Work:
 
     @property
     def center(self) -> Center:
+        """The center: its ORM object in work that writes, its columns (``CenterFacts``) in read-only work.
+
+        Every page reads it, and the columns cost half the ORM's load (issue 18); read-only work cannot change
+        it anyway."""
         # Cached per Work by hand, not with functools.cached_property: on Python 3.11 that holds one lock for
         # all instances while it computes, so a thread whose query waits for SQLite's write lock blocked every
         # other request's first `work.center`, including the one holding the write lock (a deadlock until
         # busy_timeout, found by bench/run.py on the schedule page under 32 connections).
         if self._center is None:
-            center = self.db.scalars(select(Center).limit(1)).first()
+            if self.writes:
+                center: Any = self.db.scalars(select(Center).limit(1)).first()
+            else:
+                row = self.db.connection().execute(_CENTER_FACTS).first()
+                center = row and CenterFacts(*row)
             if center is None:
                 raise NotFound("no center is set up yet: run 'polymodal demo' or create one")
             self._center = center

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field, ValidationInfo, field_validator
@@ -11,6 +12,7 @@ from sqlalchemy import Integer, bindparam, select
 
 from polymodal.core.access import Scope, scopes_for
 from polymodal.core.contributions import ConsentDocument
+from polymodal.core.db import connection_of
 from polymodal.core.errors import NotFound, ValidationFailed
 from polymodal.core.minors import signs_alone_from
 from polymodal.core.models import CareTeamMember, Client, Guardian, User, make_search_key
@@ -125,6 +127,55 @@ def get_client(work: Work, client_id: uuid.UUID) -> Client:
     return client
 
 
+@dataclass(frozen=True, slots=True)
+class ClientFacts:
+    """A client's own fields, read as columns: what a page shows of the client, for less than the ORM's load
+    (the client page read the client, its guardians and its care team through the ORM: a third of its CPU)."""
+
+    id: uuid.UUID
+    legal_first_name: str
+    legal_last_name: str
+    preferred_name: str
+    pronouns: str
+    date_of_birth: dt.date
+    email: str
+    phone: str
+    address: str
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    emergency_contact_relationship: str
+    active: bool
+    restricted: bool
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.legal_first_name} {self.legal_last_name}"
+
+
+_FACTS = select(*(getattr(Client, name) for name in ClientFacts.__slots__)).where(Client.id == bindparam("id"))
+
+
+def read_client(work: Work, client_id: uuid.UUID) -> ClientFacts:
+    """``get_client`` for pages that only show the client: the same check and audit event, no ORM object."""
+    row = connection_of(work.db).execute(_FACTS, {"id": client_id}).first()
+    if row is None:
+        raise NotFound("no such client")
+    work.require("client.read", client_id, record_type="client", record_id=client_id)
+    work.audit("client.view", record_type="client", record_id=client_id, client_id=client_id)
+    return ClientFacts(*row)
+
+
+_GUARDIANS = (select(Guardian.id, Guardian.name, Guardian.relationship_.label("relationship_"), Guardian.email,
+                     Guardian.phone, Guardian.can_consent)
+              .where(Guardian.client_id == bindparam("id")).order_by(Guardian.name))
+
+
+def guardians_of(work: Work, client_id: uuid.UUID) -> list[Any]:
+    """The client's guardians as rows, by name (``client.read``)."""
+    work.require("client.read", client_id, record_type="client", record_id=client_id)
+    return connection_of(work.db).execute(_GUARDIANS, {"id": client_id}).all()
+
+
 def _get(work: Work, client_id: uuid.UUID, action: str) -> Client:
     client = work.db.get(Client, client_id)
     if client is None:
@@ -189,12 +240,15 @@ def join_care_team(work: Work, client_id: uuid.UUID, user_id: uuid.UUID) -> None
         work.audit("care_team.add", record_type="user", record_id=user_id, client_id=client_id)
 
 
-def care_team(work: Work, client_id: uuid.UUID) -> list[User]:
-    _get(work, client_id, "client.read")
-    return list(work.db.scalars(
-        select(User).join(CareTeamMember, CareTeamMember.user_id == User.id)
-        .where(CareTeamMember.client_id == client_id).order_by(User.display_name)
-    ))
+_CARE_TEAM = (select(User.id, User.username, User.display_name)
+              .join(CareTeamMember, CareTeamMember.user_id == User.id)
+              .where(CareTeamMember.client_id == bindparam("id")).order_by(User.display_name))
+
+
+def care_team(work: Work, client_id: uuid.UUID) -> list[Any]:
+    """The care team's members (id, username, display name), by name (``client.read``)."""
+    work.require("client.read", client_id, record_type="client", record_id=client_id)
+    return connection_of(work.db).execute(_CARE_TEAM, {"id": client_id}).all()
 
 
 def search_clients(work: Work, query: str = "", *, limit: int = 50, offset: int = 0) -> list[Any]:

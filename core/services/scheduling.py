@@ -8,7 +8,8 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy.orm import joinedload
 
 from polymodal.core import availability
 from polymodal.core.billing import fees as billing_fees
@@ -342,12 +343,18 @@ def _span(row, tz: str) -> str:
 
 
 def get_session(work: Work, session_id: uuid.UUID, action: str = "schedule.read") -> Session:
-    session = work.db.get(Session, session_id)
+    session = work.db.execute(_SESSION_WITH_CLIENTS, {"id": session_id}).unique().scalar_one_or_none()
     if session is None:
         raise NotFound("no such session")
     for link in session.clients:
         work.require(action, link.client_id, record_type="session", record_id=session.id)
     return session
+
+
+_SESSION_WITH_CLIENTS = (select(Session).options(joinedload(Session.clients))
+                        .where(Session.id == bindparam("id")))
+"""The session with its client links in one statement, built once: every caller checks access per client
+(issue 18: loading the links afterwards cost the session page a fifth of its database work)."""
 
 
 def move_session(work: Work, session_id: uuid.UUID, starts_at: dt.datetime,

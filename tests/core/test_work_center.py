@@ -54,3 +54,24 @@ def test_one_transactions_center_does_not_wait_for_anothers():
         release.set()
         blocked.join(5)
         other.join(5)
+
+
+def test_read_only_work_sees_the_centers_columns_as_last_committed(practice):
+    # Read-only work gets the center's columns (no ORM load), never a copy kept from an earlier transaction:
+    # a zone changed by the admin is the zone of the next page.
+    from polymodal.core.practice import CenterFacts
+    from polymodal.core.services.center import setup_center
+
+    reader = Actor.system("test")
+    with practice.work(reader, write=False) as work:
+        seen = work.center
+        assert isinstance(seen, CenterFacts) and work.center is seen
+        assert (seen.name, seen.timezone, seen.jurisdiction, seen.minor_consent_age) == (
+            "Test Center", "America/Los_Angeles", "US-CA", 12)
+    with practice.work(reader) as work:
+        setup_center(work, {"name": "Test Center", "timezone": "Europe/Lisbon",
+                            "jurisdiction": "PT", "minor_consent_age": 16})
+        assert work.center.timezone == "Europe/Lisbon"  # the ORM object, changed in this transaction
+    with practice.work(reader, write=False) as work:
+        assert (work.center.timezone, work.center.jurisdiction, work.center.minor_consent_age) == (
+            "Europe/Lisbon", "PT", 16)

@@ -10,7 +10,6 @@ from polymodal.core import waitlist
 from polymodal.core.billing import documents, fees, invoices, packages, payments
 from polymodal.core.messaging.outbox import client_recipients
 from polymodal.core.messaging.preferences import contact_preference
-from polymodal.core.models import Client
 from polymodal.core.practice import Work
 from polymodal.core.services import client_record, clients, notes, scheduling
 from polymodal.core.timeutil import to_local
@@ -52,7 +51,9 @@ def visible_tabs(work: Work, client_id: uuid.UUID) -> list[Tab]:
 
 def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
     """The client (its viewing audited) and what the tab shows; services check every access."""
-    client = clients.get_client(work, client_id)
+    # The overview reads columns only. The other tabs' services load the client through the ORM themselves,
+    # and find it in the session once it is loaded here.
+    client = clients.read_client(work, client_id) if tab == "overview" else clients.get_client(work, client_id)
     tz = work.center.timezone
     context: dict[str, Any] = {"client": client, "age": clients.age(work, client),
                                "minor": clients.is_minor(work, client),
@@ -61,7 +62,7 @@ def tab_context(work: Work, client_id: uuid.UUID, tab: str) -> dict[str, Any]:
                                "can_export": work.may("record.export", client.id),
                                "tabs": visible_tabs(work, client.id)}
     if tab == "overview":
-        context["guardians"] = list(client.guardians)
+        context["guardians"] = clients.guardians_of(work, client.id)
         context["care_team"] = [{"id": u.id, "name": u.display_name} for u in clients.care_team(work, client.id)]
         context["can_manage_team"] = work.may("care_team.manage", client.id)
         context["contact"] = contact_preference(work, client.id)
@@ -112,7 +113,7 @@ def billing_tab(work: Work, client_id: uuid.UUID) -> dict[str, Any]:
         "payments": payments.payments_of(work, client_id), "packages": rows, "methods": payments.METHODS,
         "payer_kinds": PAYER_KINDS, "modalities": [(m.key, m.name) for m in work.registry.modalities],
         "can_manage_billing": work.may("billing.manage", client_id),
-        "guardians": list(work.db.get(Client, client_id).guardians),
+        "guardians": clients.guardians_of(work, client_id),
         "can_superbill": work.may("superbill.create", client_id),
         "fees_due": invoices.fee_candidates(work, client_id),
     }

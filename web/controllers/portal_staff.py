@@ -21,7 +21,7 @@ from polymodal.core.errors import ValidationFailed
 from polymodal.core.messaging import notices
 from polymodal.core.models import Client, Guardian
 from polymodal.core.practice import Practice, Work
-from polymodal.core.services import portal
+from polymodal.core.services import clients, portal
 from polymodal.core.timeutil import to_local
 from polymodal.web.controllers.client_tabs import tab_context as client_context
 from polymodal.web.rendering import render
@@ -45,7 +45,7 @@ def _render(request: HTMXRequest, practice: Practice, actor: Actor, client_id: u
         context.update(
             links=links,
             guardians=[{"id": str(g.id), "name": g.name, "relationship": g.relationship_,
-                        "can_consent": g.can_consent} for g in context["client"].guardians],
+                        "can_consent": g.can_consent} for g in clients.guardians_of(work, client_id)],
             modalities=[(m.key, m.name) for m in work.registry.modalities],
             instruments=[(a.key, f"{a.abbreviation}: {a.name}") for a in work.registry.assessments if a.items],
             consents=[(d.key, d.title) for d in work.registry.consent_documents],
