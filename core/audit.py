@@ -12,6 +12,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import pairwise
@@ -159,12 +160,13 @@ def chain_on(conn: Connection, pending: list[Pending], keys: Keyring) -> None:
 
 
 class _Ticket:
-    __slots__ = ("events", "settled", "error")
+    __slots__ = ("events", "settled", "error", "future")
 
-    def __init__(self, events: list[Pending]) -> None:
+    def __init__(self, events: list[Pending], future: Future[None] | None = None) -> None:
         self.events = events
         self.settled = False
         self.error: BaseException | None = None
+        self.future = future
 
 
 class GroupCommit:
@@ -179,12 +181,47 @@ class GroupCommit:
     once the caller's events are committed, and raises if they could not be.
     """
 
+    WRITER_IDLE_SECONDS = 2.0
+    """How long the writer thread of ``submit`` waits for more events before it ends (a new one starts)."""
+
     def __init__(self, begin_write: Callable[[], AbstractContextManager[Connection]], keys: Keyring) -> None:
         self._begin_write = begin_write
         self._keys = keys
         self._queue: list[_Ticket] = []
         self._queue_lock = threading.Lock()
         self._flush_lock = threading.Lock()
+        self._submitted = threading.Condition(self._queue_lock)
+        self._writer: threading.Thread | None = None
+
+    def submit(self, events: list[Pending]) -> Future[None]:
+        """Queue ``events`` for a writer thread of this log's own: the future settles once they are committed.
+
+        For a caller that must not wait in its own thread (a page on the event loop): every event submitted
+        while the writer commits goes into its next transaction, so under load one commit serves many pages.
+        """
+        future: Future[None] = Future()
+        with self._queue_lock:
+            self._queue.append(_Ticket(events, future))
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_submitted, name="polymodal-audit", daemon=True)
+                self._writer.start()
+            self._submitted.notify()
+        return future
+
+    def _write_submitted(self) -> None:
+        while True:
+            with self._queue_lock:
+                if not self._queue and not self._submitted.wait_for(lambda: self._queue, self.WRITER_IDLE_SECONDS):
+                    self._writer = None
+                    return
+            with self._flush_lock:
+                with self._queue_lock:
+                    tickets, self._queue = self._queue, []
+                if tickets:
+                    try:
+                        self._flush(tickets)
+                    except BaseException:  # noqa: S110 - each ticket's future carries the error to its page
+                        pass
 
     def write(self, events: list[Pending]) -> None:
         if not events:
@@ -213,6 +250,11 @@ class GroupCommit:
             # Settled either way: a waiter whose events failed must not believe them written.
             for t in tickets:
                 t.error, t.settled = error, True
+                if t.future is not None:
+                    if error is None:
+                        t.future.set_result(None)
+                    else:
+                        t.future.set_exception(RuntimeError("the audit events of this work could not be written"))
 
 
 def _single_line(value: str) -> str:

@@ -219,6 +219,9 @@ def polymodal_preflight_checks(context: PreflightContext) -> list[Finding] | Non
         required consents, telehealth, credentials in the session's
         jurisdiction, screening and risk.
 
+    Also called while the session page is read, which on SQLite runs on the
+    server's event loop: no I/O here, or every page waits for it.
+
     Since: 0.1
     """
 

@@ -8,6 +8,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -37,6 +38,17 @@ SLOW_PLUGIN_SECONDS = 0.25
 # The transaction in progress on this thread: side records (denials, plugin
 # errors) wait for it to end, since on SQLite it holds the only write lock.
 _current: ContextVar[Work | None] = ContextVar("polymodal_current_work", default=None)
+
+
+@dataclass
+class Later:
+    """What read-only work in ``Practice.finishing_later`` left to its caller to write."""
+
+    events: list[audit.Pending] = field(default_factory=list)
+    steps: list[Callable[[], None]] = field(default_factory=list)
+
+
+_finish_later: ContextVar[Later | None] = ContextVar("polymodal_finish_later", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,9 +232,13 @@ class Practice:
         Read-only work (``write=False``) takes no write lock; its audit events
         are written when it ends, together with other threads' (see
         ``audit.GroupCommit``), and ``work`` raises if they could not be.
+        Inside ``finishing_later`` they are left to its caller instead.
         """
         maker = self._write if write else self._read
         outer = _current.get()
+        later = _finish_later.get()
+        if later is not None and write:
+            raise RuntimeError("work that writes cannot be finished later: it would hold the write lock")
         if not self._consent_gaps_synced:  # in a transaction of its own, before this one reads anything
             self._consent_gaps_synced = consent_gaps.sync(self.engine, consent_gaps.needs_of(self.registry))
         with maker() as db:
@@ -233,15 +249,48 @@ class Practice:
                 db.commit()
             except BaseException:
                 db.rollback()
-                self._write_read_audits(work, outer, failing=True)
+                if later is None:
+                    self._write_read_audits(work, outer, failing=True)
+                else:
+                    later.steps.append(lambda: self._write_read_audits(work, outer, failing=True))
                 raise
             finally:
                 _current.reset(token)
                 work_now.reset(now_token)
-                self._write_side_records(work)
-        self._write_read_audits(work, outer)
-        for callback in work._after_commit:
-            callback()
+                if later is None:
+                    self._write_side_records(work)
+                elif work._denials or work._failed_passwords or work._plugin_errors:
+                    later.steps.append(lambda: self._write_side_records(work))
+        if later is None:
+            self._write_read_audits(work, outer)
+            for callback in work._after_commit:
+                callback()
+        else:
+            later.events.extend(work._read_audits)
+            work._read_audits = []
+            later.steps.extend(work._after_commit)
+
+    @contextmanager
+    def finishing_later(self) -> Iterator[Later]:
+        """Read-only work opened in this block leaves what it writes when it ends to the caller.
+
+        For pages read on the server's event loop (SQLite, ``quick_reads_inline``), which must not wait there
+        for the write lock or the disk. The caller writes ``Later.events`` with ``submit_read_audits`` and
+        runs ``Later.steps`` (a denial or plugin error to record; rare) on a thread, all before anything the
+        work read leaves the process, and fails the request if one fails. Work that writes cannot be opened
+        in the block.
+        """
+        later = Later()
+        token = _finish_later.set(later)
+        try:
+            yield later
+        finally:
+            _finish_later.reset(token)
+
+    def submit_read_audits(self, events: list[audit.Pending]) -> Future[None]:
+        """Write the audit events of read-only work on the audit log's own thread, with other pages' events in
+        the same transaction (``audit.GroupCommit.submit``); the future settles once they are committed."""
+        return self._read_audit_log.submit(events)
 
     def _write_read_audits(self, work: Work, outer: Work | None, *, failing: bool = False) -> None:
         events, work._read_audits = work._read_audits, []

@@ -54,6 +54,44 @@ def use_page_threads(count: int) -> None:
         ThreadPoolExecutor(max_workers=count, thread_name_prefix="polymodal-page"))
 
 
+def read_on_loop(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """A page that only reads, run on the event loop where reads are quick (SQLite), else on a page thread.
+
+    On SQLite a page's statements take microseconds in this process, and handing the page to a thread cost
+    more than it saved: the thread and the loop took turns at the interpreter, and a page under load spent a
+    third of its CPU on the hand-overs (issue 18, docs/performance.md "Pages on the event loop"). Here the
+    page's reads run on the loop, and what its work writes when it ends goes to a thread, which may wait for
+    the write lock and the disk without holding up the loop: its audit events to the audit log's writer,
+    which commits many pages' events at once; a denial or a plugin error to record (rare) to a page thread.
+    The page leaves only once those writes are done, and fails if one fails.
+    Where reads wait on a server (PostgreSQL) or a plugin votes on access, the whole page runs on a thread.
+    The handler takes the ``practice`` dependency and opens only read-only work.
+    """
+
+    @functools.wraps(handler)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        practice = kwargs["practice"]
+        loop = asyncio.get_running_loop()
+        if not practice.quick_reads_inline:
+            call = functools.partial(contextvars.copy_context().run, handler, *args, **kwargs)
+            return await loop.run_in_executor(None, call)
+        with practice.finishing_later() as later:
+            try:
+                return handler(*args, **kwargs)
+            finally:
+                if later.events:
+                    await asyncio.wrap_future(practice.submit_read_audits(later.events))
+                if later.steps:
+                    await loop.run_in_executor(None, _run_steps, later.steps)
+
+    return run
+
+
+def _run_steps(steps: list[Callable[[], None]]) -> None:
+    for step in steps:
+        step()
+
+
 def on_long_thread(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
     """A sync handler that may take seconds, run on the long-work threads instead of a page thread."""
 

@@ -152,3 +152,53 @@ def test_read_only_work_asks_the_database_once_per_client_and_scopes(practice, s
         event.remove(practice.engine, "before_cursor_execute", count)
     assert asked_once == 1
     assert asked_in_writing_work == 2  # writing work may change who is on the team: it asks every time
+
+
+def test_reads_finished_later_are_committed_by_the_logs_writer_together_and_nothing_before(practice, staff, ada):
+    """Pages read on the event loop leave their events to the audit log's writer thread: events submitted
+    while it commits one batch go in its next transaction, and each page's future settles only when its
+    events are committed. Work that writes cannot be opened where writes are left for later."""
+    opened, gate, writing = [], threading.Event(), threading.Event()
+    real_open = practice._read_audit_log._begin_write
+
+    def slow_open():
+        opened.append(threading.current_thread().name)
+        if len(opened) == 1:
+            writing.set()
+            gate.wait(5)
+        return real_open()
+
+    practice._read_audit_log._begin_write = slow_open
+
+    def read() -> list[audit.Pending]:
+        with practice.finishing_later() as later:
+            with practice.work(staff["desk"], write=False) as work:
+                clients.search_clients(work, "love")
+        assert later.steps == []
+        return later.events
+
+    first = practice.submit_read_audits(read())
+    assert writing.wait(5)
+    others = [practice.submit_read_audits(read()) for _ in range(6)]
+    assert _events(practice, "client.search") == [] and not any(f.done() for f in [first, *others])
+    gate.set()
+    for future in [first, *others]:
+        future.result(5)
+    assert len(_events(practice, "client.search")) == 7
+    assert opened == ["polymodal-audit", "polymodal-audit"]
+    with practice.finishing_later(), pytest.raises(RuntimeError, match="cannot be finished later"):
+        with practice.work(staff["desk"]):
+            pass
+
+
+def test_a_read_finished_later_whose_audit_cannot_be_written_fails_its_future(practice, staff, ada):
+    def broken():
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    practice._read_audit_log._begin_write = broken
+    with practice.finishing_later() as later:
+        with practice.work(staff["desk"], write=False) as work:
+            clients.get_client(work, ada.id)
+    with pytest.raises(RuntimeError, match="could not be written"):
+        practice.submit_read_audits(later.events).result(5)
+    assert _events(practice, "client.view") == []

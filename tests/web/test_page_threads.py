@@ -4,6 +4,7 @@ own, so one long request never holds the center's pages behind it (web/threads.p
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from litestar.testing import TestClient
@@ -73,3 +74,38 @@ def test_serve_refuses_a_bad_thread_count_before_starting(monkeypatch, capsys):
     monkeypatch.setenv("POLYMODAL_JOBS_IN_PROCESS", "0")
     assert cli.main(["serve", "--page-threads", "-2"]) == 3
     assert "POLYMODAL_PAGE_THREADS must be a whole number from 1 to 64; it is '-2'" in capsys.readouterr().err
+
+
+def test_reading_pages_run_on_the_event_loop_on_sqlite_and_leave_after_their_audit_is_committed(
+        client, signed_in, client_id, web_practice, monkeypatch):
+    # Handing a read to a page thread cost more than the read on SQLite (issue 18, "Pages on the event
+    # loop"); PostgreSQL reads wait on round trips, and run on page threads still.
+    from sqlalchemy import func, select
+
+    from polymodal.core.models import AuditEvent
+    from polymodal.web.controllers import client_tabs, clients
+
+    ran_on: dict[str, str] = {}
+    for module, name in ((clients, "tab_context"), (client_tabs.clients, "get_client")):
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            ran_on[_name] = threading.current_thread().name
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    signed_in("rivera")
+    jordan = client_id("Ellis", "Jordan")
+
+    def views() -> int:
+        with web_practice.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == "client.view", AuditEvent.client_id == uuid.UUID(jordan)))
+
+    before = views()
+    assert client.get(f"/clients/{jordan}").status_code == 200
+    assert views() == before + 1  # committed before the page came back
+    assert client.get(f"/clients/{jordan}/edit").status_code == 200  # a form: still on a page thread
+    on_loop = web_practice.engine.dialect.name == "sqlite"
+    assert ran_on["tab_context"].startswith("polymodal-page") is not on_loop, ran_on
+    assert ran_on["get_client"].startswith("polymodal-page"), ran_on

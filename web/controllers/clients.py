@@ -18,6 +18,7 @@ from polymodal.core.practice import Practice
 from polymodal.core.services import client_record, clients
 from polymodal.web.controllers.client_tabs import TABS, tab_context
 from polymodal.web.rendering import render
+from polymodal.web.threads import read_on_loop
 
 PAGE_SIZE = 25
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -37,7 +38,8 @@ def _go(request: HTMXRequest, path: str) -> Response:
 class ClientsController(Controller):
     path = "/clients"
 
-    @get("/", opt={"action": "client.read"}, sync_to_thread=True)
+    @get("/", opt={"action": "client.read"})
+    @read_on_loop
     def index(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
               q: Annotated[str, QueryParameter(max_length=100)] = "",
               page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1) -> Template:
@@ -113,42 +115,50 @@ class ClientsController(Controller):
         context.update(tab=tab, tab_label=TABS[tab].label)
         return render(request, "clients/detail.html", context, block="client_tab")
 
-    @get("/{client_id:uuid}", opt={"action": "client.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}", opt={"action": "client.read"})
+    @read_on_loop
     def overview(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                  client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "overview")
 
-    @get("/{client_id:uuid}/cases", opt={"action": "client.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/cases", opt={"action": "client.read"})
+    @read_on_loop
     def cases(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
               client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "cases")
 
-    @get("/{client_id:uuid}/sessions", opt={"action": "client.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/sessions", opt={"action": "client.read"})
+    @read_on_loop
     def sessions(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                  client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "sessions")
 
-    @get("/{client_id:uuid}/consents", opt={"action": "consent.status"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/consents", opt={"action": "consent.status"})
+    @read_on_loop
     def consents(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                  client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "consents")
 
-    @get("/{client_id:uuid}/intake", opt={"action": "clinical.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/intake", opt={"action": "clinical.read"})
+    @read_on_loop
     def intake(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "intake")
 
-    @get("/{client_id:uuid}/notes", opt={"action": "clinical.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/notes", opt={"action": "clinical.read"})
+    @read_on_loop
     def notes(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
               client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "notes")
 
-    @get("/{client_id:uuid}/assessments", opt={"action": "clinical.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/assessments", opt={"action": "clinical.read"})
+    @read_on_loop
     def assessments(self, request: HTMXRequest, practice: NamedDependency[Practice],
                     actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "assessments")
 
-    @get("/{client_id:uuid}/eligibility", opt={"action": "clinical.read"}, sync_to_thread=True)
+    @get("/{client_id:uuid}/eligibility", opt={"action": "clinical.read"})
+    @read_on_loop
     def eligibility(self, request: HTMXRequest, practice: NamedDependency[Practice],
                     actor: NamedDependency[Actor], client_id: FromPath[uuid.UUID]) -> Template:
         return self._tab(request, practice, actor, client_id, "eligibility")

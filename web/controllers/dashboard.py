@@ -16,6 +16,7 @@ from polymodal.core.timeutil import local_to_utc, to_local, today_in
 from polymodal.web.controllers._attention import attention_panels
 from polymodal.web.controllers.notes import dashboard_panel as notes_panel
 from polymodal.web.rendering import render
+from polymodal.web.threads import read_on_loop
 
 CENTER_ROWS = 50
 """Sessions listed on the center-wide dashboard; the day's schedule shows the rest."""
@@ -24,7 +25,8 @@ CENTER_ROWS = 50
 class DashboardController(Controller):
     path = "/"
 
-    @get("/", opt={"action": "schedule.read"}, sync_to_thread=True)
+    @get("/", opt={"action": "schedule.read"})
+    @read_on_loop
     def dashboard(self, request: HTMXRequest, practice: NamedDependency[Practice],
                   actor: NamedDependency[Actor]) -> Template:
         # Practitioners see their own day; the front desk and admins see the whole center's.

@@ -21,6 +21,7 @@ from polymodal.core.services import forms, notes, session_view
 from polymodal.core.services.scheduling import TRANSITIONS
 from polymodal.core.timeutil import to_local
 from polymodal.web.rendering import render
+from polymodal.web.threads import read_on_loop
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 SWAP_CONFLICT = {"Polymodal-Swap": "conflict"}
@@ -117,7 +118,8 @@ def session_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
 class SessionsController(Controller):
     path = "/sessions"
 
-    @get("/{session_id:uuid}", opt={"action": "client.read"}, sync_to_thread=True)
+    @get("/{session_id:uuid}", opt={"action": "client.read"})
+    @read_on_loop
     def detail(self, request: HTMXRequest, practice: NamedDependency[Practice], actor: NamedDependency[Actor],
                session_id: FromPath[uuid.UUID]) -> Template:
         with practice.work(actor, write=False) as work:
