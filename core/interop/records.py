@@ -108,17 +108,22 @@ def case(work: Work, case_id: uuid.UUID) -> dict[str, Any]:
                       for g in goals]}
 
 
-def session_dict(session: Session) -> dict[str, Any]:
+def session_dict(session: Session | session_view.SessionFacts, practitioner_ids: list[uuid.UUID] | None = None
+                 ) -> dict[str, Any]:
+    """The API's session; ``practitioner_ids`` where ``session`` is columns without its practitioners."""
+    if practitioner_ids is None:
+        practitioner_ids = [p.user_id for p in session.practitioners]
     return {"id": str(session.id), "case_id": str(session.case_id), "modality_key": session.modality_key,
             "structure_key": session.structure_key, "format": session.format,
             "starts_at": session.starts_at.isoformat(), "ends_at": session.ends_at.isoformat(),
             "delivery": session.delivery, "room_id": str(session.room_id) if session.room_id else None,
             "status": session.status, "client_ids": [str(c.client_id) for c in session.clients],
-            "practitioner_ids": [str(p.user_id) for p in session.practitioners]}
+            "practitioner_ids": [str(p) for p in practitioner_ids]}
 
 
 def session(work: Work, session_id: uuid.UUID) -> dict[str, Any]:
-    return session_dict(session_view.open_session(work, session_id).session)
+    view = session_view.open_session(work, session_id)
+    return session_dict(view.session, [p.id for p in view.practitioners])
 
 
 def sessions_page(work: Work, client_id: uuid.UUID, cursor: str | None, limit: int) -> Page:

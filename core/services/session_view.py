@@ -8,6 +8,7 @@ without clinical access gets its kind and source instead (it still blocks).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +18,49 @@ from sqlalchemy import bindparam, select
 from polymodal.core.contributions import SessionStructure
 from polymodal.core.db import connection_of
 from polymodal.core.eligibility import Finding
+from polymodal.core.errors import NotFound
 from polymodal.core.models import Case, Client, Room, Session, SessionClient, SessionPractitioner, User
 from polymodal.core.practice import Work
 from polymodal.core.services import scheduling
 from polymodal.core.services.preflight import preflight
 
 
+@dataclass(frozen=True, slots=True)
+class ClientLink:
+    client_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    """A session's own columns and its client links, read without the ORM (the ORM's load was the largest
+    part of the session page's database work, issue 18). The pre-flight, which needs the ORM's session,
+    loads it: only a scheduled session has one to show."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    modality_key: str
+    structure_key: str | None
+    structure_version: int | None
+    format: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    delivery: str
+    room_id: uuid.UUID | None
+    status: str
+    status_reason: str
+    cancel_reason: str
+    late: bool
+    pending_clearance: bool
+    clients: tuple[ClientLink, ...] = ()
+
+
+_FACTS = select(*(getattr(Session, name) for name in SessionFacts.__slots__ if name != "clients")
+                ).where(Session.id == bindparam("session_id"))
+
+
 @dataclass(frozen=True)
 class SessionView:
-    session: Session
+    session: SessionFacts
     case_title: str
     clients: list[Any]
     practitioners: list[Any]
@@ -38,11 +73,19 @@ class SessionView:
 
 
 def open_session(work: Work, session_id: uuid.UUID) -> SessionView:
-    """The session with its people and room (columns only); viewing it is audited per client."""
-    session = scheduling.get_session(work, session_id, "client.read")
-    client_ids = [link.client_id for link in session.clients]
+    """The session with its people and room (columns only); viewing it is audited per client.
+
+    The same checks as ``scheduling.get_session(work, session_id, "client.read")``: no such session is
+    NotFound, and the actor must be allowed ``client.read`` on each of its clients."""
     db = connection_of(work.db)
-    clients = list(db.execute(_CLIENTS, {"session_id": session.id}))
+    row = db.execute(_FACTS, {"session_id": session_id}).first()
+    if row is None:
+        raise NotFound("no such session")
+    clients = list(db.execute(_CLIENTS, {"session_id": session_id}))
+    client_ids = [c.id for c in clients]
+    for cid in client_ids:
+        work.require("client.read", cid, record_type="session", record_id=session_id)
+    session = SessionFacts(*row, clients=tuple(ClientLink(cid) for cid in client_ids))
     practitioners = list(db.execute(_PRACTITIONERS, {"session_id": session.id}))
     room = db.scalar(_ROOM, {"room_id": session.room_id}) if session.room_id else ""
     case_title = db.scalar(_CASE_TITLE, {"case_id": session.case_id}) or ""
@@ -72,7 +115,8 @@ _CASE_TITLE = select(Case.title).where(Case.id == bindparam("case_id"))
 
 def findings_for(work: Work, view: SessionView) -> list[Finding]:
     """The pre-flight for the page: in full for the care team, clinical findings summarised for others."""
-    return [f.shown_to(view.clinical) for f in preflight(work, view.session)]
+    session = scheduling.get_session(work, view.session.id, "client.read")
+    return [f.shown_to(view.clinical) for f in preflight(work, session)]
 
 
 def change_status(work: Work, session_id: uuid.UUID, status: str, reason: str = "", *,
