@@ -59,7 +59,7 @@ def read_on_loop(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
 
     On SQLite a page's statements take microseconds in this process, and handing the page to a thread cost
     more than it saved: the thread and the loop took turns at the interpreter, and a page under load spent a
-    third of its CPU on the hand-overs (issue 18, docs/performance.md "Pages on the event loop"). Here the
+    quarter of its CPU on the hand-overs (issue 18, docs/performance.md "Pages on the event loop"). Here the
     page's reads run on the loop, and what its work writes when it ends goes to a thread, which may wait for
     the write lock and the disk without holding up the loop: its audit events to the audit log's writer,
     which commits many pages' events at once; a denial or a plugin error to record (rare) to a page thread.

@@ -147,9 +147,7 @@ class ClientFacts:
     active: bool
     restricted: bool
 
-    @property
-    def display_name(self) -> str:
-        return f"{self.preferred_name or self.legal_first_name} {self.legal_last_name}"
+    display_name = property(Client.display_name.fget)  # the model's own rule, on the same field names
 
 
 _FACTS = select(*(getattr(Client, name) for name in ClientFacts.__slots__)).where(Client.id == bindparam("id"))
