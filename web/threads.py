@@ -20,7 +20,7 @@ import functools
 import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from polymodal.core.errors import StartupError
 
@@ -62,7 +62,8 @@ def read_on_loop(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
     quarter of its CPU on the hand-overs (issue 18, docs/performance.md "Pages on the event loop"). Here the
     page's reads run on the loop, and what its work writes when it ends goes to a thread, which may wait for
     the write lock and the disk without holding up the loop: its audit events to the audit log's writer,
-    which commits many pages' events at once; a denial or a plugin error to record (rare) to a page thread.
+    with those of the other pages the loop ran in the same turn (``_Turn``); a denial or a plugin error to
+    record (rare) to a page thread.
     The page leaves only once those writes are done, and fails if one fails.
     Where reads wait on a server (PostgreSQL) or a plugin votes on access, the whole page runs on a thread.
     The handler takes the ``practice`` dependency and opens only read-only work.
@@ -80,11 +81,60 @@ def read_on_loop(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
                 return handler(*args, **kwargs)
             finally:
                 if later.events:
-                    await asyncio.wrap_future(practice.submit_read_audits(later.events))
+                    await _Turn.of(loop, practice).written(later.events)
                 if later.steps:
                     await loop.run_in_executor(None, _run_steps, later.steps)
 
     return run
+
+
+class _Turn:
+    """The audit events of the pages the event loop ran in one turn, handed to the audit log's writer at once.
+
+    Handed over page by page, the writer thread committed each page alone: it finished one page's commit
+    before the loop had finished the next page, so under load every page paid a transaction and an fsync
+    of its own (a quarter of the client search's CPU; issue 18, docs/performance.md "Audit commits per turn").
+    The loop runs the pages whose requests are ready one after another in a turn; their events wait for
+    the turn's end (``call_soon``) and go to the writer as one batch, one commit. Each page still leaves only
+    once that commit is done, and fails if it failed.
+    """
+
+    _open: dict[tuple[asyncio.AbstractEventLoop, Any], _Turn] = {}
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, practice: Any) -> None:
+        self.key = (loop, practice)
+        self.events: list[Any] = []
+        self.done: asyncio.Future[None] = loop.create_future()
+        loop.call_soon(self._hand_over)
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop, practice: Any) -> _Turn:
+        turn = cls._open.get((loop, practice))
+        if turn is None:
+            turn = cls._open[(loop, practice)] = cls(loop, practice)
+        return turn
+
+    def written(self, events: list[Any]) -> Awaitable[None]:
+        """Settles once ``events`` are committed with the rest of the turn's; a page cancelled meanwhile
+        (its client went away) leaves the others waiting."""
+        self.events.extend(events)
+        return asyncio.shield(self.done)
+
+    def _hand_over(self) -> None:
+        del self._open[self.key]
+        try:
+            written = asyncio.wrap_future(self.key[1].submit_read_audits(self.events))
+        except Exception as exc:  # noqa: BLE001 - every page of the turn gets the error
+            self._settle_with(exc)
+            return
+        written.add_done_callback(lambda f: self._settle_with(f.exception()))
+
+    def _settle_with(self, error: BaseException | None) -> None:
+        if error is None:
+            self.done.set_result(None)
+        else:
+            self.done.set_exception(error)
+            self.done.exception()  # seen: a turn whose pages were all cancelled must not log it as unhandled
 
 
 def _run_steps(steps: list[Callable[[], None]]) -> None:

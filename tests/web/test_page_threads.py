@@ -109,3 +109,71 @@ def test_reading_pages_run_on_the_event_loop_on_sqlite_and_leave_after_their_aud
     on_loop = web_practice.engine.dialect.name == "sqlite"
     assert ran_on["tab_context"].startswith("polymodal-page") is not on_loop, ran_on
     assert ran_on["get_client"].startswith("polymodal-page"), ran_on
+
+
+def test_pages_read_in_one_turn_of_the_event_loop_share_one_audit_commit(client, signed_in, web_practice):
+    # Handed to the writer one by one, each page paid a commit and an fsync of its own under load: the writer
+    # was always done with one page before the loop had finished the next (issue 18, "Audit commits per turn").
+    if not web_practice.quick_reads_inline:
+        pytest.skip("PostgreSQL pages run on page threads and commit their own audit events")
+    import asyncio
+
+    import httpx
+    from sqlalchemy import func, select
+
+    from polymodal.core.models import AuditEvent
+
+    signed_in("frontdesk")
+    log = web_practice._read_audit_log
+    real_open, commits = log._begin_write, []
+
+    def counted_open():
+        commits.append(threading.current_thread().name)
+        return real_open()
+
+    log._begin_write = counted_open
+
+    def searches() -> int:
+        with web_practice.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "client.search"))
+
+    async def eight_at_once() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                     cookies=dict(client.cookies)) as pages:
+            return await asyncio.gather(*(pages.get(f"/clients?q=e&page={n}") for n in range(1, 9)))
+
+    before = searches()
+    with client.portal() as portal:
+        answers = portal.call(eight_at_once)
+    assert [a.status_code for a in answers] == [200] * 8
+    assert searches() == before + 8
+    assert commits == ["polymodal-audit"]
+
+
+def test_every_page_of_a_turn_fails_when_the_turns_audit_commit_fails(client, signed_in, web_practice):
+    if not web_practice.quick_reads_inline:
+        pytest.skip("PostgreSQL pages run on page threads and commit their own audit events")
+    import asyncio
+
+    import httpx
+    from sqlalchemy.exc import OperationalError
+
+    signed_in("frontdesk")
+
+    def broken():
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    web_practice._read_audit_log._begin_write = broken
+
+    async def three_at_once() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                     cookies=dict(client.cookies)) as pages:
+            return await asyncio.gather(*(pages.get("/clients?q=ellis") for _ in range(3)))
+
+    with client.portal() as portal:
+        answers = portal.call(three_at_once)
+    # Nothing read leaves unaudited: every page of the turn is refused, none shows a client.
+    assert [a.status_code for a in answers] == [500] * 3
+    assert not any("Ellis" in a.text for a in answers)
