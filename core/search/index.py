@@ -10,7 +10,9 @@ ranking tens of thousands of rows (bench/frontdesk.py measures both).
 
 from __future__ import annotations
 
+import time
 import uuid
+import weakref
 from typing import Any
 
 from sqlalchemy import Connection, Uuid, bindparam, column, event, func, literal_column, select, table, text
@@ -55,12 +57,14 @@ def _after_write(_mapper: Any, conn: Connection, client: Client) -> None:
     if conn.dialect.name == "sqlite":
         conn.execute(_DELETE, {"r": client.search_rowid})
         conn.execute(_INSERT, {"r": client.search_rowid, "n": client.search_names, "c": client.search_contact})
+    _forget_broadness(conn)
 
 
 @event.listens_for(Client, "after_delete")
 def _after_delete(_mapper: Any, conn: Connection, client: Client) -> None:
     if conn.dialect.name == "sqlite":
         conn.execute(_DELETE, {"r": client.search_rowid})
+    _forget_broadness(conn)
 
 
 def rebuild(conn: Connection, *, terms: bool = True, batch: int = 5000) -> int:
@@ -73,6 +77,7 @@ def rebuild(conn: Connection, *, terms: bool = True, batch: int = 5000) -> int:
             conn.execute(_UPDATE, [{"cid": r.id, "r": fts_rowid(r.id), "k": make_search_key(r[2], r[1], r[3] or ""),
                                     **_terms(*r[1:])}
                                    for r in rows[start:start + batch]])
+    _forget_broadness(conn)
     if conn.dialect.name != "sqlite":
         return 0
     conn.execute(text("DELETE FROM client_search"))
@@ -99,10 +104,38 @@ def query_text(dialect: str, words: list[str]) -> str:
     return " & ".join(f"{w}:*" for w in words)
 
 
+BROAD_KEPT_SECONDS = 300.0
+"""How long a query's broadness is trusted without counting again (``is_broad``)."""
+_broad: weakref.WeakKeyDictionary[Any, dict[str, tuple[bool, float]]] = weakref.WeakKeyDictionary()
+
+
 def is_broad(db: Session, query: str) -> bool:
-    """More than BROAD clients match ``query`` (``query_text``): too many to rank."""
+    """More than BROAD clients match ``query`` (``query_text``): too many to rank.
+
+    Counting reads up to BROAD matches, so it costs most for the broad queries, the first letters typed
+    ("s", "sm"), and those are the queries typed again and again: a sixth of the client search's CPU went to
+    counting "sm" (issue 18). Each database's answers are kept for BROAD_KEPT_SECONDS, and forgotten when this
+    process adds or removes a client. The answer only orders the matches (ranked or in the index's order),
+    never which clients match or may be seen, so one stale for a few minutes (clients added by another
+    worker) shows the same clients in the other order. Kept per engine, so no database answers for another.
+    """
+    engine = db.get_bind()
+    known = _broad.setdefault(engine, {})
+    now = time.monotonic()
+    kept = known.get(query)
+    if kept is not None and kept[1] > now:
+        return kept[0]
     # On the connection: the ORM adds only overhead to a count.
-    return db.connection().execute(_COUNT[db.get_bind().dialect.name], {"words": query}).scalar() > BROAD
+    broad = db.connection().execute(_COUNT[engine.dialect.name], {"words": query}).scalar() > BROAD
+    if len(known) >= 4096:  # a bound on memory, not a policy: a day's distinct searches are fewer
+        known.clear()
+    known[query] = (broad, now + BROAD_KEPT_SECONDS)
+    return broad
+
+
+def _forget_broadness(_conn: Connection) -> None:
+    # Every engine's: pages read through one engine and write through another (core/db.py writer_of).
+    _broad.clear()
 
 
 def matching(stmt: Any, dialect: str, query: Any, *, broad: bool) -> Any:

@@ -93,6 +93,40 @@ def test_a_broad_search_lists_every_match_once_and_still_needs_every_word(practi
     assert found(practice, staff["desk"], "example marc") == [("Marcus", "Natarajan")]
 
 
+
+def test_a_broad_search_typed_again_is_not_counted_again_until_a_client_is_added(practice, staff, people,
+                                                                                  monkeypatch):
+    """Counting "s" reads up to BROAD matches on every keystroke; its answer is kept (issue 18). It only decides
+    the order, and a client added here makes the next search count afresh: the new client is listed too."""
+    from sqlalchemy import event
+
+    monkeypatch.setattr(clients.search_index, "BROAD", 4)  # five clients match "example": broad
+    counts: list[str] = []
+
+    def spy(_conn, _cursor, statement, *_args):
+        if "count(" in statement:
+            counts.append(statement)
+
+    def read(actor):  # as pages search: read-only work, on the engine pages read through
+        with practice.work(actor, write=False) as work:
+            return [(r.legal_first_name, r.legal_last_name) for r in clients.search_clients(work, "example")]
+
+    event.listen(practice.engine, "before_cursor_execute", spy)
+    try:
+        first = read(staff["desk"])
+        assert read(staff["desk"]) == first and len(first) == 5
+        assert len(counts) == 1
+        assert read(staff["trainee"]) == []  # kept broadness is no access: none on the team
+        with practice.work(staff["desk"]) as work:
+            clients.register_client(work, {"legal_first_name": "Nova", "legal_last_name": "Quist",
+                                           "date_of_birth": "1999-09-09", "email": "nova@example.org"})
+        counts.clear()
+        assert ("Nova", "Quist") in read(staff["desk"])
+        assert len(counts) == 1
+    finally:
+        event.remove(practice.engine, "before_cursor_execute", spy)
+
+
 @pytest.mark.parametrize("entered, reason", [
     ({"legal_first_name": "sofia", "legal_last_name": "ALVAREZ", "date_of_birth": "2014-06-01"},
      "same name and date of birth"),
