@@ -39,6 +39,7 @@ _EVENTS = AuditEvent.__table__
 _LAST = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
 _INSERT = _EVENTS.insert()
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:id)")
+_HELD_IN = "polymodal.audit_chain_held_in"  # the transaction of this connection that holds the lock
 
 
 def _fields(event: Any) -> list[Any]:
@@ -136,10 +137,15 @@ def hold_chain(conn: Connection) -> None:
     """Hold the chain's lock until the transaction ends (PostgreSQL; on SQLite the write lock already is one).
 
     Every transaction that changes a record audits, so holding this lock orders it with every other such
-    transaction: a statement run after taking it sees what all the others committed. Take it only where the
-    transaction audits next anyway, so it adds no lock order of its own. Re-entrant within a transaction."""
-    if conn.dialect.name == "postgresql":
+    transaction: a statement run after taking it sees what all the others committed. Work that writes takes
+    it as it begins (``Practice.work``), before any row lock, so no two writers wait for each other in
+    opposite orders. Asked again in the same transaction, it costs no statement."""
+    if conn.dialect.name != "postgresql":
+        return
+    transaction = conn.get_transaction()
+    if transaction is None or conn.info.get(_HELD_IN) is not transaction:
         conn.execute(_PG_LOCK, {"id": _PG_LOCK_ID})
+        conn.info[_HELD_IN] = conn.get_transaction()
 
 
 def chain_on(conn: Connection, pending: list[Pending], keys: Keyring) -> None:

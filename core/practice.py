@@ -242,6 +242,11 @@ class Practice:
         if not self._consent_gaps_synced:  # in a transaction of its own, before this one reads anything
             self._consent_gaps_synced = consent_gaps.sync(self.engine, consent_gaps.needs_of(self.registry))
         with maker() as db:
+            if write and self.engine.dialect.name == "postgresql":
+                # First, before any row lock: a writer that locked a row and then waited for the chain's lock
+                # deadlocked with one that audited and then waited for that row. On SQLite, BEGIN IMMEDIATE
+                # at the first statement is this lock already. tests/core/test_write_lock_order.py
+                audit.hold_chain(db.connection())
             work = Work(self, db, actor, self.now(), writes=write)
             token, now_token = _current.set(work), work_now.set(work.now)
             try:

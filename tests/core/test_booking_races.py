@@ -51,8 +51,10 @@ def race(practice, actor, attempts: list[Callable[[Work], object]]) -> tuple[int
 
     def attempt(change: Callable[[Work], object]) -> None:
         try:
+            # All start at once; a writer takes the audit chain's lock as its work begins (Practice.work), so
+            # the others wait for it there and then see what it committed.
+            barrier.wait()
             with practice.work(actor) as work:
-                barrier.wait()
                 change(work)
             outcomes.append("done")
         except Conflict:
