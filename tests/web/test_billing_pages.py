@@ -148,6 +148,8 @@ def test_superbill_for_the_treating_therapist_not_the_front_desk(client, signed_
     assert "90791" in page.text and "F41.1 Generalized anxiety disorder" in page.text
     pdf = client.get(f"/clients/{jordan}/superbill/pdf")
     assert pdf.status_code == 200 and all(w in _text(pdf.content) for w in ("90791", "F41.1", "1467523891"))
+    bad_pdf = client.get(f"/clients/{jordan}/superbill/pdf?start=2026-02-30&end=2026-03-01")
+    assert (bad_pdf.status_code, bad_pdf.text) == (422, "start: Enter a date as YYYY-MM-DD.")
 
 
 def test_fees_settings_keep_what_was_typed_and_name_the_field(client, signed_in):

@@ -287,7 +287,9 @@ class BillingController(Controller):
             try:
                 bill = superbill.superbill(work, client_id, _date(period["start"], "start"), _date(period["end"], "end"))
             except ValidationFailed as exc:
-                return Response("; ".join(exc.errors.values()), status_code=422, media_type="text/plain")
+                # A link's parameter, named: the PDF has no form to show the message beside.
+                return Response("; ".join(f"{field}: {message}" for field, message in exc.errors.items()),
+                                status_code=422, media_type="text/plain")
         name = f"superbill-{bill.period[0].isoformat()}-{bill.period[1].isoformat()}.pdf"
         return Response(documents.superbill_pdf(bill), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
