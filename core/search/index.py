@@ -115,7 +115,7 @@ def is_broad(db: Session, query: str) -> bool:
     Counting reads up to BROAD matches, so it costs most for the broad queries, the first letters typed
     ("s", "sm"), and those are the queries typed again and again: a sixth of the client search's CPU went to
     counting "sm" (issue 18). Each database's answers are kept for BROAD_KEPT_SECONDS, and forgotten when this
-    process adds or removes a client. The answer only orders the matches (ranked or in the index's order),
+    process adds, changes or removes a client. The answer only orders the matches (ranked or in the index's order),
     never which clients match or may be seen, so one stale for a few minutes (clients added by another
     worker) shows the same clients in the other order. Kept per engine, so no database answers for another.
     """
