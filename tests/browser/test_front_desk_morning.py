@@ -81,6 +81,12 @@ def test_front_desk_finds_books_from_the_grid_and_drags_a_session(page: Page, li
     expect(page.locator(".notice")).to_contain_text("Added to the waitlist.")
     expect(page.locator("#waitlist-rows tbody tr")).to_contain_text("Elena Moreau")
     page.screenshot(path=str(SCREENSHOTS / "waitlist-desktop.png"), full_page=True)
+    # On a phone the list's table scrolls inside itself; a hidden label in its last column once widened the page.
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 812})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the waitlist scrolls sideways at 375 px ({width} px wide)"
+    page.set_viewport_size(desktop)
 
     # Tom cancels the 14:00 late; the confirmation offers the slot to the waitlist, and Elena is booked in a click.
     page.goto(f"{live_server}/schedule?view=day&date={DAY}&practitioner=all")
