@@ -8,8 +8,8 @@ one of them refreshes the gaps it moves, in its own transaction:
 - what each modality requires, which the plugins say: ``sync``, on the app's first transaction.
 
 On PostgreSQL a booking and a revocation for the same client could each refresh from what the other had not
-committed yet, and the session would lack a gap. Each refresh first takes the audit chain's lock, which its
-transaction takes next anyway to audit the change: the second refresh then sees the first's commit.
+committed yet, and the session would lack a gap. Every refresh runs in work that writes, which holds the audit
+chain's lock from its start (``Practice.work``): the second refresh waits for the first and sees its commit.
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ _FILL_CLIENT_ALL = _fill(SessionClient.client_id == bindparam("client_id"))
 def sessions_changed(conn: Connection, session_ids: Iterable[uuid.UUID]) -> None:
     """Booked or moved: the gaps of these sessions, computed again (the sessions and their clients flushed)."""
     ids = list(session_ids)
-    hold_chain(conn)
     conn.execute(_FORGET_SESSIONS, {"session_ids": ids})
     conn.execute(_FILL_SESSIONS, {"session_ids": ids})
 
@@ -68,7 +67,6 @@ def sessions_changed(conn: Connection, session_ids: Iterable[uuid.UUID]) -> None
 def client_changed(conn: Connection, client_id: uuid.UUID, document_keys: Iterable[str] | None = None) -> None:
     """The client's consent state changed for these documents (every document: None): their gaps, over all the
     client's sessions, computed again."""
-    hold_chain(conn)
     if document_keys is None:
         conn.execute(_FORGET_CLIENT_ALL, {"client_id": client_id})
         conn.execute(_FILL_CLIENT_ALL, {"client_id": client_id})

@@ -93,7 +93,6 @@ def test_a_broad_search_lists_every_match_once_and_still_needs_every_word(practi
     assert found(practice, staff["desk"], "example marc") == [("Marcus", "Natarajan")]
 
 
-
 def test_a_broad_search_typed_again_is_not_counted_again_until_a_client_is_added(practice, staff, people,
                                                                                   monkeypatch):
     """Counting "s" reads up to BROAD matches on every keystroke; its answer is kept (issue 18). It only decides

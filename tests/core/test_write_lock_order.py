@@ -35,7 +35,7 @@ def test_a_client_edit_and_a_consent_signed_after_an_audit_both_land(practice, s
             with practice.work(desk) as work:
                 work.db.execute(update(Client).where(Client.id == client_id).values(pronouns="they/them"))
                 row_locked.set()
-                chain_taken.wait(3)  # with the fix the other transaction cannot audit before this one ends
+                chain_taken.wait(1)  # with the fix the other transaction cannot audit before this one ends
                 work.audit("client.update", record_type="client", record_id=client_id, client_id=client_id)
         except BaseException as exc:  # noqa: BLE001 - a deadlock must fail the test, not vanish
             errors.append(exc)

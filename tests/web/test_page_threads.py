@@ -111,14 +111,31 @@ def test_reading_pages_run_on_the_event_loop_on_sqlite_and_leave_after_their_aud
     assert ran_on["get_client"].startswith("polymodal-page"), ran_on
 
 
-def test_pages_read_in_one_turn_of_the_event_loop_share_one_audit_commit(client, signed_in, web_practice):
-    # Handed to the writer one by one, each page paid a commit and an fsync of its own under load: the writer
-    # was always done with one page before the loop had finished the next (issue 18, "Audit commits per turn").
-    if not web_practice.quick_reads_inline:
-        pytest.skip("PostgreSQL pages run on page threads and commit their own audit events")
+def _at_once(client, paths: list[str]) -> list:
+    """GET ``paths`` together on the app's event loop, as a server does with requests that arrive at once."""
     import asyncio
 
     import httpx
+
+    async def together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                     cookies=dict(client.cookies)) as pages:
+            return await asyncio.gather(*(pages.get(path) for path in paths))
+
+    with client.portal() as portal:
+        return portal.call(together)
+
+
+ON_THREADS = "PostgreSQL pages run on page threads and commit their own audit events"
+
+
+def test_pages_read_in_one_turn_of_the_event_loop_share_one_audit_commit(client, signed_in, web_practice,
+                                                                        monkeypatch):
+    # Handed to the writer one by one, each page paid a commit and an fsync of its own under load: the writer
+    # was always done with one page before the loop had finished the next (issue 18, "Audit commits per turn").
+    if not web_practice.quick_reads_inline:
+        pytest.skip(ON_THREADS)
     from sqlalchemy import func, select
 
     from polymodal.core.models import AuditEvent
@@ -131,32 +148,23 @@ def test_pages_read_in_one_turn_of_the_event_loop_share_one_audit_commit(client,
         commits.append(threading.current_thread().name)
         return real_open()
 
-    log._begin_write = counted_open
+    monkeypatch.setattr(log, "_begin_write", counted_open)
 
     def searches() -> int:
         with web_practice.engine.connect() as conn:
             return conn.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "client.search"))
 
-    async def eight_at_once() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
-                                     cookies=dict(client.cookies)) as pages:
-            return await asyncio.gather(*(pages.get(f"/clients?q=e&page={n}") for n in range(1, 9)))
-
     before = searches()
-    with client.portal() as portal:
-        answers = portal.call(eight_at_once)
+    answers = _at_once(client, [f"/clients?q=e&page={n}" for n in range(1, 9)])
     assert [a.status_code for a in answers] == [200] * 8
     assert searches() == before + 8
     assert commits == ["polymodal-audit"]
 
 
-def test_every_page_of_a_turn_fails_when_the_turns_audit_commit_fails(client, signed_in, web_practice):
+def test_every_page_of_a_turn_fails_when_the_turns_audit_commit_fails(client, signed_in, web_practice,
+                                                                      monkeypatch):
     if not web_practice.quick_reads_inline:
-        pytest.skip("PostgreSQL pages run on page threads and commit their own audit events")
-    import asyncio
-
-    import httpx
+        pytest.skip(ON_THREADS)
     from sqlalchemy.exc import OperationalError
 
     signed_in("frontdesk")
@@ -164,16 +172,8 @@ def test_every_page_of_a_turn_fails_when_the_turns_audit_commit_fails(client, si
     def broken():
         raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
 
-    web_practice._read_audit_log._begin_write = broken
-
-    async def three_at_once() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=client.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
-                                     cookies=dict(client.cookies)) as pages:
-            return await asyncio.gather(*(pages.get("/clients?q=ellis") for _ in range(3)))
-
-    with client.portal() as portal:
-        answers = portal.call(three_at_once)
+    monkeypatch.setattr(web_practice._read_audit_log, "_begin_write", broken)
+    answers = _at_once(client, ["/clients?q=ellis"] * 3)
     # Nothing read leaves unaudited: every page of the turn is refused, none shows a client.
     assert [a.status_code for a in answers] == [500] * 3
     assert not any("Ellis" in a.text for a in answers)
