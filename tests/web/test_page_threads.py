@@ -111,6 +111,37 @@ def test_reading_pages_run_on_the_event_loop_on_sqlite_and_leave_after_their_aud
     assert ran_on["get_client"].startswith("polymodal-page"), ran_on
 
 
+def test_one_persons_calendar_is_drawn_on_the_event_loop_and_the_whole_centers_on_a_page_thread(
+        client, signed_in, web_practice, monkeypatch):
+    # One practitioner's week is a few milliseconds; the whole center's week took a fifth of a second at
+    # 100,000 clients, and on the loop it would hold every other request of the worker (issue 18).
+    from sqlalchemy import func, select
+
+    from polymodal.core.models import AuditEvent
+    from polymodal.web.controllers import schedule
+
+    drawn_on: list[str] = []
+    real = schedule.calendar_context
+
+    def spy(*args, **kwargs):
+        drawn_on.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(schedule, "calendar_context", spy)
+
+    def views() -> int:
+        with web_practice.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "schedule.view"))
+
+    signed_in("rivera")
+    before = views()
+    own, everyone = client.get("/schedule"), client.get("/schedule?view=week&practitioner=all")
+    assert own.status_code == everyone.status_code == 200
+    assert views() == before + 2  # each committed before its page came back
+    on_loop = web_practice.quick_reads_inline
+    assert [name.startswith("polymodal-page") for name in drawn_on] == [not on_loop, True], drawn_on
+
+
 def _at_once(client, paths: list[str]) -> list:
     """GET ``paths`` together on the app's event loop, as a server does with requests that arrive at once."""
     import asyncio
