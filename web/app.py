@@ -95,8 +95,11 @@ class PageEnvironment(Environment):
     def shown(value: Any) -> str:
         """Every ``{{ value }}``: escaped unless it is markup, and without bidi controls whatever was stored
         (core/text.py)."""
-        if type(value) is str:
+        kind = type(value)
+        if kind is str:
             return _escape(without_bidi_controls(value))
+        if kind is int:  # positions and counts: nothing to escape (the week calendar shows hundreds)
+            return str(value)
         if hasattr(value, "__html__"):
             return without_bidi_controls(value.__html__())
         return _escape(without_bidi_controls(str(value)))

@@ -15,7 +15,7 @@ from typing import Any
 
 from polymodal.core.availability import Availability
 
-STEP = 30  # minutes per free slot
+STEP = 30  # minutes per free slot: schedule/index.html draws them h-6 high
 GRAIN = 5  # minutes per position step in grid.css
 MAX_COLS = 4  # side-by-side columns grid.css has classes for
 
@@ -116,9 +116,8 @@ def lane(key: str, label: str, day: dt.date, cards: list[dict[str, Any]], hours:
             if not all(any(x <= start and end <= y for x, y in spans) for spans in allowed):
                 continue
             time = f"{start // 60:02d}:{start % 60:02d}"
-            free.append({"time": time, "top": _steps(start - lo), "height": _steps(STEP),
-                         "href": f"/schedule/new?date={day_iso}&time={time.replace(':', '%3A')}{ids}",
-                         "date": day_iso, "room": str(room or "")})
+            free.append({"time": time, "top": _steps(start - lo),
+                         "href": f"/schedule/new?date={day_iso}&time={time.replace(':', '%3A')}{ids}"})
     return {"key": key, "label": label, "href": href, "day": day.isoformat(), "cards": _place(cards, lo, hi - lo),
             "closed": closed, "off": _shade(working, lo, hi) + _shade(room_open, lo, hi), "away": away,
             "free": free, "practitioner": str(practitioner or ""), "room": str(room or "")}

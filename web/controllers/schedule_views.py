@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from polymodal.core import availability, eligibility
 from polymodal.core.contributions import SessionFormat
@@ -160,6 +160,7 @@ def calendar_context(work: Work, period: Period) -> dict[str, Any]:
     tz = work.center.timezone
     today = today_in(tz, work.now)
     days = period.days(today)
+    back = period.query()
     rows = calendar.calendar(work, local_midnight(days[0], tz), local_midnight(days[-1] + dt.timedelta(days=1), tz),
                              practitioner_id=period.practitioner, room_id=period.room)
     people = calendar.directory(work)
@@ -183,7 +184,9 @@ def calendar_context(work: Work, period: Period) -> dict[str, Any]:
                   "sessions": by_day.get(d, [])} for d in days],
         "practitioners": people.practitioners, "rooms": people.rooms,
         "prev_query": period.step(today, -1), "next_query": period.step(today, 1),
-        "today_query": period.query(day=None), "back": period.query(),
+        "today_query": period.query(day=None), "back": back,
+        # Each card's link to its forms carries the way back; quoted once here, not per card.
+        "back_query": f"?back={quote(back, safe='/')}" if back else "",
         "can_book": can_book, "tz": tz, **time_grid(work, period, days, by_day, people, bool(can_book)),
         "by_room_query": period.query(by="room", kind="day"), "by_person_query": period.query(by="practitioner"),
         "cancelled_query": period.query(hide_cancelled=not period.hide_cancelled),

@@ -132,8 +132,9 @@
     event.preventDefault();
     var card = dragged;
     dragged = null;
-    moveTo(card, slot.getAttribute("data-date"), slot.getAttribute("data-time"),
-           slot.getAttribute("data-room") || card.getAttribute("data-room"));
+    var lane = slot.closest(".lane");
+    moveTo(card, lane.getAttribute("data-day"), slot.getAttribute("data-time"),
+           lane.getAttribute("data-room") || card.getAttribute("data-room"));
   });
   document.addEventListener("keydown", function (event) {
     var card = event.target.closest ? event.target.closest(".slot[data-move]") : null;

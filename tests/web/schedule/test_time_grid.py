@@ -58,6 +58,23 @@ def test_a_free_slot_opens_the_booking_form_with_slot_practitioner_and_room(clie
     assert re.search(rf'value="{ids.user("maya")}"[^>]*checked', form)
 
 
+def test_a_slot_dropped_on_moves_a_card_to_its_lanes_day_and_room_at_its_time(client, signed_in):
+    # A dragged card is moved to the day and room of the lane it is dropped in (web/static/app.js): each free
+    # slot carries only its time, and its link books the same day, room and time (issue 18: half the
+    # calendar's bytes were free slots repeating their lane).
+    signed_in("frontdesk")
+    page = client.get(f"/schedule?view=day&date={MONDAY}&practitioner=all&by=room").text
+    checked = 0
+    for day, room, body in re.findall(r'<section[^>]*data-day="([^"]*)" data-room="([^"]*)"[^>]*>(.*?)</section>',
+                                      page, re.S):
+        for href, time in re.findall(r'<a class="free[^"]*" href="([^"]+)" data-time="([^"]+)"', body):
+            href = html.unescape(href)
+            assert f"date={day}&" in href and f"time={time.replace(':', '%3A')}" in href, href
+            assert href.endswith(f"&room_id={room}") and room, href
+            checked += 1
+    assert checked >= 3 * 16  # three rooms, the center's hours in half hours
+
+
 def test_hours_outside_work_and_time_away_are_shaded(client, signed_in, ids, maya_hours):
     signed_in("frontdesk")
     page = client.get(f"/schedule?view=day&date={MONDAY}&practitioner={ids.user('maya')}").text
