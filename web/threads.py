@@ -19,7 +19,7 @@ import contextvars
 import functools
 import os
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
 from polymodal.core.errors import StartupError
@@ -72,10 +72,11 @@ def read_on_loop(handler: Callable[P, T]) -> Callable[P, Awaitable[T]]:
 
 
 def read_on_loop_if(small: Callable[[dict[str, Any]], bool]) -> Callable[[Callable[P, T]], Callable[P, Awaitable[T]]]:
-    """``read_on_loop`` for the requests ``small`` picks out, given the handler's keyword arguments; the others
-    run on a page thread. For a page whose size the request chooses: one practitioner's week is a few
-    milliseconds, the whole center's a fifth of a second at 100,000 clients, and on the loop that would hold
-    every other request of the worker behind it, where a page thread still lets them take turns."""
+    """``read_on_loop`` for the requests ``small`` picks out, given the handler's keyword arguments. The others
+    are read on a page thread, so that they cannot hold the loop, and their audit events still join the turn's
+    commit. For a page whose size the request chooses: one practitioner's week is a few milliseconds, the
+    whole center's a fifth of a second at 100,000 clients, and on the loop that would hold every other request
+    of the worker behind it."""
     return lambda handler: _reading(handler, small)
 
 
@@ -84,19 +85,32 @@ def _reading(handler: Callable[P, T], small: Callable[[dict[str, Any]], bool] | 
     async def run(*args: P.args, **kwargs: P.kwargs) -> T:
         practice = kwargs["practice"]
         loop = asyncio.get_running_loop()
-        if not practice.quick_reads_inline or (small is not None and not small(kwargs)):
+        if not practice.quick_reads_inline:
             call = functools.partial(contextvars.copy_context().run, handler, *args, **kwargs)
             return await loop.run_in_executor(None, call)
-        with practice.finishing_later() as later:
-            try:
-                return handler(*args, **kwargs)
-            finally:
-                if later.events:
-                    await _Turn.of(loop, practice).written(later.events)
-                if later.steps:
-                    await loop.run_in_executor(None, _run_steps, later.steps)
+        read = functools.partial(_read, practice, functools.partial(handler, *args, **kwargs))
+        if small is None or small(kwargs):
+            outcome, later = read()
+        else:
+            outcome, later = await loop.run_in_executor(None, functools.partial(contextvars.copy_context().run, read))
+        if later.events:
+            await _Turn.of(loop, practice).written(later.events)
+        if later.steps:
+            await loop.run_in_executor(None, _run_steps, later.steps)
+        return outcome.result()
 
     return run
+
+
+def _read(practice: Any, page: Callable[[], T]) -> tuple[Future[T], Any]:
+    """The page or its error, and what its work left to write: both wait until that is written."""
+    outcome: Future[T] = Future()
+    with practice.finishing_later() as later:
+        try:
+            outcome.set_result(page())
+        except Exception as exc:  # noqa: BLE001 - raised once the denial it may have recorded is written
+            outcome.set_exception(exc)
+    return outcome, later
 
 
 class _Turn:

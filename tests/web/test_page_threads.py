@@ -142,6 +142,33 @@ def test_one_persons_calendar_is_drawn_on_the_event_loop_and_the_whole_centers_o
     assert [name.startswith("polymodal-page") for name in drawn_on] == [not on_loop, True], drawn_on
 
 
+def test_the_whole_centers_calendar_read_on_a_page_thread_fails_when_its_audit_cannot_be_committed(
+        client, signed_in, web_practice, monkeypatch):
+    # Read on a page thread, its audit events still go to the audit log's writer with the loop's turn.
+    if not web_practice.quick_reads_inline:
+        pytest.skip(ON_THREADS)
+    from sqlalchemy.exc import OperationalError
+
+    signed_in("frontdesk")
+    log = web_practice._read_audit_log
+    real_open, commits = log._begin_write, []
+
+    def counted_open():
+        commits.append(threading.current_thread().name)
+        return real_open()
+
+    monkeypatch.setattr(log, "_begin_write", counted_open)
+    assert "Ellis" in client.get("/schedule?practitioner=all").text
+    assert commits == ["polymodal-audit"]  # the writer's, not a commit of the page thread's own
+
+    def broken():
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(web_practice._read_audit_log, "_begin_write", broken)
+    page = client.get("/schedule?practitioner=all")
+    assert page.status_code == 500 and "Ellis" not in page.text
+
+
 def _at_once(client, paths: list[str]) -> list:
     """GET ``paths`` together on the app's event loop, as a server does with requests that arrive at once."""
     import asyncio
