@@ -150,14 +150,7 @@ def test_the_whole_centers_calendar_read_on_a_page_thread_fails_when_its_audit_c
     from sqlalchemy.exc import OperationalError
 
     signed_in("frontdesk")
-    log = web_practice._read_audit_log
-    real_open, commits = log._begin_write, []
-
-    def counted_open():
-        commits.append(threading.current_thread().name)
-        return real_open()
-
-    monkeypatch.setattr(log, "_begin_write", counted_open)
+    commits = _writer_commits(web_practice, monkeypatch)
     assert "Ellis" in client.get("/schedule?practitioner=all").text
     assert commits == ["polymodal-audit"]  # the writer's, not a commit of the page thread's own
 
@@ -185,6 +178,19 @@ def _at_once(client, paths: list[str]) -> list:
         return portal.call(together)
 
 
+def _writer_commits(web_practice, monkeypatch) -> list[str]:
+    """The threads the audit log's writes are opened on, one entry per transaction, from now on."""
+    log = web_practice._read_audit_log
+    real_open, commits = log._begin_write, []
+
+    def counted_open():
+        commits.append(threading.current_thread().name)
+        return real_open()
+
+    monkeypatch.setattr(log, "_begin_write", counted_open)
+    return commits
+
+
 ON_THREADS = "PostgreSQL pages run on page threads and commit their own audit events"
 
 
@@ -199,14 +205,7 @@ def test_pages_read_in_one_turn_of_the_event_loop_share_one_audit_commit(client,
     from polymodal.core.models import AuditEvent
 
     signed_in("frontdesk")
-    log = web_practice._read_audit_log
-    real_open, commits = log._begin_write, []
-
-    def counted_open():
-        commits.append(threading.current_thread().name)
-        return real_open()
-
-    monkeypatch.setattr(log, "_begin_write", counted_open)
+    commits = _writer_commits(web_practice, monkeypatch)
 
     def searches() -> int:
         with web_practice.engine.connect() as conn:
