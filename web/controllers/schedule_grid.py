@@ -15,7 +15,7 @@ from typing import Any
 
 from polymodal.core.availability import Availability
 
-STEP = 30  # minutes per free slot: schedule/index.html draws them h-6 high
+STEP = 30  # minutes per free slot: schedule/index.html draws them h-6 high (a test checks)
 GRAIN = 5  # minutes per position step in grid.css
 MAX_COLS = 4  # side-by-side columns grid.css has classes for
 

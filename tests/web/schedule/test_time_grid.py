@@ -13,6 +13,7 @@ import pytest
 from polymodal.core import availability
 from polymodal.core.access import Actor
 from polymodal.core.services import scheduling
+from polymodal.web.controllers import schedule_grid
 
 MONDAY = dt.date(2030, 1, 7)
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")
@@ -72,6 +73,9 @@ def test_a_slot_dropped_on_moves_a_card_to_its_lanes_day_and_room_at_its_time(cl
             assert f"date={day}&" in href and f"time={time.replace(':', '%3A')}" in href, href
             assert href.endswith(f"&room_id={room}") and room, href
             checked += 1
+    # Each is drawn as tall as the half hour it books (the template writes the height out).
+    heights = {int(h) for h in re.findall(r'<a class="free t-\d+ h-(\d+)"', page)}
+    assert heights == {schedule_grid.STEP // schedule_grid.GRAIN}
     assert checked >= 3 * 16  # three rooms, the center's hours in half hours
 
 
