@@ -65,6 +65,19 @@ def install_as_distribution(name: str, site: Path) -> str:
     return module
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that reach the database under test (through ``engine`` or ``web_engine``):
+    the others run the same code on SQLite, and `make test` runs the two suites side by side."""
+    if not PG_URL:
+        return
+    kept, left = [], []
+    for item in items:
+        (kept if {"engine", "web_engine"} & set(getattr(item, "fixturenames", ())) else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     """Real argon2id, with test-sized cost: the production cost (~0.1 s a hash) would dominate the suite."""
