@@ -63,8 +63,8 @@ def require_clinical(work: Work, client_id: uuid.UUID) -> None:
     work.require("clinical.read", client_id, record_type="client", record_id=client_id)
 
 
-def attendees(work: Work, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
-    """Clients of these sessions whom the actor may see, one query for a whole day sheet.
+def attendees(work: Work, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
+    """Clients of these sessions whom the actor may see, as (id, name) by session: one query for a day sheet.
 
     A client outside the actor's access is left out rather than named, so a
     shared session never reveals who else attends it.
@@ -79,9 +79,10 @@ def attendees(work: Work, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[
         .where(SessionClient.session_id.in_(session_ids), work.client_filter("client.read"))
         .order_by(Client.search_key)
     ).all()
-    found: dict[uuid.UUID, list[Any]] = {}
-    for row in rows:
-        found.setdefault(row.session_id, []).append(row)
+    found: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
+    # By position, in the statement's column order: a row read by name costs five times as much.
+    for session_id, client_id, preferred, first, last in rows:
+        found.setdefault(session_id, []).append((client_id, f"{preferred or first} {last}"))
     return found
 
 

@@ -450,7 +450,10 @@ def attendance_of(work: Work, client_id: uuid.UUID) -> dict[str, int]:
 def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,
                      practitioner_id: uuid.UUID | None = None, room_id: uuid.UUID | None = None,
                      limit: int | None = None) -> list:
-    """Calendar rows (columns only) for a day or week view, the first ``limit`` by start; no clinical content."""
+    """Calendar rows (columns only) for a day or week view, the first ``limit`` by start; no clinical content.
+
+    Columns in this order (the dashboard unpacks them by position): id, starts_at, ends_at, modality_key, status,
+    delivery, room_id, case_id."""
     work.require("schedule.read")
     stmt = (select(Session.id, Session.starts_at, Session.ends_at, Session.modality_key, Session.status,
                    Session.delivery, Session.room_id, Session.case_id)

@@ -6,7 +6,7 @@ import pytest
 
 from polymodal.core.errors import Conflict, IllegalTransition, ValidationFailed
 from polymodal.core.services import cases, clients, scheduling
-from polymodal.core.timeutil import to_local
+from polymodal.core.timeutil import clock_time, to_local
 
 LA = "America/Los_Angeles"
 
@@ -36,6 +36,10 @@ def test_weekly_series_keeps_local_time_across_the_dst_change(practice, staff, c
     assert [t.strftime("%a %H:%M") for t in local] == ["Mon 10:00"] * 3
     assert [s.ends_at - s.starts_at for s in sessions] == [dt.timedelta(minutes=50)] * 3  # the structure's phases
     assert len({s.series_id for s in sessions}) == 1
+    # The day lists' HH:MM is the local time on each side of the change, as strftime gives it.
+    assert [clock_time(s.starts_at, LA) for s in sessions] == ["10:00"] * 3
+    assert clock_time(dt.datetime(2026, 3, 8, 9, 59, tzinfo=dt.UTC), LA) == "01:59"
+    assert clock_time(dt.datetime(2026, 3, 8, 10, 0, tzinfo=dt.UTC), LA) == "03:00"
 
 
 def test_a_time_skipped_by_the_clocks_is_refused(practice, staff, case, rooms):
