@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Integer, bindparam, func, select, text
 from sqlalchemy.orm import joinedload
 
 from polymodal.core import availability
@@ -455,14 +456,24 @@ def sessions_between(work: Work, start: dt.datetime, end: dt.datetime, *,
     Columns in this order (the dashboard unpacks them by position): id, starts_at, ends_at, modality_key, status,
     delivery, room_id, case_id."""
     work.require("schedule.read")
+    statement = _between_statement(practitioner_id is not None, room_id is not None, limit is not None)
+    return connection_of(work.db).execute(statement, {
+        "start": start, "end": end, "earliest": start - MAX_SESSION, "practitioner_id": practitioner_id,
+        "room_id": room_id, "rows": limit}).all()
+
+
+@functools.lru_cache(maxsize=16)
+def _between_statement(practitioner: bool, room: bool, limited: bool) -> Any:
+    # Built once per shape and run on the connection: built per page, with the ORM's execution around it, it
+    # cost the dashboard more than reading its rows did (issue 18).
+    start, end, earliest = bindparam("start"), bindparam("end"), bindparam("earliest")
     stmt = (select(Session.id, Session.starts_at, Session.ends_at, Session.modality_key, Session.status,
                    Session.delivery, Session.room_id, Session.case_id)
-            .where(*overlapping(start, end)).order_by(Session.starts_at))
-    if practitioner_id is not None:
-        stmt = stmt.where(with_practitioner(practitioner_id, start, end))
-    if room_id is not None:
-        stmt = stmt.where(Session.room_id == room_id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(work.db.execute(stmt).all())
-
+            .where(*overlapping(start, end, earliest)).order_by(Session.starts_at))
+    if practitioner:
+        stmt = stmt.where(with_practitioner(bindparam("practitioner_id"), start, end, earliest))
+    if room:
+        stmt = stmt.where(Session.room_id == bindparam("room_id"))
+    if limited:
+        stmt = stmt.limit(bindparam("rows", type_=Integer))
+    return stmt

@@ -113,6 +113,16 @@ def test_the_dashboards_consents_panel_keeps_its_statement(client, signed_in, we
     assert len(gaps) == 1 and any(s is gaps[0] for s in second)
 
 
+def test_the_dashboards_day_list_and_its_clients_keep_their_statements(client, signed_in, web_practice):
+    # Built per page and run through the ORM session, the day's sessions and their clients cost the front desk's
+    # dashboard more than reading their rows; both statements are the same objects from one page to the next.
+    signed_in("frontdesk")
+    first, second = (statements_run(client, web_practice.engine, "/") for _ in range(2))
+    day = [s for s in first if str(s).startswith("SELECT sessions.id, sessions.starts_at")
+           or "FROM session_clients JOIN clients" in str(s)]
+    assert len(day) == 2 and all(any(s is t for t in second) for s in day), [str(s)[:80] for s in day]
+
+
 def test_the_calendar_keeps_its_statements_from_week_to_week(client, signed_in, web_practice):
     # Its clients statement carries two access filters; built per page, the cache keys were computed each time.
     signed_in("frontdesk")
