@@ -56,10 +56,6 @@ class ConsentDue:
     modality_key: str
 
 
-def _name(row: Any) -> str:
-    return f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}"
-
-
 def acknowledged(client_id: Any, since: Any) -> Any:
     """A clinician acknowledged the client's risk (with a plan) after it was found: it may age out."""
     return exists().where(RiskAcknowledgement.client_id == client_id, RiskAcknowledgement.acknowledged_at >= since)
