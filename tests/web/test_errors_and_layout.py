@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from litestar import get
 from litestar.testing import TestClient
 
+from polymodal.core.access import Actor
+from polymodal.core.models import Client
 from polymodal.web.app import create_app
 from polymodal.web.config import WebSettings
 
@@ -90,6 +93,17 @@ def test_dashboard_names_only_clients_the_actor_may_see(client, signed_in):
     signed_in("maya")
     maya = re.findall(r'<a href="/clients/[0-9a-f-]{36}">([^<]+)</a>', client.get("/").text)
     assert maya == ["Tom Becker"]
+
+
+def test_dashboard_calls_a_client_by_the_name_they_use(client, signed_in, web_practice, client_id):
+    # The day's list and the consents panel read names by column position: a swapped column shows the legal name.
+    with web_practice.work(Actor.system("test")) as work:
+        work.db.get(Client, uuid.UUID(client_id("Becker", "Tom"))).preferred_name = "Tommy"
+    signed_in("frontdesk")
+    page = client.get("/").text
+    listed = re.findall(r'<a href="/clients/[0-9a-f-]{36}">([^<]+)</a>', page)
+    assert "Tommy Becker" in listed and "Tom Becker" not in listed
+    assert "Tommy Becker: Consent to touch" in page and "Tom Becker:" not in page
 
 
 def test_edit_button_only_for_those_who_may_edit(client, signed_in, client_id):
