@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or_, select, true, union
 from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core.db import connection_of
@@ -236,6 +236,37 @@ RESTRICTION_EXEMPT = frozenset({"record.export", "record.erase", "audit.read", "
 def client_filter(actor: Actor, action: str, now: dt.datetime) -> ColumnElement[bool]:
     """SQL condition on ``Client``: the clients ``actor`` may ``action``."""
     return _client_condition(filter_shape(actor, action), actor.user_id, actor.client_id, now)
+
+
+def reachable_client_ids(actor: Actor, action: str, now: dt.datetime) -> Any:
+    """The ids of every client ``client_filter(actor, action, now)`` may let through, as a subquery that starts
+    from the actor (their care teams, their supervisees', their grants); None when a scope reaches every client.
+
+    For a statement over a table of every client's records, beside ``client_filter``, never instead of it. Given
+    the filter alone, SQLite walked all 100,000 form responses and asked of each whether its client is on the
+    actor's team: 120 ms a statement, four of them on a practitioner's start page. Given these ids too, it reads
+    the records of those clients only. The filter still decides (a restricted record stays out).
+    """
+    if actor.is_system:
+        return None
+    parts: list[Select[Any]] = []
+    for scope in sorted(scopes_for(actor, action)):
+        if scope is Scope.any:
+            return None
+        if scope in (Scope.team, Scope.supervised):
+            parts.append(select(CareTeamMember.client_id).where(CareTeamMember.user_id == actor.user_id))
+        if scope is Scope.supervised:
+            supervisees = select(User.id).where(User.supervisor_id == actor.user_id)
+            parts.append(select(CareTeamMember.client_id).where(CareTeamMember.user_id.in_(supervisees)))
+        elif scope is Scope.own and actor.client_id is not None:
+            parts.append(select(Client.id).where(Client.id == actor.client_id))
+        elif scope is Scope.glass:
+            parts.append(select(BreakGlassGrant.client_id).where(
+                BreakGlassGrant.user_id == actor.user_id, BreakGlassGrant.granted_at <= now,
+                BreakGlassGrant.expires_at > now))
+    if not parts:
+        return select(Client.id).where(false())
+    return parts[0] if len(parts) == 1 else union(*parts)
 
 
 FilterShape = tuple[bool, frozenset[Scope], bool, bool]

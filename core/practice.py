@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, true
 from sqlalchemy.orm import Session as DbSession
 
 from polymodal.core import audit
-from polymodal.core.access import POLICY, AccessRequest, Actor, client_filter, decide
+from polymodal.core.access import POLICY, AccessRequest, Actor, client_filter, decide, reachable_client_ids
 from polymodal.core.contributions import MenuItem, PermissionRule
 from polymodal.core.db import make_engine, make_sessionmakers, writer_of
 from polymodal.core.errors import AccessDenied, NotFound, StartupError
@@ -144,6 +144,13 @@ class Work:
 
     def client_filter(self, action: str) -> Any:
         return client_filter(self.actor, action, self.now)
+
+    def client_ids_within(self, column: Any, action: str) -> Any:
+        """A condition on ``column`` (a client id) that narrows a statement over every client's records to the
+        clients the actor can reach (``access.reachable_client_ids``); true when they reach every client. Only
+        beside ``client_filter``, which still decides."""
+        reachable = reachable_client_ids(self.actor, action, self.now)
+        return true() if reachable is None else column.in_(reachable)
 
     def audit(self, action: str, **kwargs: Any) -> None:
         """Record an event: in this transaction when it writes, else just after it, before the page is sent."""

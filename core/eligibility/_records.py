@@ -256,12 +256,15 @@ def risk_board(work: Work, *, limit: int = 10) -> list[Any]:
     flag_codes = [f'"{f.code}"' for a in work.registry.assessments for f in a.flags if f.sets_fact in facts]
     found = [cast(FormResponse.findings, String).contains(f'"{code}"') for code in codes]
     candidates = set(work.db.scalars(select(FormResponse.client_id).join(Client, Client.id == FormResponse.client_id)
-                                     .where(visible, or_(*found)).distinct().limit(100))) if found else set()
+                                     .where(visible, work.client_ids_within(FormResponse.client_id, "clinical.read"),
+                                            or_(*found)).distinct().limit(100))) if found else set()
     flagged = [cast(AssessmentResult.flags, String).contains('"risk"'),
                *(cast(AssessmentResult.flags, String).contains(code) for code in flag_codes)]
     candidates |= set(work.db.scalars(select(AssessmentResult.client_id)
                                       .join(Client, Client.id == AssessmentResult.client_id)
-                                      .where(visible, or_(*flagged)).distinct().limit(100)))
+                                      .where(visible, work.client_ids_within(AssessmentResult.client_id,
+                                                                             "clinical.read"),
+                                             or_(*flagged)).distinct().limit(100)))
     if not candidates:
         return []
     ids = sorted(candidates)

@@ -77,7 +77,8 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
         select(FormResponse.id, FormResponse.client_id, FormResponse.form_key, FormResponse.form_version,
                FormResponse.outcome, FormResponse.submitted_at, *NAME)
         .join(Client, Client.id == FormResponse.client_id)
-        .where(visible, or_(and_(is_risk, ~acknowledged(FormResponse.client_id, FormResponse.submitted_at)),
+        .where(visible, work.client_ids_within(FormResponse.client_id, "clinical.read"),
+               or_(and_(is_risk, ~acknowledged(FormResponse.client_id, FormResponse.submitted_at)),
                             and_(FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)))
         .order_by(rank, FormResponse.submitted_at.desc()).limit(limit)
     ).all())
@@ -89,7 +90,8 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
                AssessmentResult.total, AssessmentResult.band, AssessmentResult.flags,
                AssessmentResult.administered_at, *NAME)
         .join(Client, Client.id == AssessmentResult.client_id)
-        .where(visible, flags_text.notin_(["[]", "null"]),
+        .where(visible, work.client_ids_within(AssessmentResult.client_id, "clinical.read"),
+               flags_text.notin_(["[]", "null"]),
                or_(and_(risk_flag, ~acknowledged(AssessmentResult.client_id, AssessmentResult.administered_at)),
                    AssessmentResult.administered_at >= since))
         .order_by(case((risk_flag, 0), else_=1), AssessmentResult.administered_at.desc()).limit(limit)

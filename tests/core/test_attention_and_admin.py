@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from polymodal.core import audit
+from polymodal.core import audit, eligibility
 from polymodal.core.access import Actor
 from polymodal.core.errors import AccessDenied, Conflict, ValidationFailed
 from polymodal.core.models import AuditEvent, User
@@ -65,6 +65,34 @@ def test_flags_list_only_non_eligible_outcomes_and_flagged_results_of_visible_cl
     with practice.work(staff["other"]) as work:
         assert [r.outcome for r in attention.screening_and_risk(work).responses] == ["clearance"]
     assert set(_audited(practice, "dashboard.flags")) == {ada.id, bo.id}
+
+
+def test_a_practitioners_flags_read_their_clients_records_not_every_clients(practice, staff, two_clients, engine):
+    # Given only the access filter, SQLite walked every form response and result of the center and asked of each
+    # whether its client was on the team: four statements of 120-140 ms each on a practitioner's start page at
+    # 100,000 clients, run on the event loop.
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite query plans")
+    sent = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        with practice.work(staff["trainee"], write=False) as work:
+            attention.screening_and_risk(work)
+            eligibility.risk_board(work)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    over_all = [(s, p) for s, p in sent if "FROM form_responses" in s or "FROM assessment_results" in s]
+    assert len(over_all) == 4, [s[:60] for s, _ in sent]
+    with engine.connect() as conn:
+        for statement, parameters in over_all:
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            walked = [step for step in plan if step.startswith(("SCAN form_responses", "SCAN assessment_results"))]
+            assert not walked, plan
+            assert any("ix_care_team_members_user_id (user_id=?)" in step for step in plan), plan
 
 
 def test_flags_refused_to_front_desk_and_empty_for_admin(practice, staff, two_clients):
