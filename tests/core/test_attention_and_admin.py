@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from polymodal.core import audit, eligibility
 from polymodal.core.access import Actor
@@ -22,6 +22,7 @@ from polymodal.core.services import (
     scheduling,
     users,
 )
+from tests.plans import plans_of
 
 
 def _client(work, first, practitioner):
@@ -73,26 +74,17 @@ def test_a_practitioners_flags_read_their_clients_records_not_every_clients(prac
     # 100,000 clients, run on the event loop.
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite query plans")
-    sent = []
-
-    def remember(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
+    def read() -> None:
         with practice.work(staff["trainee"], write=False) as work:
             attention.screening_and_risk(work)
             eligibility.risk_board(work)
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
-    over_all = [(s, p) for s, p in sent if "FROM form_responses" in s or "FROM assessment_results" in s]
-    assert len(over_all) == 4, [s[:60] for s, _ in sent]
-    with engine.connect() as conn:
-        for statement, parameters in over_all:
-            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
-            walked = [step for step in plan if step.startswith(("SCAN form_responses", "SCAN assessment_results"))]
-            assert not walked, plan
-            assert any("ix_care_team_members_user_id (user_id=?)" in step for step in plan), plan
+
+    plans = plans_of(engine, read, ("FROM form_responses", "FROM assessment_results"))
+    assert len(plans) == 4
+    for plan in plans:
+        walked = [step for step in plan if step.startswith(("SCAN form_responses", "SCAN assessment_results"))]
+        assert not walked, plan
+        assert any("ix_care_team_members_user_id (user_id=?)" in step for step in plan), plan
 
 
 def test_flags_refused_to_front_desk_and_empty_for_admin(practice, staff, two_clients):

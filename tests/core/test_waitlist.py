@@ -11,6 +11,7 @@ from polymodal.core import waitlist
 from polymodal.core.errors import Conflict, ValidationFailed
 from polymodal.core.models import AuditEvent, CareTeamMember, Case, Session, WaitlistEntry
 from polymodal.core.services import cases, clients, scheduling
+from tests.plans import plans_of
 
 MONDAY_10 = dt.datetime(2026, 3, 9, 10, 0)  # local time in Los Angeles, a week after the fixed clock
 
@@ -209,21 +210,13 @@ def test_a_practitioners_waitlist_reads_their_clients_entries_not_every_clients(
                              "('care_team_members', 'ix_care_team_members_user_id', '194933 3249'), "
                              "('care_team_members', 'sqlite_autoindex_care_team_members_1', '194933 2 1')")
     engine.dispose()  # connections read the statistics when they open
-    sent = []
 
-    def remember(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
+    def read() -> None:
         with practice.work(staff["trainee"], write=False) as work:
             waitlist.waiting(work)
             waitlist.history(work)
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
-    lists = [(s, p) for s, p in sent if "FROM waitlist_entries" in s]
-    assert len(lists) == 2, [s[:60] for s, _ in sent]
-    with engine.connect() as conn:
-        for statement, parameters in lists:
-            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
-            assert not [step for step in plan if step.startswith("SCAN clients")], plan
+
+    plans = plans_of(engine, read, ("FROM waitlist_entries",))
+    assert len(plans) == 2
+    for plan in plans:
+        assert not [step for step in plan if step.startswith("SCAN clients")], plan
