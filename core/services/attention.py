@@ -79,8 +79,9 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
         .join(Client, Client.id == FormResponse.client_id)
         .where(visible, work.client_ids_within(FormResponse.client_id, "clinical.read"),
                or_(and_(is_risk, ~acknowledged(FormResponse.client_id, FormResponse.submitted_at)),
-                            and_(FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)))
-        .order_by(rank, FormResponse.submitted_at.desc()).limit(limit)
+                   and_(FormResponse.outcome != "eligible", FormResponse.submitted_at >= since)))
+        # The id last: answers submitted at the same moment come in the same order whichever plan SQLite picks.
+        .order_by(rank, FormResponse.submitted_at.desc(), FormResponse.id).limit(limit)
     ).all())
     # JSON is text on SQLite and jsonb on PostgreSQL; both print an empty list as [] and a key as "k": "v".
     flags_text = cast(AssessmentResult.flags, String)
@@ -94,7 +95,8 @@ def screening_and_risk(work: Work, *, days: int = 30, limit: int = 20) -> Flags:
                flags_text.notin_(["[]", "null"]),
                or_(and_(risk_flag, ~acknowledged(AssessmentResult.client_id, AssessmentResult.administered_at)),
                    AssessmentResult.administered_at >= since))
-        .order_by(case((risk_flag, 0), else_=1), AssessmentResult.administered_at.desc()).limit(limit)
+        .order_by(case((risk_flag, 0), else_=1), AssessmentResult.administered_at.desc(),
+                  AssessmentResult.id).limit(limit)
     ).all())
     shown = sorted({r.client_id for r in responses} | {r.client_id for r in results})
     work.audit_each("dashboard.flags", shown, record_type="client",
