@@ -11,7 +11,8 @@ from polymodal.core.models import Client
 from polymodal.core.services import cases, clients, privacy
 from tests.conftest import PASSWORD
 
-ACTIONS = ("clinical.read", "client.read", "consent.status", "session.manage", "break_glass.review")
+ACTIONS = ("clinical.read", "client.read", "consent.status", "session.manage", "break_glass.review",
+           "portal.submit")
 
 
 @pytest.fixture
@@ -63,8 +64,8 @@ def test_reachable_narrows_to_the_teams_supervisees_and_grants(practice, staff, 
 
 
 def test_a_portal_client_reaches_only_themselves(practice, staff, center):
+    # portal.submit is the portal's one action, with the client's own record as its scope.
     me = Actor.portal(center["others"], None)
-    shown, within = _ids(practice, me, "consent.status")
-    assert within is None or (shown <= within and within <= {center["others"]})
+    assert _ids(practice, me, "portal.submit") == ({center["others"]}, {center["others"]})
     stranger = Actor.portal(uuid.uuid4(), None)
-    assert not _ids(practice, stranger, "consent.status")[0]
+    assert _ids(practice, stranger, "portal.submit") == (set(), set())
