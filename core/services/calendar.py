@@ -74,74 +74,77 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
     would make the page cost grow with the week).
     """
     work.require("schedule.read")
-    db = connection_of(work.db)
-    rows = db.execute(_sessions_statement(practitioner_id is not None, room_id is not None, case_id is not None,
-                                          session_id is not None),
-                      {"start": start, "end": end, "earliest": start - MAX_SESSION, "practitioner_id": practitioner_id,
-                       "room_id": room_id, "case_id": case_id, "session_id": session_id}).all()
-    work.audit("schedule.view", record_type="schedule", reason=f"{len(rows)} sessions")
-    if not rows:
-        return []
-    # The ids just read, not the window again as a subquery: at 1,000,000 sessions SQLite re-ran the week's
-    # range (every practitioner's sessions, each checked for this one) for each of the two statements below.
-    ids = [r.id for r in rows]
-    clients: dict[uuid.UUID, list[Person]] = {}
-    unmanageable: set[uuid.UUID] = set()
-    people = _clients_statement(filter_shape(work.actor, "client.read"), filter_shape(work.actor, "session.manage"))
-    for row in db.execute(people, {"ids": ids, **filter_values(work.actor, work.now)}):
-        name = f"{row.preferred_name or row.legal_first_name} {row.legal_last_name}" if row.readable else ""
-        clients.setdefault(row.session_id, []).append(Person(row.id, name, bool(row.readable)))
-        if not row.manageable:
-            unmanageable.add(row.session_id)
-    practitioners: dict[uuid.UUID, list[Person]] = {}
-    for row in db.execute(_PRACTITIONERS, {"ids": ids}):
-        practitioners.setdefault(row.session_id, []).append(Person(row.id, row.display_name))
+    statement = _calendar_statement(practitioner_id is not None, room_id is not None, case_id is not None,
+                                    session_id is not None, filter_shape(work.actor, "client.read"),
+                                    filter_shape(work.actor, "session.manage"))
+    rows = connection_of(work.db).execute(statement, {
+        "start": start, "end": end, "earliest": start - MAX_SESSION, "practitioner_id": practitioner_id,
+        "room_id": room_id, "case_id": case_id, "session_id": session_id, **filter_values(work.actor, work.now)})
     may_manage = bool(work.may("session.manage"))
-    # Rows unpacked in _sessions_statement's column order: reading a row by name cost five times as much.
-    return [CalendarSession(
-        sid, case_id, starts_at, ends_at, modality_key, format_, delivery, status, room_id, room_name or "",
-        series_id, tuple(clients.get(sid, ())), tuple(practitioners.get(sid, ())),
-        may_manage and sid in clients and sid not in unmanageable,
-    ) for sid, case_id, starts_at, ends_at, modality_key, format_, delivery, status, room_id, room_name, series_id
-        in rows]
+    found: list[CalendarSession] = []
+    session: tuple[Any, ...] = ()
+    clients: dict[uuid.UUID, Person] = {}
+    practitioners: dict[uuid.UUID, Person] = {}
+    manageable = False
+
+    def close() -> None:
+        if session:
+            found.append(CalendarSession(*session, tuple(clients.values()), tuple(practitioners.values()),
+                                         may_manage and bool(clients) and manageable))
+
+    # A row per session, client and practitioner, in _calendar_statement's column order (reading a row by name
+    # costs five times as much): a session's clients, then its practitioners, in the order they are shown.
+    for (sid, case_id_, starts_at, ends_at, modality_key, format_, delivery, status, room, room_name, series_id,
+         client_id, preferred, first, last, readable, may_manage_client, user_id, user_name) in rows:
+        if not session or sid != session[0]:
+            close()
+            session = (sid, case_id_, starts_at, ends_at, modality_key, format_, delivery, status, room,
+                       room_name or "", series_id)
+            clients, practitioners, manageable = {}, {}, True
+        if client_id is not None and client_id not in clients:
+            clients[client_id] = Person(client_id, f"{preferred or first} {last}" if readable else "", bool(readable))
+            manageable = manageable and bool(may_manage_client)
+        if user_id is not None and user_id not in practitioners:
+            practitioners[user_id] = Person(user_id, user_name)
+    close()
+    work.audit("schedule.view", record_type="schedule", reason=f"{len(found)} sessions")
+    return found
 
 
-# The calendar's statements are built once per shape, their values bound: built per page, their cache keys
-# (the access filters' subqueries above all) were computed again each time (issue 18).
+# The calendar's statement is built once per shape, its values bound: built per page, its cache key (the access
+# filters' subqueries above all) was computed again each time (issue 18).
 @functools.lru_cache(maxsize=64)
-def _sessions_statement(practitioner: bool, room: bool, case: bool, session: bool) -> Select[Any]:
+def _calendar_statement(practitioner: bool, room: bool, of_case: bool, session: bool, readable: FilterShape,
+                        manageable: FilterShape) -> Select[Any]:
+    """One statement for the sessions, their clients and their practitioners: a row for each combination.
+
+    Three statements (the sessions, then their clients and practitioners by the ids just read) cost a third of
+    one practitioner's week calendar in SQLAlchemy's work around them, most of it in expanding the ids into the
+    other two (issue 18)."""
     start, end, earliest = bindparam("start"), bindparam("end"), bindparam("earliest")
     window = overlapping(start, end, earliest)
     if practitioner:
         window.append(with_practitioner(bindparam("practitioner_id"), start, end, earliest))
     if room:
         window.append(Session.room_id == bindparam("room_id"))
-    if case:
+    if of_case:
         window.append(Session.case_id == bindparam("case_id"))
     if session:
         window.append(Session.id == bindparam("session_id"))
     return (select(Session.id, Session.case_id, Session.starts_at, Session.ends_at, Session.modality_key,
-                   Session.format, Session.delivery, Session.status, Session.room_id, Room.name.label("room_name"),
-                   Session.series_id)
+                   Session.format, Session.delivery, Session.status, Session.room_id, Room.name, Session.series_id,
+                   Client.id, Client.preferred_name, Client.legal_first_name, Client.legal_last_name,
+                   case((bound_client_filter(readable), True), else_=False),
+                   case((bound_client_filter(manageable), True), else_=False),
+                   User.id, User.display_name)
             .outerjoin(Room, Room.id == Session.room_id)
-            .where(*window).order_by(Session.starts_at, Session.id))
-
-
-@functools.lru_cache(maxsize=64)
-def _clients_statement(readable: FilterShape, manageable: FilterShape) -> Select[Any]:
-    return (select(SessionClient.session_id, Client.id, Client.preferred_name, Client.legal_first_name,
-                   Client.legal_last_name,
-                   case((bound_client_filter(readable), True), else_=False).label("readable"),
-                   case((bound_client_filter(manageable), True), else_=False).label("manageable"))
-            .join(Client, Client.id == SessionClient.client_id)
-            .where(SessionClient.session_id.in_(bindparam("ids", expanding=True)))
-            .order_by(Client.legal_last_name, Client.legal_first_name))
-
-
-_PRACTITIONERS = (select(SessionPractitioner.session_id, User.id, User.display_name)
-                  .join(User, User.id == SessionPractitioner.user_id)
-                  .where(SessionPractitioner.session_id.in_(bindparam("ids", expanding=True)))
-                  .order_by(User.display_name))
+            .outerjoin(SessionClient, SessionClient.session_id == Session.id)
+            .outerjoin(Client, Client.id == SessionClient.client_id)
+            .outerjoin(SessionPractitioner, SessionPractitioner.session_id == Session.id)
+            .outerjoin(User, User.id == SessionPractitioner.user_id)
+            .where(*window)
+            .order_by(Session.starts_at, Session.id, Client.legal_last_name, Client.legal_first_name, Client.id,
+                      User.display_name, User.id))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ MONDAY = dt.date(2030, 1, 7)  # an empty week, far from the demo's sessions
 EVERY = dt.timedelta(minutes=10)  # back to back, 10 minutes each: 1,000 from Monday 07:00 end on Sunday
 # schedule: 2 of its statements read the practitioner's working hours and time off, shaded on the grid.
 # session: 1 reads the note template the practitioner last wrote in the case, the new note's default.
-BUDGETS = {"search": 8, "client": 16, "schedule": 15, "session": 26, "dashboard": 17, "desk dashboard": 7}
+BUDGETS = {"search": 8, "client": 16, "schedule": 12, "session": 26, "dashboard": 17, "desk dashboard": 7}
 
 
 @pytest.fixture
