@@ -29,6 +29,7 @@ from polymodal.web.controllers import CONTROLLERS
 from polymodal.web.deps import DEPENDENCIES, provide_actor
 from polymodal.web.edge import Edge
 from polymodal.web.errors import EXCEPTION_HANDLERS
+from polymodal.web.fragments import Drawn, Fragments
 from polymodal.web.guards import GUARDS, PLUGIN_PREFIX
 from polymodal.web.nav import NavItem
 from polymodal.web.rendering import page_context
@@ -100,6 +101,8 @@ class PageEnvironment(Environment):
             return _escape(without_bidi_controls(value))
         if kind is int:  # positions and counts: nothing to escape (the week calendar shows hundreds)
             return str(value)
+        if kind is Drawn:  # a fragment drawn before (web/fragments.py): its values were shown then
+            return value
         if hasattr(value, "__html__"):
             return without_bidi_controls(value.__html__())
         return _escape(without_bidi_controls(str(value)))
@@ -161,7 +164,8 @@ def _plugin_nav(practice: Practice) -> tuple[NavItem, ...]:
 
 
 def _configure_state(practice: Practice, settings: WebSettings) -> State:
-    return State({"practice": practice, "web_settings": settings, "plugin_nav": _plugin_nav(practice)})
+    return State({"practice": practice, "web_settings": settings, "plugin_nav": _plugin_nav(practice),
+                  "fragments": Fragments()})
 
 
 def _start_jobs(practice: Practice) -> None:

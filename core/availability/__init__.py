@@ -55,6 +55,14 @@ class Availability:
             return None
         return self.rooms[room_id].get(day.weekday(), [])
 
+    def frozen(self) -> tuple[Any, ...]:
+        """Everything held here as nested tuples: equal for equal hours, and hashable (a page keeps what it drew
+        from them by such a key)."""
+        def nested(by_owner: dict[uuid.UUID, dict[Any, list[Any]]]) -> tuple[Any, ...]:
+            return tuple((owner, tuple((when, tuple(spans)) for when, spans in sorted(by_when.items())))
+                         for owner, by_when in sorted(by_owner.items()))
+        return self.center, nested(self.working), nested(self.away), nested(self.rooms)
+
 
 def for_days(work: Work, days: list[dt.date], *, user_ids: list[uuid.UUID] | None = None,
              room_ids: list[uuid.UUID] | None = None) -> Availability:

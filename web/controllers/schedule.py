@@ -28,6 +28,7 @@ from polymodal.web.controllers import waitlist as waitlist_views
 from polymodal.web.controllers.schedule_views import (
     DELIVERY_NAMES,
     OUT_OF_RANGE,
+    Draw,
     Period,
     as_date,
     as_time,
@@ -77,6 +78,16 @@ def _one_persons(arguments: dict[str, Any]) -> bool:
     except ValidationFailed:
         return False
     return period.practitioner is not None or (period.room is not None and period.kind == "week")
+
+
+def _grid_drawer(request: HTMXRequest, *, kept: bool) -> Draw:
+    """The calendar's grid as drawn before for the same data (``web/fragments.py``); drawn with the page when
+    not ``kept``: after a failed move its card is open with the forms, the user's values and the CSRF token."""
+    if not kept:
+        return lambda key, grid: grid()
+    fragments, env = request.app.state.fragments, request.app.template_engine.engine
+    return lambda key, grid: {"grid_html": fragments.draw(env, "schedule/_grid.html", key,
+                                                          lambda: {"problem": {}, **grid()})}
 
 
 def _go(request: HTMXRequest, path: str) -> Response:
@@ -148,11 +159,12 @@ class ScheduleController(Controller):
                   freed: uuid.UUID | None = None, booked: uuid.UUID | None = None) -> Template:
         """``freed``: a session just cancelled, whose slot the waitlist may fill; ``booked``: a session just
         booked, whose practitioners may be missing from the care team (said beside the notice)."""
+        problem = problem or {}
         with practice.work(actor, write=False) as work:
-            context = calendar_context(work, period)
+            context = calendar_context(work, period, _grid_drawer(request, kept=not problem.get("session")))
             context.update(waitlist_views.freed_slot(work, freed, period.query()) if freed else {"slot": None})
             context["care_team_gaps"] = scheduling.care_team_gaps(work, booked) if booked else []
-        context.update(notice=notice, problem=problem or {})
+        context.update(notice=notice, problem=problem)
         return render(request, "schedule/index.html", context, block="schedule_calendar",
                       status_code=status_code)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
@@ -155,23 +156,35 @@ def session_card(work: Work, s: calendar.CalendarSession, tz: str) -> dict[str, 
     }
 
 
-def calendar_context(work: Work, period: Period) -> dict[str, Any]:
-    """Everything the calendar block shows (a fixed number of statements)."""
+Draw = Callable[[Hashable, Callable[[], dict[str, Any]]], dict[str, Any]]
+
+
+def _drawn_here(key: Hashable, grid: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    return grid()
+
+
+def calendar_context(work: Work, period: Period, draw: Draw = _drawn_here) -> dict[str, Any]:
+    """Everything the calendar block shows (a fixed number of statements).
+
+    Its time grid comes from ``draw(key, grid)``, which gives ``grid()`` (the grid's own context) or, for a key
+    it has drawn before, the markup it drew then (``grid_html``). The key holds everything the grid shows: the
+    period and the day it is, the sessions as this actor may see them, the staff and rooms, the hours."""
     tz = work.center.timezone
     today = today_in(tz, work.now)
     days = period.days(today)
     back = period.query()
     rows = calendar.calendar(work, local_midnight(days[0], tz), local_midnight(days[-1] + dt.timedelta(days=1), tz),
                              practitioner_id=period.practitioner, room_id=period.room)
+    if period.hide_cancelled:
+        rows = [row for row in rows if row.status != "cancelled"]
     people = calendar.directory(work)
-    by_day: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in days}
-    for row in rows:
-        if period.hide_cancelled and row.status == "cancelled":
-            continue
-        card = session_card(work, row, tz)
-        # A session shows on the day it starts; one that began before the period shows on its first day.
-        by_day[card["date"] if card["date"] in by_day else days[0]].append(card)
-    can_book = work.may("session.manage")
+    can_book = bool(work.may("session.manage"))
+    hours = availability.for_days(work, days, **_shaded(period, people))
+    # Each card's link to its forms carries the way back; quoted once here, not per card.
+    back_query = f"?back={quote(back, safe='/')}" if back else ""
+    key = (period, today, tz, can_book, tuple(rows), hours.frozen(),
+           tuple((p.id, p.display_name) for p in people.practitioners), tuple((r.id, r.name) for r in people.rooms))
+    grid = draw(key, lambda: grid_context(work, period, days, today, rows, people, hours, can_book, back, back_query))
     whose = next((p.display_name for p in people.practitioners if p.id == period.practitioner), "")
     room = next((r.name for r in people.rooms if r.id == period.room), "")
     if period.kind == "week":
@@ -180,24 +193,17 @@ def calendar_context(work: Work, period: Period) -> dict[str, Any]:
         title = f"{days[0]:%A %d %B %Y}"
     return {
         "period": period, "today": today, "title": title, "scope": whose or (f"Room {room}" if room else ""),
-        "days": [{"date": d, "iso": d.isoformat(), "label": f"{d:%a %d %b}", "is_today": d == today,
-                  "sessions": by_day.get(d, [])} for d in days],
         "practitioners": people.practitioners, "rooms": people.rooms,
         "prev_query": period.step(today, -1), "next_query": period.step(today, 1),
-        "today_query": period.query(day=None), "back": back,
-        # Each card's link to its forms carries the way back; quoted once here, not per card.
-        "back_query": f"?back={quote(back, safe='/')}" if back else "",
-        "can_book": can_book, "tz": tz, **time_grid(work, period, days, by_day, people, bool(can_book)),
+        "today_query": period.query(day=None), "back": back, "back_query": back_query,
+        "can_book": can_book, "tz": tz, **grid,
         "by_room_query": period.query(by="room", kind="day"), "by_person_query": period.query(by="practitioner"),
         "cancelled_query": period.query(hide_cancelled=not period.hide_cancelled),
     }
 
 
-def time_grid(work: Work, period: Period, days: list[dt.date], by_day: dict[dt.date, list[dict[str, Any]]],
-              people: calendar.Directory, bookable: bool) -> dict[str, Any]:
-    """Lanes of the grid: a day each in the week view; in the day view a practitioner or a room each."""
-    cards = [c for d in days for c in by_day[d]]
-    # Only the hours the lanes shade: a week of everyone's sessions reads none.
+def _shaded(period: Period, people: calendar.Directory) -> dict[str, list[uuid.UUID]]:
+    """Whose hours the lanes shade: a week of everyone's sessions reads none."""
     if period.kind == "week" or period.by == "room":
         user_ids = [period.practitioner] if period.practitioner else []
     else:
@@ -206,8 +212,20 @@ def time_grid(work: Work, period: Period, days: list[dt.date], by_day: dict[dt.d
         room_ids = [r.id for r in people.rooms if period.room in (None, r.id)]
     else:
         room_ids = []
-    hours = availability.for_days(work, days, user_ids=user_ids, room_ids=room_ids)
-    lo, hi = schedule_grid.bounds(cards, hours.center)
+    return {"user_ids": user_ids, "room_ids": room_ids}
+
+
+def grid_context(work: Work, period: Period, days: list[dt.date], today: dt.date,
+                 rows: list[calendar.CalendarSession], people: calendar.Directory, hours: availability.Availability,
+                 bookable: bool, back: str, back_query: str) -> dict[str, Any]:
+    """The time grid's lanes: a day each in the week view; in the day view a practitioner or a room each."""
+    tz = work.center.timezone
+    by_day: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in days}
+    for row in rows:
+        card = session_card(work, row, tz)
+        # A session shows on the day it starts; one that began before the period shows on its first day.
+        by_day[card["date"] if card["date"] in by_day else days[0]].append(card)
+    lo, hi = schedule_grid.bounds([c for d in days for c in by_day[d]], hours.center)
     lanes = []
     if period.kind == "week":
         for d in days:
@@ -241,7 +259,9 @@ def time_grid(work: Work, period: Period, days: list[dt.date], by_day: dict[dt.d
                 by_person[target].append(card)
         lanes = [schedule_grid.lane(str(p.id), p.display_name, days[0], by_person[str(p.id)], hours, lo, hi,
                                     practitioner=p.id, room=period.room, bookable=bookable) for p in staff]
-    return {"lanes": lanes, "hours": schedule_grid.hour_marks(lo, hi), "grid_minutes": hi - lo}
+    return {"lanes": lanes, "hours": schedule_grid.hour_marks(lo, hi), "grid_minutes": hi - lo, "period": period,
+            "days": [{"is_today": d == today} for d in days], "back": back, "back_query": back_query,
+            "can_book": bookable}
 
 
 def change_context(work: Work, session_id: uuid.UUID) -> dict[str, Any]:

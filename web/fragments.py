@@ -1,0 +1,67 @@
+"""Fragments of a page kept by everything they show, so that the same data is not drawn twice.
+
+A page reads its data on every request (access is checked and the view audited each time, as always); what it
+then draws from that data depends on nothing else. When the key a page gives holds every value the fragment
+shows, the fragment drawn for an equal key is the one it would draw again: a change to any of those values makes
+another key, so nothing kept can be out of date. The week calendar is the user: drawing its grid was most of its
+cost, and a desk shows the same week again and again between changes (issue 18).
+
+What is kept is the markup one actor was allowed to see. Another actor gets it only for an equal key, which
+holds what their access let them read (a client's name, or only that the slot is taken), so it is the markup
+they would have been drawn.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+LIMIT = 16_000_000
+"""Characters kept per worker (about 16 MB of markup in Latin script); the least recently drawn go first."""
+
+
+class Drawn(Markup):
+    """Markup one of the app's templates drew: every value in it has been through ``PageEnvironment.shown``
+    already, so a page that shows it again does not look through it a second time."""
+
+    __slots__ = ()
+
+
+class Fragments:
+    """Markup drawn by a template from a context, kept by a key that holds everything the context shows."""
+
+    def __init__(self, limit: int = LIMIT) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[Hashable, Drawn] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()  # the whole center's week is drawn on a page thread, others on the loop
+
+    def draw(self, env: Environment, template: str, key: Hashable, context: Callable[[], dict[str, Any]]) -> Drawn:
+        """``template`` drawn from ``context()``, or what it drew before for an equal ``key``.
+
+        ``key`` must hold every value the context's markup shows: the context is built only when nothing is
+        kept for it."""
+        key = (template, key)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+                return kept
+        drawn = Drawn(env.get_template(template).render(context()))
+        if len(drawn) <= self.limit // 4:  # one very large week does not push out every other
+            with self._lock:
+                if key not in self._kept:
+                    self._kept[key] = drawn
+                    self._size += len(drawn)
+                while self._size > self.limit:
+                    _, gone = self._kept.popitem(last=False)
+                    self._size -= len(gone)
+        return drawn
+
+    def __len__(self) -> int:
+        return len(self._kept)
