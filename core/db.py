@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 
 MIN_SQLITE = (3, 35, 0)
+PAGE_CACHE_KIB = 8192
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -36,6 +37,10 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")  # clinical writes survive a power cut
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # SQLite's default page cache (2 MB) is smaller than what one practitioner's week calendar walks at 100,000
+        # clients (its five tables' indexes and rows): the statement evicted its own pages and cost 2.4 times as
+        # much CPU (issue 18, docs/performance.md). Filled only as pages are read; at most this per connection.
+        cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
