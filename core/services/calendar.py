@@ -11,9 +11,9 @@ import datetime as dt
 import functools
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, case, not_, select
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, func, not_, select
 
 from polymodal.core.access import FilterShape, bound_client_filter, filter_shape, filter_values
 from polymodal.core.db import connection_of
@@ -79,7 +79,7 @@ def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_i
                                     filter_shape(work.actor, "session.manage"))
     rows = connection_of(work.db).execute(statement, {
         "start": start, "end": end, "earliest": start - MAX_SESSION, "practitioner_id": practitioner_id,
-        "room_id": room_id, "case_id": case_id, "session_id": session_id, **filter_values(work.actor, work.now)})
+        "room_id": room_id, "case_id": case_id, "session_id": session_id, **filter_values(work.actor, work.now)}).all()
     may_manage = bool(work.may("session.manage"))
     found: list[CalendarSession] = []
     session: tuple[Any, ...] = ()
@@ -147,24 +147,43 @@ def _calendar_statement(practitioner: bool, room: bool, of_case: bool, session: 
                       User.display_name, User.id))
 
 
+class Bookable(NamedTuple):
+    """A practitioner who can be booked."""
+
+    id: uuid.UUID
+    display_name: str
+
+
+class RoomChoice(NamedTuple):
+    """A room that can be booked, and where it is."""
+
+    id: uuid.UUID
+    name: str
+    location: str
+
+
 @dataclass(frozen=True)
 class Directory:
-    """Who and where can be booked: active practitioners and rooms not retired."""
+    """Who and where can be booked: active practitioners and rooms not retired. Plain tuples, so that a page can
+    keep what it drew from them by them (web/fragments.py)."""
 
-    practitioners: tuple[Any, ...]
-    rooms: tuple[Any, ...]
+    practitioners: tuple[Bookable, ...]
+    rooms: tuple[RoomChoice, ...]
 
 
 def directory(work: Work) -> Directory:
     """Staff and rooms for calendar filters and booking forms (two statements)."""
     work.require("schedule.read")
     db = connection_of(work.db)
-    practitioners = tuple(u for u in db.execute(_STAFF) if {"practitioner", "supervisor"} & set(u.roles or ()))
-    return Directory(practitioners, tuple(db.execute(_ROOMS)))
+    # The roles as the JSON text they are stored as: decoding each user's list was half of this function.
+    practitioners = tuple(Bookable(user_id, name) for user_id, name, roles in db.execute(_STAFF).all()
+                          if '"practitioner"' in roles or '"supervisor"' in roles)
+    return Directory(practitioners, tuple(RoomChoice(*row) for row in db.execute(_ROOMS).all()))
 
 
 # Built once and run on the connection: every calendar and booking form reads them (issue 18).
-_STAFF = select(User.id, User.display_name, User.roles).where(User.active.is_(True)).order_by(User.display_name)
+_STAFF = (select(User.id, User.display_name, func.coalesce(cast(User.roles, Text), ""))
+          .where(User.active.is_(True)).order_by(User.display_name))
 _ROOMS = (select(Room.id, Room.name, Location.name.label("location"))
           .join(Location, Location.id == Room.location_id).where(Room.active.is_(True))
           .order_by(Location.name, Room.name))
