@@ -182,8 +182,7 @@ def calendar_context(work: Work, period: Period, draw: Draw = _drawn_here) -> di
     hours = availability.for_days(work, days, **_shaded(period, people))
     # Each card's link to its forms carries the way back; quoted once here, not per card.
     back_query = f"?back={quote(back, safe='/')}" if back else ""
-    key = (period, today, tz, can_book, tuple(rows), hours.frozen(),
-           tuple((p.id, p.display_name) for p in people.practitioners), tuple((r.id, r.name) for r in people.rooms))
+    key = (period, today, tz, can_book, tuple(rows), hours.frozen(), people)
     grid = draw(key, lambda: grid_context(work, period, days, today, rows, people, hours, can_book, back, back_query))
     whose = next((p.display_name for p in people.practitioners if p.id == period.practitioner), "")
     room = next((r.name for r in people.rooms if r.id == period.room), "")
