@@ -61,16 +61,31 @@ class TextUuid(Uuid[uuid.UUID]):
 _new_object, _set_slot, _UNKNOWN = object.__new__, object.__setattr__, uuid.SafeUUID.unknown
 
 
+_READ: dict[str, uuid.UUID] = {}
+_READ_LIMIT = 20_000
+"""Ids read recently, by their text: about 4 MB at most, emptied when full."""
+
+
 def uuid_from_text(value: str | None) -> uuid.UUID | None:
-    """The ``uuid.UUID`` of 32 hex digits, as ``Uuid`` writes them to a text column; anything else is parsed."""
+    """The ``uuid.UUID`` of 32 hex digits, as ``Uuid`` writes them to a text column; anything else is parsed.
+
+    An id read again is the object read before (ids are immutable): finding it costs a fifth of making it, and
+    equal ids that are the same object compare without calling ``UUID.__eq__``, as a page comparing what it
+    read with what it drew before does for hundreds of them (web/fragments.py)."""
     if value is None:
         return None
+    made = _READ.get(value)
+    if made is not None:
+        return made
     if len(value) == 32 and value.isalnum():
         # What uuid.UUID(text) ends with, without its clean-up of braces, dashes and "urn:uuid:" (none of which
         # a run of letters and digits holds), so it accepts and refuses what uuid.UUID does.
         made = _new_object(uuid.UUID)
         _set_slot(made, "int", int(value, 16))
         _set_slot(made, "is_safe", _UNKNOWN)
+        if len(_READ) >= _READ_LIMIT:
+            _READ.clear()
+        _READ[value] = made
         return made
     return uuid.UUID(value)
 

@@ -49,3 +49,20 @@ def test_a_client_read_back_has_the_id_it_was_registered_with(practice, staff):
     with practice.work(Actor.system("test"), write=False) as work:
         (read,) = work.db.connection().execute(select(Client.id).where(Client.id == made)).scalars()
     assert type(read) is uuid.UUID and read == made
+
+
+def test_an_id_read_again_is_the_same_object_and_what_is_kept_stays_bounded(monkeypatch):
+    from polymodal.core.models import _base
+
+    monkeypatch.setattr(_base, "_READ", {})
+    monkeypatch.setattr(_base, "_READ_LIMIT", 3)
+    made = uuid.uuid4()
+    first, again = uuid_from_text(made.hex), uuid_from_text(made.hex)
+    assert first is again and first == made and hash(first) == hash(made)
+    for _ in range(10):
+        uuid_from_text(uuid.uuid4().hex)
+    assert len(_base._READ) <= 3
+    assert uuid_from_text(made.hex) == made  # read again after it was let go: the same id
+    with pytest.raises(ValueError):  # text refused is not kept
+        uuid_from_text("g" * 32)
+    assert "g" * 32 not in _base._READ
