@@ -90,6 +90,18 @@ def _grid_drawer(request: HTMXRequest, *, kept: bool) -> Draw:
                                                           lambda: {"problem": {}, **grid()})}
 
 
+def _filter_options(request: HTMXRequest, context: dict[str, Any]) -> dict[str, Any]:
+    """The practitioners and rooms the calendar's filters offer, kept by what they show (``web/fragments.py``)."""
+    fragments, env, period = request.app.state.fragments, request.app.template_engine.engine, context["period"]
+    people, rooms = context["practitioners"], context["rooms"]
+    return {
+        "practitioner_options": fragments.draw(env, "schedule/_options.html", (people, period.practitioner), lambda: {
+            "options": [(p.id, p.display_name) for p in people], "chosen": period.practitioner}),
+        "room_options": fragments.draw(env, "schedule/_options.html", (rooms, period.room), lambda: {
+            "options": [(r.id, f"{r.name} ({r.location})") for r in rooms], "chosen": period.room}),
+    }
+
+
 def _go(request: HTMXRequest, path: str) -> Response:
     # htmx would swap a followed redirect into the form; HX-Redirect loads the page instead.
     return ClientRedirect(redirect_to=path) if request.htmx else Redirect(path=path, status_code=303)
@@ -164,7 +176,7 @@ class ScheduleController(Controller):
             context = calendar_context(work, period, _grid_drawer(request, kept=not problem.get("session")))
             context.update(waitlist_views.freed_slot(work, freed, period.query()) if freed else {"slot": None})
             context["care_team_gaps"] = scheduling.care_team_gaps(work, booked) if booked else []
-        context.update(notice=notice, problem=problem)
+        context.update(notice=notice, problem=problem, **_filter_options(request, context))
         return render(request, "schedule/index.html", context, block="schedule_calendar",
                       status_code=status_code)
 

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from polymodal.core import availability
 from polymodal.core.access import Actor
-from polymodal.core.models import Client
+from polymodal.core.models import Client, User
 from polymodal.core.services import clients, scheduling
 from polymodal.web.controllers import schedule_views
 from polymodal.web.fragments import Drawn, Fragments
@@ -57,6 +57,11 @@ def test_a_change_shows_on_the_next_view_of_a_week_drawn_before(client, signed_i
         conn.execute(update(Client).where(Client.id == uuid.UUID(client_id("Ellis", "Jordan")))
                      .values(preferred_name="Jo"))
     assert "Jo Ellis" in _card(client.get(week).text, session_id)
+    with web_practice.engine.begin() as conn:  # the practitioner's name: on the card and in both filters
+        conn.execute(update(User).where(User.id == ids.user("rivera")).values(display_name="Dr. Dana Rivera-Ng"))
+    page = client.get(week).text
+    assert "Dr. Dana Rivera-Ng" in _card(page, session_id)
+    assert page.count(f'<option value="{ids.user("rivera")}" selected>Dr. Dana Rivera-Ng</option>') == 2
     with web_practice.work(system) as work:
         scheduling.move_session(work, session_id, dt.datetime.combine(FAR_MONDAY, dt.time(14)), outside_hours=True)
     assert ">14:00</time>" in _card(client.get(week).text, session_id)
