@@ -22,7 +22,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 LIMIT = 16_000_000
-"""Characters kept per worker (about 16 MB of markup in Latin script); the least recently drawn go first."""
+"""Characters kept per worker (about 16 MB of markup in Latin script); the earliest drawn go first."""
 
 
 class Drawn(Markup):
@@ -37,9 +37,11 @@ class Fragments:
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit = limit
-        self._kept: OrderedDict[Hashable, Drawn] = OrderedDict()
+        self._kept: OrderedDict[Hashable, Drawn] = OrderedDict()  # in the order drawn
         self._size = 0
-        self._lock = threading.Lock()  # the whole center's week is drawn on a page thread, others on the loop
+        # The whole center's week is drawn on a page thread, others on the loop: what is kept changes under a lock
+        # (a lookup alone is safe without it).
+        self._lock = threading.Lock()
 
     def draw(self, env: Environment, template: str, key: Hashable, context: Callable[[], dict[str, Any]]) -> Drawn:
         """``template`` drawn from ``context()``, or what it drew before for an equal ``key``.
@@ -47,11 +49,9 @@ class Fragments:
         ``key`` must hold every value the context's markup shows: the context is built only when nothing is
         kept for it."""
         key = (template, key)
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-                return kept
+        kept = self._kept.get(key)  # one lookup: hashing and comparing a week's key is most of a kept draw
+        if kept is not None:
+            return kept
         drawn = Drawn(env.get_template(template).render(context()))
         if len(drawn) <= self.limit // 4:  # one very large week does not push out every other
             with self._lock:

@@ -132,6 +132,22 @@ def test_the_calendar_keeps_its_statements_from_week_to_week(client, signed_in, 
     assert len(shown[0]) == 1 and [id(s) for s in shown[0]] == [id(s) for s in shown[1]]
 
 
+def test_the_calendar_encodes_its_links_once_per_period_and_day(client, signed_in, monkeypatch):
+    # Seven queries encoded on every page were a twentieth of a week calendar drawn before.
+    from polymodal.web.controllers.schedule_views import Period
+
+    encoded = []
+    real = Period.query
+    monkeypatch.setattr(Period, "query", lambda self, **changes: encoded.append(changes) or real(self, **changes))
+    signed_in("frontdesk")
+    week = "/schedule?view=week&date=2026-10-19&practitioner=all"
+    first = client.get(week).text
+    once = len(encoded)
+    again = client.get(week).text
+    assert once >= 7 and len(encoded) == once and first == again
+    assert 'id="cal-next" href="/schedule?view=week&amp;date=2026-10-26&amp;practitioner=all"' in again
+
+
 def test_a_practitioners_week_keeps_its_staff_rooms_and_hours_statements(client, signed_in, web_practice):
     # Built per page, with the rows read through the ORM session, the staff and room lists and the hours were
     # a seventh of the week calendar's handler.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
@@ -172,7 +173,8 @@ def calendar_context(work: Work, period: Period, draw: Draw = _drawn_here) -> di
     tz = work.center.timezone
     today = today_in(tz, work.now)
     days = period.days(today)
-    back = period.query()
+    links = _links(period, today)
+    back, back_query = links["back"], links["back_query"]
     rows = calendar.calendar(work, local_midnight(days[0], tz), local_midnight(days[-1] + dt.timedelta(days=1), tz),
                              practitioner_id=period.practitioner, room_id=period.room)
     if period.hide_cancelled:
@@ -180,22 +182,28 @@ def calendar_context(work: Work, period: Period, draw: Draw = _drawn_here) -> di
     people = calendar.directory(work)
     can_book = bool(work.may("session.manage"))
     hours = availability.for_days(work, days, **_shaded(period, people))
-    # Each card's link to its forms carries the way back; quoted once here, not per card.
-    back_query = f"?back={quote(back, safe='/')}" if back else ""
     key = (period, today, tz, can_book, tuple(rows), hours.frozen(), people)
     grid = draw(key, lambda: grid_context(work, period, days, today, rows, people, hours, can_book, back, back_query))
     whose = next((p.display_name for p in people.practitioners if p.id == period.practitioner), "")
     room = next((r.name for r in people.rooms if r.id == period.room), "")
-    if period.kind == "week":
-        title = f"Week of {days[0]:%a %d %b %Y}"
-    else:
-        title = f"{days[0]:%A %d %B %Y}"
     return {
-        "period": period, "today": today, "title": title, "scope": whose or (f"Room {room}" if room else ""),
-        "practitioners": people.practitioners, "rooms": people.rooms,
+        "period": period, "today": today, "scope": whose or (f"Room {room}" if room else ""),
+        "practitioners": people.practitioners, "rooms": people.rooms, "can_book": can_book, "tz": tz, **links, **grid,
+    }
+
+
+@functools.lru_cache(maxsize=512)
+def _links(period: Period, today: dt.date) -> dict[str, str]:
+    """The calendar's title and the links around it: the same for every view of a period on a day, and seven
+    queries encoded each time were a twentieth of a kept week calendar (issue 18). A copy goes into each page."""
+    first = period.days(today)[0]
+    back = period.query()
+    return {
+        "title": f"Week of {first:%a %d %b %Y}" if period.kind == "week" else f"{first:%A %d %B %Y}",
         "prev_query": period.step(today, -1), "next_query": period.step(today, 1),
-        "today_query": period.query(day=None), "back": back, "back_query": back_query,
-        "can_book": can_book, "tz": tz, **grid,
+        "today_query": period.query(day=None), "back": back,
+        # Each card's link to its forms carries the way back; quoted once here, not per card.
+        "back_query": f"?back={quote(back, safe='/')}" if back else "",
         "by_room_query": period.query(by="room", kind="day"), "by_person_query": period.query(by="practitioner"),
         "cancelled_query": period.query(hide_cancelled=not period.hide_cancelled),
     }

@@ -107,7 +107,7 @@ def test_a_failed_move_opens_its_card_with_the_forms_though_the_week_was_kept(cl
     assert "<details open>" not in _card(client.get(week).text, session_id)
 
 
-def test_what_is_kept_stays_within_its_limit_the_least_recently_drawn_going_first(client):
+def test_what_is_kept_stays_within_its_limit_the_earliest_drawn_going_first(client):
     env = client.app.template_engine.engine
     kept = Fragments(limit=4_000)
     drawn = []
@@ -119,7 +119,7 @@ def test_what_is_kept_stays_within_its_limit_the_least_recently_drawn_going_firs
         kept.draw(env, "schedule/_session.html", n, context(n))
     assert len(drawn) == 20 and 0 < len(kept) < 20
     assert sum(len(html) for html in kept._kept.values()) <= 4_000
-    kept.draw(env, "schedule/_session.html", 19, context(19))  # the latest is kept
+    kept.draw(env, "schedule/_session.html", 19, context(19))  # the latest drawn is kept
     kept.draw(env, "schedule/_session.html", 0, context(0))  # the first went first
     assert drawn[-1] == 0 and len(drawn) == 21
     # Markup larger than a quarter of the limit is drawn, and not kept.
