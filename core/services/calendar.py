@@ -34,16 +34,15 @@ from polymodal.core.services.cases import get_case
 from polymodal.core.services.scheduling import MAX_SESSION, overlapping, with_practitioner
 
 
-@dataclass(frozen=True)
-class Person:
+# The calendar's rows are named tuples: a week's are built, hashed and compared on every view (its kept grid is
+# found by them, web/fragments.py), and a frozen dataclass cost five times as much for each.
+class Person(NamedTuple):
     id: uuid.UUID
     name: str
-    visible: bool = True
-    """False for a client outside the actor's reach: the slot shows, the name does not."""
+    visible: bool = True  # False for a client outside the actor's reach: the slot shows, the name does not
 
 
-@dataclass(frozen=True)
-class CalendarSession:
+class CalendarSession(NamedTuple):
     id: uuid.UUID
     case_id: uuid.UUID
     starts_at: dt.datetime
@@ -57,8 +56,7 @@ class CalendarSession:
     series_id: uuid.UUID | None
     clients: tuple[Person, ...]
     practitioners: tuple[Person, ...]
-    manageable: bool
-    """The actor may move or cancel it (``session.manage`` for every client)."""
+    manageable: bool  # the actor may move or cancel it (``session.manage`` for every client)
 
 
 def calendar(work: Work, start: dt.datetime, end: dt.datetime, *, practitioner_id: uuid.UUID | None = None,
