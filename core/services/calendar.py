@@ -1,7 +1,7 @@
 """The read side of the schedule: calendar rows with people's names, and what a booking form offers.
 
 Every function here costs a fixed number of statements whatever the number of
-sessions (one for the sessions, one for their clients, one for their
+sessions (the calendar one, for the sessions with their clients and
 practitioners), so a busy week costs what a quiet one does.
 """
 

@@ -133,3 +133,16 @@ def test_kept_markup_is_shown_as_drawn_and_other_markup_still_loses_its_bidi_con
     kept = Drawn("<b>Rivera</b>")
     assert shown(kept) is kept
     assert shown(Markup("<b>\u202eRivera</b>")) == "<b>Rivera</b>"
+
+
+def test_markup_in_a_name_stays_text_in_a_grid_shown_again(client, signed_in, book, ids, web_practice, client_id):
+    (session_id,) = book("Jordan: anxiety", dt.datetime.combine(FAR_MONDAY, dt.time(9)))
+    with web_practice.engine.begin() as conn:
+        conn.execute(update(Client).where(Client.id == uuid.UUID(client_id("Ellis", "Jordan")))
+                     .values(preferred_name="<script>alert(1)</script>\u202e"))
+    signed_in("frontdesk")
+    week = f"/schedule?view=week&date={FAR_MONDAY}&practitioner={ids.user('rivera')}"
+    for page in (client.get(week).text, client.get(week).text):  # drawn, then kept
+        card = _card(page, session_id)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; Ellis" in card
+        assert "<script>" not in card and "\u202e" not in card
