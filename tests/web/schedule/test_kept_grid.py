@@ -118,7 +118,7 @@ def test_what_is_kept_stays_within_its_limit_the_earliest_drawn_going_first(clie
     for n in range(20):
         kept.draw(env, "schedule/_session.html", n, context(n))
     assert len(drawn) == 20 and 0 < len(kept) < 20
-    assert sum(len(html) for html in kept._kept.values()) <= 4_000
+    assert sum(len(html) for html, _ in kept._kept.values()) <= 4_000
     kept.draw(env, "schedule/_session.html", 19, context(19))  # the latest drawn is kept
     kept.draw(env, "schedule/_session.html", 0, context(0))  # the first went first
     assert drawn[-1] == 0 and len(drawn) == 21
@@ -126,6 +126,27 @@ def test_what_is_kept_stays_within_its_limit_the_earliest_drawn_going_first(clie
     small = Fragments(limit=100)
     small.draw(env, "schedule/_session.html", "x", context("x"))
     assert len(small) == 0
+
+
+def test_markup_with_names_in_it_is_drawn_again_and_let_go_ten_minutes_after_it_was_drawn(client):
+    env = client.app.template_engine.engine
+    now = [0.0]
+    kept = Fragments(clock=lambda: now[0])
+    drawn = []
+
+    def context(n):
+        return lambda: drawn.append(n) or {"s": {"id": n, "status": "scheduled"}, "problem": {}, "back_query": ""}
+
+    kept.draw(env, "schedule/_session.html", "a", context("a"))
+    now[0] = 599.0
+    kept.draw(env, "schedule/_session.html", "a", context("a"))
+    assert drawn == ["a"] and len(kept) == 1
+    now[0] = 600.0  # ten minutes after it was drawn: drawn again
+    kept.draw(env, "schedule/_session.html", "a", context("a"))
+    assert drawn == ["a", "a"] and len(kept) == 1
+    now[0] = 1300.0  # whatever is drawn next, what is past its time leaves memory
+    kept.draw(env, "schedule/_session.html", "b", context("b"))
+    assert len(kept) == 1 and drawn == ["a", "a", "b"]
 
 
 def test_kept_markup_is_shown_as_drawn_and_other_markup_still_loses_its_bidi_controls(client):
