@@ -249,21 +249,21 @@ def reachable_client_ids(actor: Actor, action: str, now: dt.datetime) -> Any:
     """
     if actor.is_system:
         return None
+    scopes = scopes_for(actor, action)
+    if Scope.any in scopes:
+        return None
     parts: list[Select[Any]] = []
-    for scope in sorted(scopes_for(actor, action)):
-        if scope is Scope.any:
-            return None
-        if scope in (Scope.team, Scope.supervised):
-            parts.append(select(CareTeamMember.client_id).where(CareTeamMember.user_id == actor.user_id))
-        if scope is Scope.supervised:
-            supervisees = select(User.id).where(User.supervisor_id == actor.user_id)
-            parts.append(select(CareTeamMember.client_id).where(CareTeamMember.user_id.in_(supervisees)))
-        elif scope is Scope.own and actor.client_id is not None:
-            parts.append(select(Client.id).where(Client.id == actor.client_id))
-        elif scope is Scope.glass:
-            parts.append(select(BreakGlassGrant.client_id).where(
-                BreakGlassGrant.user_id == actor.user_id, BreakGlassGrant.granted_at <= now,
-                BreakGlassGrant.expires_at > now))
+    if Scope.team in scopes or Scope.supervised in scopes:  # a supervisor's own teams: once, whichever roles
+        parts.append(select(CareTeamMember.client_id).where(CareTeamMember.user_id == actor.user_id))
+    if Scope.supervised in scopes:
+        supervisees = select(User.id).where(User.supervisor_id == actor.user_id)
+        parts.append(select(CareTeamMember.client_id).where(CareTeamMember.user_id.in_(supervisees)))
+    if Scope.own in scopes and actor.client_id is not None:
+        parts.append(select(Client.id).where(Client.id == actor.client_id))
+    if Scope.glass in scopes:
+        parts.append(select(BreakGlassGrant.client_id).where(
+            BreakGlassGrant.user_id == actor.user_id, BreakGlassGrant.granted_at <= now,
+            BreakGlassGrant.expires_at > now))
     if not parts:
         return select(Client.id).where(false())
     return parts[0] if len(parts) == 1 else union(*parts)

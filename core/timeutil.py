@@ -39,7 +39,7 @@ def to_local(moment: dt.datetime, tz: str) -> dt.datetime:
 def clock_time(moment: dt.datetime, tz: str) -> str:
     """``moment``'s local time of day as HH:MM: a fifth of what ``f"{moment:%H:%M}"`` costs (strftime), which
     a list of the day's sessions pays twice a row."""
-    local = moment.astimezone(zone(tz))
+    local = to_local(moment, tz)
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
