@@ -233,3 +233,24 @@ def test_every_sqlite_connection_keeps_more_pages_than_a_week_calendar_walks(eng
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -PAGE_CACHE_KIB
     assert PAGE_CACHE_KIB >= 4096
+
+
+def test_the_calendar_statement_reads_ranges_and_keys_never_a_whole_table(practice, staff, engine):
+    # One statement for sessions, clients and practitioners (issue 18): joined by key from the window's range, so
+    # that no table of the center (1,000,000 sessions, 100,000 clients) is walked for one week.
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite query plans")
+    from tests.plans import plans_of
+
+    start, end = DAY, DAY + dt.timedelta(days=7)
+
+    def weeks() -> None:
+        with practice.work(staff["desk"], write=False) as work:
+            calendar.calendar(work, start, end)
+            calendar.calendar(work, start, end, practitioner_id=staff["super"].user_id)
+
+    center, own = plans_of(engine, weeks, ("FROM sessions LEFT OUTER JOIN rooms",))
+    assert any("ix_sessions_starts_status (starts_at>? AND starts_at<?)" in step for step in center), center
+    assert any("ix_session_practitioners_user_starts (user_id=? AND starts_at>?" in step for step in own), own
+    for plan in (center, own):
+        assert not [step for step in plan if step.startswith("SCAN")], plan
