@@ -91,7 +91,7 @@ def test_front_desk_finds_books_from_the_grid_and_drags_a_session(page: Page, li
     # Tom cancels the 14:00 late; the confirmation offers the slot to the waitlist, and Elena is booked in a click.
     page.goto(f"{live_server}/schedule?view=day&date={DAY}&practitioner=all")
     card = maya.locator("article.slot", has_text="14:00")
-    card.get_by_text("Move or cancel").dispatch_event("click")  # the grid card's heading overlaps it
+    card.get_by_text("Move or cancel").dispatch_event("click")  # a pointer entering the card moves its summary
     card.get_by_label("Why is it cancelled?").select_option(label="Late cancellation")
     page.once("dialog", lambda dialog: dialog.accept())  # "Cancel this session?"
     card.get_by_role("button", name="Cancel session").click()

@@ -39,6 +39,13 @@ ON_TOP = """s => {
 }"""
 
 
+def toggle(card) -> None:
+    # Opened or closed from the keyboard: a pointer that enters a short card grows it (hover shows the whole
+    # session), which moves its summary while the click is under way on a slow machine. Whether the summary and
+    # the forms are what the pointer reaches is asserted apart, with ON_TOP.
+    card.locator("summary").press("Enter")
+
+
 @pytest.mark.parametrize("width", [1280, 375])
 def test_card_links_and_the_move_or_cancel_summary_do_not_overlap(page: Page, live_server: str, artifacts, width):
     day = today_in("America/Los_Angeles", FIXED_NOW) + dt.timedelta(days=7)  # the demo's weekly sessions
@@ -61,7 +68,7 @@ def test_card_links_and_the_move_or_cancel_summary_do_not_overlap(page: Page, li
         page.mouse.move(0, 0)  # no card hovered: each is seen at rest
         assert cards.nth(i).locator("summary").evaluate(ON_TOP), f"card {i}: its summary is covered or clipped"
     first = cards.first
-    first.locator("summary").click()
+    toggle(first)
     expect(first.locator("details")).to_have_attribute("open", "")
     expect(first.get_by_role("button", name="Move").or_(first.get_by_role("link", name="Open the forms")).first
            ).to_be_visible()
@@ -78,20 +85,16 @@ def test_an_opened_cards_forms_are_above_the_cards_after_it(page: Page, live_ser
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server}/schedule?view=week")
-    cards = page.locator(".tgrid .placed .slot:has(details)")
+    cards = page.locator('.tgrid .placed .slot[draggable="true"]:has(details)')  # the movable ones
     expect(cards.first).to_be_visible()
-    checked = 0
+    assert cards.count() >= 3
     for i in range(min(cards.count(), 6)):
         card = cards.nth(i)
-        card.scroll_into_view_if_needed()
-        card.locator("summary").click()
+        toggle(card)
         move = card.get_by_role("button", name="Move")
-        if not move.count() and not card.get_by_role("link", name="Open the forms").count():
-            continue
         expect(move).to_be_visible()
         move.scroll_into_view_if_needed()
         page.mouse.move(0, 0)  # the pointer away: the card stays above because it is open, not because it is hovered
         assert move.evaluate(ON_TOP), f"card {i}: its Move button is covered"
-        checked += 1
-        card.locator("summary").click()
-    assert checked >= 3
+        toggle(card)
+        expect(card.locator("details")).not_to_have_attribute("open", "")

@@ -85,7 +85,7 @@ def test_front_desk_books_meets_a_clash_and_cancels(page: Page, live_server: str
     # Cancel the first of the series from the calendar, with a reason (htmx swaps the calendar).
     page.goto(f"{live_server}/schedule?view=week&date={day.isoformat()}")
     card = page.locator("article.slot", has_text="Tom Becker").filter(has_text="18:00")
-    card.get_by_text("Move or cancel").dispatch_event("click")  # the grid card's heading overlaps it (see note)
+    card.get_by_text("Move or cancel").dispatch_event("click")  # a pointer entering the card moves its summary
     page.once("dialog", lambda dialog: dialog.accept())  # "Cancel this session?"
     card.get_by_role("button", name="Cancel session").click()  # no reason yet: 422 beside the field
     card = page.locator("article.slot", has_text="Tom Becker").filter(has_text="18:00")

@@ -54,7 +54,7 @@ def test_front_desk_without_javascript(browser: Browser, live_server: str, artif
         page.goto(f"{live_server}/schedule")
         page.locator("#cal-next").click()  # next week: the demo's weekly series, all still to come
         card = page.locator("article.slot").filter(has=page.locator("details")).first
-        card.get_by_text("Move or cancel").dispatch_event("click")  # the grid card's heading overlaps it
+        card.get_by_text("Move or cancel").dispatch_event("click")  # a pointer entering the card moves its summary
         card.get_by_role("link", name=re.compile(r"^Open the forms")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Move or cancel a session")
         page.get_by_role("button", name="Cancel session").click()
