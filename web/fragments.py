@@ -3,8 +3,9 @@
 A page reads its data on every request (access is checked and the view audited each time, as always); what it
 then draws from that data depends on nothing else. When the key a page gives holds every value the fragment
 shows, the fragment drawn for an equal key is the one it would draw again: a change to any of those values makes
-another key, so nothing kept can be out of date. The week calendar is the user: drawing its grid was most of its
-cost, and a desk shows the same week again and again between changes (issue 18).
+another key, so nothing kept can be out of date. The week calendar's grid and the dashboard's list of today's
+sessions use it: drawing them was most of those pages' cost, and a desk shows the same week and the same day
+again and again between changes (issue 18).
 
 What is kept is the markup one actor was allowed to see. Another actor gets it only for an equal key, which
 holds what their access let them read (a client's name, or only that the slot is taken), so it is the markup

@@ -52,21 +52,30 @@ class DashboardController(Controller):
         reads_plugins = bool(scopes_for(actor, "plugins.read"))
         plugin_errors = practice.recent_plugin_errors(limit=5) if reads_plugins else []
         names = {m.key: m.name for m in practice.registry.modalities}
-        # Rows unpacked in sessions_between's column order: read by name, they cost two thirds of this list.
-        sessions = [{
-            "id": sid, "start": clock_time(starts_at, tz), "end": clock_time(ends_at, tz),
-            "modality": names.get(modality_key, modality_key), "delivery": delivery.replace("_", " "),
-            "status": status, "status_label": status.replace("_", " "),
-            "clients": [{"id": client_id, "name": name} for client_id, name in who.get(sid, ())],
-        } for sid, starts_at, ends_at, modality_key, status, delivery, _room, _case in rows]
+        # What the list shows, row by row: the key its markup is kept by, so the same rows are drawn once.
+        # Rows unpacked in sessions_between's column order: read by name, they cost two thirds of the list.
+        shown = tuple((sid, starts_at, ends_at, names.get(modality, modality), status, delivery,
+                       tuple(who.get(sid, ())))
+                      for sid, starts_at, ends_at, modality, status, delivery, _room, _case in rows)
+        today_sessions = request.app.state.fragments.draw(
+            request.app.template_engine.engine, "dashboard/_today.html", (tz, mine_only, more, shown),
+            lambda: _today_context(shown, tz, mine_only, more))
         grants = [{"granted": f"{to_local(g.granted_at, tz):%d %b %H:%M}",
                    "expires": f"{to_local(g.expires_at, tz):%d %b %H:%M}", "reason": g.reason} for g in glass]
         errors = [{"at": f"{to_local(e.at, tz):%d %b %H:%M}", "plugin": e.plugin, "hook": e.hook}
                   for e in plugin_errors]
         return render(request, "dashboard/index.html", {
-            "today": today, "sessions": sessions, "mine_only": mine_only, "more_sessions": more, **panel,
+            "today": today, "today_sessions": today_sessions, "mine_only": mine_only, **panel,
             "can_register": bool(scopes_for(actor, "client.create")),
             "show_glass": reviews_glass, "grants": grants, "show_plugin_errors": reads_plugins,
             "plugin_errors": errors,
             **panels,
         }, block="today_sessions")
+
+
+def _today_context(shown: tuple, tz: str, mine_only: bool, more: bool) -> dict:
+    return {"mine_only": mine_only, "more_sessions": more, "sessions": [{
+        "id": sid, "start": clock_time(starts_at, tz), "end": clock_time(ends_at, tz), "modality": modality,
+        "delivery": delivery.replace("_", " "), "status": status, "status_label": status.replace("_", " "),
+        "clients": clients,
+    } for sid, starts_at, ends_at, modality, status, delivery, clients in shown]}
