@@ -78,7 +78,7 @@ def test_a_change_to_a_listed_session_shows_on_the_next_view(client, signed_in, 
     page = client.get("/").text
     assert "status-cancelled" in _row(page, first) and "14:00–14:10" in _row(page, second)
     at(10)  # the first has ended: it is no longer "still to come"
-    signed_in("frontdesk")
+    signed_in("frontdesk")  # again: half an hour idle ends a sign-in
     assert [sid for sid, _ in LISTED.findall(client.get("/").text)] == [str(second)]
 
 
@@ -90,8 +90,7 @@ def test_a_name_leaves_a_kept_list_when_its_client_leaves_the_practitioners_care
         (session,) = scheduling.schedule_session(work, {
             "case_id": ids.case("Jordan: anxiety"), "modality_key": "talk/psychotherapy",
             "format": "individual", "starts_at": dt.datetime.combine(MONDAY, dt.time(9)), "minutes": 50,
-            "delivery": "video",
-            "practitioner_ids": [ids.user("rivera"), trainee]})
+            "delivery": "video", "practitioner_ids": [ids.user("rivera"), trainee]})
     session_id = session.id
     signed_in("trainee")
     assert "Jordan Ellis" in _row(client.get("/").text, session_id)
