@@ -1,13 +1,15 @@
-"""One helper renders a page, or only one of its blocks for htmx."""
+"""One helper renders a page, or only one of its blocks for htmx, and another a kept fragment."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar.enums import MediaType
 from litestar.plugins.htmx import HTMXRequest
 
+from polymodal.web.fragments import Drawn
 from polymodal.web.nav import nav_for
 
 
@@ -42,3 +44,9 @@ def render(request: HTMXRequest, template: str, context: dict[str, Any] | None =
         media_type=kwargs.pop("media_type", MediaType.HTML),
         **kwargs,
     )
+
+
+def kept(request: HTMXRequest, template: str, key: Hashable, context: Callable[[], dict[str, Any]]) -> Drawn:
+    """``template`` drawn from ``context()``, or as drawn before for an equal ``key`` (``web/fragments.py``):
+    the key must hold every value the markup shows."""
+    return request.app.state.fragments.draw(request.app.template_engine.engine, template, key, context)

@@ -15,7 +15,7 @@ from polymodal.core.services import client_record, privacy, scheduling
 from polymodal.core.timeutil import clock_time, local_to_utc, to_local, today_in
 from polymodal.web.controllers._attention import attention_panels
 from polymodal.web.controllers.notes import dashboard_panel as notes_panel
-from polymodal.web.rendering import render
+from polymodal.web.rendering import kept, render
 from polymodal.web.threads import read_on_loop
 
 CENTER_ROWS = 50
@@ -57,9 +57,8 @@ class DashboardController(Controller):
         shown = tuple((sid, starts_at, ends_at, names.get(modality, modality), status, delivery,
                        tuple(who.get(sid, ())))
                       for sid, starts_at, ends_at, modality, status, delivery, _room, _case in rows)
-        today_sessions = request.app.state.fragments.draw(
-            request.app.template_engine.engine, "dashboard/_today.html", (tz, mine_only, more, shown),
-            lambda: _today_context(shown, tz, mine_only, more))
+        today_sessions = kept(request, "dashboard/_today.html", (tz, mine_only, more, shown),
+                              lambda: _today_context(shown, tz, mine_only, more))
         grants = [{"granted": f"{to_local(g.granted_at, tz):%d %b %H:%M}",
                    "expires": f"{to_local(g.expires_at, tz):%d %b %H:%M}", "reason": g.reason} for g in glass]
         errors = [{"at": f"{to_local(e.at, tz):%d %b %H:%M}", "plugin": e.plugin, "hook": e.hook}

@@ -37,8 +37,9 @@ from polymodal.web.controllers.schedule_views import (
     booking_decision,
     calendar_context,
     change_context,
+    drawn_here,
 )
-from polymodal.web.rendering import render
+from polymodal.web.rendering import kept, render
 from polymodal.web.threads import read_on_loop_if
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -80,24 +81,22 @@ def _one_persons(arguments: dict[str, Any]) -> bool:
     return period.practitioner is not None or (period.room is not None and period.kind == "week")
 
 
-def _grid_drawer(request: HTMXRequest, *, kept: bool) -> Draw:
+def _grid_drawer(request: HTMXRequest, *, keep: bool) -> Draw:
     """The calendar's grid as drawn before for the same data (``web/fragments.py``); drawn with the page when
-    not ``kept``: after a failed move its card is open with the forms, the user's values and the CSRF token."""
-    if not kept:
-        return lambda key, grid: grid()
-    fragments, env = request.app.state.fragments, request.app.template_engine.engine
-    return lambda key, grid: {"grid_html": fragments.draw(env, "schedule/_grid.html", key,
-                                                          lambda: {"problem": {}, **grid()})}
+    not ``keep``: after a failed move its card is open with the forms, the user's values and the CSRF token."""
+    if not keep:
+        return drawn_here
+    return lambda key, grid: {"grid_html": kept(request, "schedule/_grid.html", key,
+                                                lambda: {"problem": {}, **grid()})}
 
 
 def _filter_options(request: HTMXRequest, context: dict[str, Any]) -> dict[str, Any]:
     """The practitioners and rooms the calendar's filters offer, kept by what they show (``web/fragments.py``)."""
-    fragments, env, period = request.app.state.fragments, request.app.template_engine.engine, context["period"]
-    people, rooms = context["practitioners"], context["rooms"]
+    period, people, rooms = context["period"], context["practitioners"], context["rooms"]
     return {
-        "practitioner_options": fragments.draw(env, "schedule/_options.html", (people, period.practitioner), lambda: {
+        "practitioner_options": kept(request, "schedule/_options.html", (people, period.practitioner), lambda: {
             "options": [(p.id, p.display_name) for p in people], "chosen": period.practitioner}),
-        "room_options": fragments.draw(env, "schedule/_options.html", (rooms, period.room), lambda: {
+        "room_options": kept(request, "schedule/_options.html", (rooms, period.room), lambda: {
             "options": [(r.id, f"{r.name} ({r.location})") for r in rooms], "chosen": period.room}),
     }
 
@@ -173,7 +172,7 @@ class ScheduleController(Controller):
         booked, whose practitioners may be missing from the care team (said beside the notice)."""
         problem = problem or {}
         with practice.work(actor, write=False) as work:
-            context = calendar_context(work, period, _grid_drawer(request, kept=not problem.get("session")))
+            context = calendar_context(work, period, _grid_drawer(request, keep=not problem.get("session")))
             context.update(waitlist_views.freed_slot(work, freed, period.query()) if freed else {"slot": None})
             context["care_team_gaps"] = scheduling.care_team_gaps(work, booked) if booked else []
         context.update(notice=notice, problem=problem, **_filter_options(request, context))

@@ -160,11 +160,11 @@ def session_card(work: Work, s: calendar.CalendarSession, tz: str) -> dict[str, 
 Draw = Callable[[Hashable, Callable[[], dict[str, Any]]], dict[str, Any]]
 
 
-def _drawn_here(key: Hashable, grid: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def drawn_here(key: Hashable, grid: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return grid()
 
 
-def calendar_context(work: Work, period: Period, draw: Draw = _drawn_here) -> dict[str, Any]:
+def calendar_context(work: Work, period: Period, draw: Draw = drawn_here) -> dict[str, Any]:
     """Everything the calendar block shows (a fixed number of statements).
 
     Its time grid comes from ``draw(key, grid)``, which gives ``grid()`` (the grid's own context) or, for a key
